@@ -1,0 +1,65 @@
+// The meeting state machine: decide(state, command, context) -> events | rejection, and
+// evolve(state, event). Pure and deterministic: no clock, no randomness, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "majlis/v1/commands.pb.h"
+#include "majlis/v1/events.pb.h"
+#include "majlis/v1/state.pb.h"
+
+namespace majlis::domain {
+
+// Who acts, when, and the fresh id the command may use for something it creates.
+struct command_context {
+  std::string actor_id;                       // participant id from the join token
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  int64_t now_ms = 0;                         // supplied by the caller
+  std::string fresh_id;                       // unique id for a created entity (entry, item, poll, ...)
+};
+
+// A command the domain refused, with a stable code and a message a person can read.
+struct rejection {
+  v1::ErrorCode code = v1::ERROR_CODE_UNSPECIFIED;
+  std::string message;
+};
+
+// Events carry no seq yet: the event log assigns it on append.
+using decision = std::variant<std::vector<v1::Event>, rejection>;
+
+decision decide(const v1::MeetingState& state, const v1::Command& command,
+                const command_context& context);
+
+// Applies one event in place. Events are trusted (they passed decide or come from the log);
+// an event that does not fit the state is ignored rather than crashing, and seq advances.
+void evolve(v1::MeetingState& state, const v1::Event& event);
+
+// Creates the first event of a meeting (seq 1), used by the HTTP API.
+v1::Event meeting_created(const std::string& meeting_id, const std::string& title,
+                          const std::vector<std::string>& languages,
+                          const std::vector<std::string>& stakeholder_groups, int64_t now_ms);
+
+// The groups a meeting gets when its creator names none.
+const std::vector<std::string>& default_stakeholder_groups();
+
+// Joining is not a client command: the runtime decides it when a connection joins or leaves.
+// Adds the participant on first sight (from the token's claims), then opens the connection.
+std::vector<v1::Event> connection_opened(const v1::MeetingState& state, const v1::Participant& who,
+                                         const std::string& connection_id,
+                                         const std::string& instance_id, int64_t now_ms);
+std::vector<v1::Event> connection_closed(const v1::MeetingState& state,
+                                         const std::string& participant_id,
+                                         const std::string& connection_id,
+                                         const std::string& instance_id, int64_t now_ms);
+
+// Commands a replica may propose on its own when time passes (poll deadlines). Empty when
+// nothing is due. Proposed with the system as actor; the log decides which proposal wins.
+std::vector<v1::Command> due_commands(const v1::MeetingState& state, int64_t now_ms);
+
+// The earliest future deadline in the state (0 = none), so a replica can set one timer.
+int64_t next_deadline_ms(const v1::MeetingState& state);
+
+}  // namespace majlis::domain

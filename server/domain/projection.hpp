@@ -1,0 +1,31 @@
+// What each audience may see of the state and of each event (DESIGN §6).
+#pragma once
+
+#include <string>
+
+#include "majlis/v1/events.pb.h"
+#include "majlis/v1/state.pb.h"
+
+namespace majlis::domain {
+
+// Events are encoded once per audience, so an audience is a role class, not a person.
+enum class audience {
+  moderator,    // live tallies of named polls, hidden contributions, named ballots
+  participant,  // what poll visibility allows; hidden contributions removed
+  public_view,  // displays and observers: like participants
+};
+inline constexpr int audience_count = 3;
+
+audience audience_of(v1::Role role);
+
+// Projects an event for an audience, given the state right after the event was applied
+// (poll visibility and the like live there). Returns false when the audience may see nothing
+// of it: the caller then sends a stub that carries only the seq.
+bool project_event(const v1::MeetingState& state_after, const v1::Event& event, audience who,
+                   v1::Event& out);
+
+// Projects a snapshot for one viewer: the audience's view plus the viewer's own ballots.
+v1::MeetingState project_state(const v1::MeetingState& state, audience who,
+                               const std::string& viewer_id);
+
+}  // namespace majlis::domain

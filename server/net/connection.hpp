@@ -1,0 +1,73 @@
+// The seam between the transport (net) and the meeting runtime (app): what the app may do with
+// one WebSocket connection, and what the connection tells the app. Beast stays out of here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "majlis/v1/wire.pb.h"
+
+namespace majlis::net {
+
+// An encoded server message, shared by every connection it is sent to (encode once).
+struct frame {
+  std::shared_ptr<const std::string> bytes;
+  bool text = false;  // true: JSON mapping in a text frame; false: protobuf in a binary frame
+};
+
+// How a connection speaks: decided by the kind of its first frame (the Join).
+enum class wire_format : uint8_t { binary, json };
+
+// WebSocket close codes Majlis uses (documented in README "Close codes").
+enum class close_code : uint16_t {
+  normal = 1000,
+  going_away = 1001,        // server shutting down (SIGTERM drain); reconnect elsewhere
+  protocol_error = 1002,    // undecodable frame, Join missing or sent twice
+  invalid_payload = 1007,   // bytes that are not a ClientMessage (bad protobuf or JSON)
+  policy_violation = 1008,  // flood past the rate limit
+  message_too_big = 1009,   // frame larger than the configured maximum
+  internal_error = 1011,
+  unauthenticated = 4001,   // forged, expired or other-meeting token
+  join_timeout = 4002,      // no Join within the join timeout
+  not_found = 4004,         // the meeting does not exist
+  slow_consumer = 4008,     // send queue overflowed; resume by seq
+  idle_timeout = 4009,      // no frame (not even Ping) within the idle timeout
+  server_full = 4013,       // maximum connections reached
+};
+
+// What the app may do with one connection. Implemented by net; every member is thread-safe.
+class connection {
+ public:
+  virtual ~connection() = default;
+  // Unique across instances (instance id + counter).
+  virtual const std::string& id() const = 0;
+  virtual wire_format format() const = 0;
+  // Queues a frame; a full queue closes the connection with slow_consumer.
+  virtual void send(frame f) = 0;
+  // Encodes in the connection's format and queues.
+  virtual void send(const v1::ServerMessage& message) = 0;
+  // Sends Error{code, message} then closes; queued frames before it are still written.
+  virtual void close_with_error(close_code code, v1::ErrorCode error, std::string message) = 0;
+  // Tells the connection its Join was accepted: the join timer stops.
+  virtual void mark_joined() = 0;
+};
+
+// The app's side of one connection. Called on the connection's strand, one call at a time.
+class connection_handler {
+ public:
+  virtual ~connection_handler() = default;
+  virtual void on_message(v1::ClientMessage message) = 0;
+  // The connection is gone (either side closed it); called exactly once.
+  virtual void on_closed() = 0;
+};
+
+// Creates the handler for each new WebSocket connection.
+class connection_acceptor {
+ public:
+  virtual ~connection_acceptor() = default;
+  virtual std::shared_ptr<connection_handler> on_open(std::shared_ptr<connection> conn) = 0;
+};
+
+}  // namespace majlis::net
