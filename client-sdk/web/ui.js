@@ -1,0 +1,214 @@
+// DOM helpers shared by the pages: element builder, re-render that keeps focus and typed text,
+// connection banner, toasts, time formatting, labels.
+
+import { t, groupLabel, langSwitch, applyStatic, onLangChange } from './i18n.js';
+import { findParticipant, floorElapsedMs } from './mirror.js';
+import { MajlisClient, STATUS } from './majlis.js';
+
+// h('button', {class: 'x', onclick: fn, dataset: {id: 1}}, 'text', child, [more])
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  if (props) {
+    for (const [k, v] of Object.entries(props)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'value') el.value = v;
+      else if (k === 'checked' || k === 'disabled' || k === 'selected' || k === 'required') el[k] = !!v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  appendChildren(el, children);
+  return el;
+}
+
+function appendChildren(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) appendChildren(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+// Text someone typed (names, titles, comments): isolated, direction from its own script.
+export function userText(text, tag = 'bdi', cls) {
+  return h(tag, { dir: 'auto', class: cls }, text);
+}
+
+// Replaces a container's children; an input that had focus (matched by data-key) keeps its
+// focus, typed text and caret, so live updates never eat what the chair is typing.
+export function patch(container, ...children) {
+  const active = document.activeElement;
+  let saved = null;
+  if (active && container.contains(active) && active.dataset.key) {
+    saved = { key: active.dataset.key, value: active.value, start: active.selectionStart, end: active.selectionEnd };
+  }
+  const drafts = new Map();
+  for (const el of container.querySelectorAll('input[data-key], textarea[data-key], select[data-key]')) {
+    if (el.type !== 'checkbox' && el.type !== 'radio' && el.dataset.draft !== undefined) drafts.set(el.dataset.key, el.value);
+  }
+  container.replaceChildren();
+  appendChildren(container, children);
+  for (const [key, value] of drafts) {
+    const el = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (el && el.dataset.draft !== undefined) el.value = value;
+  }
+  if (saved) {
+    const el = container.querySelector(`[data-key="${CSS.escape(saved.key)}"]`);
+    if (el) {
+      el.value = saved.value;
+      el.focus();
+      try { el.setSelectionRange(saved.start, saved.end); } catch { /* not a text field */ }
+    }
+  }
+}
+
+// ---- formatting ----
+
+// 83_000 -> "1:23"; negative -> "+0:05" is left to the caller.
+export function fmtClock(ms) {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+export function fmtMinutes(ms) {
+  return fmtClock(ms);
+}
+
+export function nameOf(state, participantId) {
+  return findParticipant(state, participantId)?.displayName || participantId || t('common.unknown');
+}
+
+export function kindLabel(kind) { return t(`kind.${kind}`); }
+export function attendanceLabel(a) { return t(`att.${a}`); }
+export function reasonLabel(reason) {
+  if (!reason) return '';
+  const key = `reason.${reason}`;
+  const s = t(key);
+  return s === key ? reason : s;
+}
+export { groupLabel };
+
+// The floor's countdown at server time now: {text, overtime, paused, elapsed, remaining}.
+export function floorClock(floor, nowMs) {
+  const elapsed = floorElapsedMs(floor, nowMs);
+  if (!floor.timeLimitMs) return { text: fmtClock(elapsed), overtime: false, paused: floor.paused, elapsed, remaining: null };
+  const remaining = floor.timeLimitMs - elapsed;
+  const overtime = remaining < 0;
+  return { text: (overtime ? '+' : '') + fmtClock(remaining), overtime, paused: floor.paused, elapsed, remaining };
+}
+
+// A <span class="clock"> that tick() keeps current; always left-to-right digits.
+export function clockElement(cls = 'clock') {
+  return h('span', { class: cls, dir: 'ltr', 'data-clock': '1' });
+}
+
+export function updateClocks(root, floor, nowMs) {
+  const c = floor ? floorClock(floor, nowMs) : null;
+  for (const el of root.querySelectorAll('[data-clock]')) {
+    el.textContent = c ? c.text : '';
+    el.classList.toggle('overtime', !!c?.overtime);
+    el.classList.toggle('paused', !!c?.paused);
+  }
+}
+
+// ---- page scaffolding ----
+
+let toastBox = null;
+export function toast(message, kind = 'error') {
+  if (!toastBox) {
+    toastBox = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+    document.body.append(toastBox);
+  }
+  const el = h('div', { class: `toast toast-${kind}`, dir: 'auto' }, message);
+  toastBox.append(el);
+  setTimeout(() => el.remove(), kind === 'error' ? 6000 : 2500);
+}
+
+// Sends a command; shows a toast when the server refuses it. Returns the result.
+export async function run(client, command) {
+  const result = await client.send(command);
+  if (!result.ok) toast(t('error.generic', { message: result.error?.message || result.error?.code || '' }));
+  return result;
+}
+
+// Reads ?meeting=&token= (token also from localStorage when absent); returns null if missing.
+export function linkParams() {
+  const q = new URLSearchParams(location.search);
+  return { meetingId: q.get('meeting') || '', token: q.get('token') || '', invite: q.get('invite') || '', key: q.get('key') || '' };
+}
+
+// Fills the page header: a language switch and the connection banner.
+export function mountHeader(header) {
+  const slot = header.querySelector('.header-tools') || header;
+  slot.append(langSwitch());
+  applyStatic();
+}
+
+// Connection banner: hidden while connected; shows "reconnecting…" or a fatal error.
+export function mountBanner(client) {
+  const banner = h('div', { class: 'conn-banner', role: 'status', 'aria-live': 'polite', hidden: true });
+  document.body.prepend(banner);
+  const render = () => {
+    const s = client.status;
+    banner.className = 'conn-banner';
+    if (s === STATUS.open) {
+      banner.hidden = true;
+      return;
+    }
+    banner.hidden = false;
+    if (s === STATUS.closed && client.lastError) {
+      banner.classList.add('fatal');
+      banner.replaceChildren(t('conn.fatal', { message: client.lastError.message || client.lastError.code }));
+    } else if (s === STATUS.closed) {
+      banner.classList.add('fatal');
+      banner.replaceChildren(t('conn.closed'));
+    } else if (s === STATUS.reconnecting) {
+      banner.replaceChildren(
+        t('conn.reconnectingIn', { n: client.attempt }), ' ',
+        h('button', { class: 'link', onclick: () => client.open(STATUS.reconnecting) }, t('conn.retry')));
+    } else {
+      banner.replaceChildren(t('conn.connecting'));
+    }
+  };
+  client.addEventListener('status', render);
+  onLangChange(render);
+  render();
+  return banner;
+}
+
+// Connects a page: client + banner + batched re-render on state change and language change,
+// and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page functions.
+export function startPage({ meetingId, token, render, tick }) {
+  const client = new MajlisClient({ meetingId, token });
+  mountBanner(client);
+  let scheduled = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      if (client.state) {
+        render(client.state, client);
+        if (tick) tick(client.state, client);
+      }
+    });
+  };
+  client.addEventListener('state', schedule);
+  onLangChange(schedule);
+  if (tick) setInterval(() => client.state && tick(client.state, client), 250);
+  client.connect();
+  globalThis.majlis = client; // handy in the browser console and for tests
+  return { client, rerender: schedule };
+}
+
+export function showFatalPage(message) {
+  const main = document.querySelector('main') || document.body;
+  main.replaceChildren(h('div', { class: 'card fatal-card' }, message));
+}

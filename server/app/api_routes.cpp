@@ -1,0 +1,317 @@
+#include "app/api_routes.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "app/join_token.hpp"
+#include "app/minutes.hpp"
+#include "domain/decider.hpp"
+#include "domain/limits.hpp"
+#include "domain/text_rules.hpp"
+
+namespace majlis::app {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+net::http_response json_response(unsigned status, const json::value& body) {
+  net::http_response response;
+  response.status = status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+net::http_response error_response(unsigned status, std::string_view code, std::string_view message) {
+  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+std::string string_field(const json::object& o, std::string_view key) {
+  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+  return {};
+}
+
+std::vector<std::string> string_list(const json::object& o, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto* v = o.if_contains(key); v && v->is_array())
+    for (const auto& item : v->as_array())
+      if (item.is_string()) out.emplace_back(item.as_string());
+  return out;
+}
+
+// Parses a JSON object body, or says why not.
+std::optional<json::object> parse_object(const std::string& body, net::http_response& error) {
+  boost::system::error_code ec;
+  auto value = json::parse(body.empty() ? std::string_view("{}") : std::string_view(body), ec);
+  if (ec || !value.is_object()) {
+    error = error_response(400, "INVALID_ARGUMENT", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return std::move(value.as_object());
+}
+
+std::string_view status_name(v1::MeetingStatus status) {
+  switch (status) {
+    case v1::MEETING_STATUS_SCHEDULED: return "scheduled";
+    case v1::MEETING_STATUS_LIVE: return "live";
+    case v1::MEETING_STATUS_ENDED: return "ended";
+    default: return "unknown";
+  }
+}
+
+// /api/meetings/{id}[/{action}] -> {id, action}
+std::pair<std::string, std::string> meeting_path(std::string_view path) {
+  constexpr std::string_view prefix = "/api/meetings/";
+  if (!path.starts_with(prefix)) return {};
+  path.remove_prefix(prefix.size());
+  const auto slash = path.find('/');
+  if (slash == std::string_view::npos) return {std::string(path), ""};
+  return {std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+}
+
+}  // namespace
+
+api_routes::api_routes(meeting_registry& registry, const server_config& config,
+                       app_metrics& metrics, std::function<std::string()> transport_metrics)
+    : registry_(registry),
+      config_(config),
+      metrics_(metrics),
+      transport_metrics_(std::move(transport_metrics)) {}
+
+bool api_routes::is_admin(const net::http_request& request) const {
+  std::string_view key;
+  if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
+    std::string_view value = it->second;
+    if (value.starts_with("Bearer ")) key = value.substr(7);
+  } else if (auto it2 = request.headers.find("x-admin-key"); it2 != request.headers.end()) {
+    key = it2->second;
+  }
+  return !key.empty() && constant_time_equal(key, config_.admin_key);
+}
+
+std::string api_routes::invite_code(const std::string& meeting_id) const {
+  // Derived, not stored: every instance with the same secret checks it the same way.
+  return hmac_base64url(config_.signing_secret, "invite:" + meeting_id).substr(0, 22);
+}
+
+std::string api_routes::token_for(const std::string& meeting_id,
+                                  const std::string& participant_id, v1::Role role,
+                                  const std::string& name, const std::string& group,
+                                  v1::Attendance attendance) const {
+  token_claims claims;
+  claims.meeting_id = meeting_id;
+  claims.participant_id = participant_id;
+  claims.display_name = name;
+  claims.role = role;
+  claims.stakeholder_group = group;
+  claims.attendance = attendance;
+  claims.issued_at_s = now_s();
+  claims.expires_at_s = claims.issued_at_s + config_.token_ttl.count();
+  return sign_token(claims, config_.signing_secret);
+}
+
+asio::awaitable<net::http_response> api_routes::handle(net::http_request request) {
+  const auto& path = request.path;
+  if (path == "/healthz") co_return json_response(200, {{"status", "ok"}});
+  if (path == "/readyz") {
+    const bool ready = registry_.log().ready();
+    co_return json_response(ready ? 200 : 503, {{"ready", ready}});
+  }
+  if (path == "/metrics") {
+    net::http_response response;
+    response.content_type = "text/plain; version=0.0.4";
+    response.body = metrics_.render() + (transport_metrics_ ? transport_metrics_() : "");
+    co_return response;
+  }
+  if (path == "/api/meetings") {
+    if (request.method != "POST") co_return error_response(405, "INVALID_ARGUMENT", "use POST");
+    if (!is_admin(request))
+      co_return error_response(401, "UNAUTHENTICATED", "an admin key is required");
+    co_return co_await create_meeting(request.body);
+  }
+  auto [meeting_id, action] = meeting_path(path);
+  if (meeting_id.empty()) co_return error_response(404, "NOT_FOUND", "no such route");
+
+  const auto query_value = [&](const char* key) -> std::string {
+    auto it = request.query.find(key);
+    return it == request.query.end() ? std::string() : it->second;
+  };
+  // Who may read a meeting: the admin, a valid token of that meeting, or its invite code.
+  const auto may_read = [&](bool moderators_only) {
+    if (is_admin(request)) return true;
+    if (auto token = query_value("token"); !token.empty()) {
+      auto verified = verify_token(token, config_.signing_secret, now_s());
+      if (auto* claims = std::get_if<token_claims>(&verified))
+        return claims->meeting_id == meeting_id &&
+               (!moderators_only || claims->role == v1::ROLE_MODERATOR);
+    }
+    if (moderators_only) return false;
+    auto invite = query_value("invite");
+    return !invite.empty() && constant_time_equal(invite, invite_code(meeting_id));
+  };
+
+  if (action.empty() && request.method == "GET") {
+    if (!may_read(false))
+      co_return error_response(401, "UNAUTHENTICATED", "an admin key, token or invite code is required");
+    co_return co_await summary(meeting_id);
+  }
+  if (action == "minutes" && request.method == "GET") {
+    if (!may_read(true))
+      co_return error_response(401, "UNAUTHENTICATED", "an admin key or a moderator token is required");
+    co_return co_await minutes(meeting_id);
+  }
+  if (action == "tokens" && request.method == "POST") {
+    if (!is_admin(request))
+      co_return error_response(401, "UNAUTHENTICATED", "an admin key is required");
+    co_return co_await issue_token(meeting_id, request.body);
+  }
+  if (action == "register" && request.method == "POST")
+    co_return co_await register_participant(meeting_id, request.body);
+  co_return error_response(404, "NOT_FOUND", "no such route");
+}
+
+asio::awaitable<net::http_response> api_routes::create_meeting(const std::string& body) {
+  net::http_response error;
+  auto request = parse_object(body, error);
+  if (!request) co_return error;
+  const auto title = string_field(*request, "title");
+  if (auto problem = domain::check_text(title, domain::limits::max_title_chars, "The title"))
+    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+  auto languages = string_list(*request, "languages");
+  if (languages.empty()) languages = {"ar", "en"};
+  auto groups = string_list(*request, "stakeholderGroups");
+  if (groups.empty()) groups = domain::default_stakeholder_groups();
+  if (languages.size() > domain::limits::max_languages ||
+      groups.size() > domain::limits::max_stakeholder_groups)
+    co_return error_response(400, "INVALID_ARGUMENT", "too many languages or stakeholder groups");
+  for (const auto& group : groups)
+    if (auto problem = domain::check_text(group, domain::limits::max_group_name_chars, "A stakeholder group"))
+      co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+
+  const auto meeting_id = random_id(10);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto status = co_await registry_.create(
+      meeting_id, domain::meeting_created(meeting_id, title, languages, groups, now_ms));
+  if (status == store::append_status::too_large)
+    co_return error_response(429, "RESOURCE_EXHAUSTED", "the server holds its maximum number of meetings");
+  if (status != store::append_status::ok)
+    co_return error_response(503, "UNAVAILABLE", "the event store is unavailable");
+
+  const auto moderator = token_for(meeting_id, "chair-" + random_id(8), v1::ROLE_MODERATOR, "Chair", "", v1::ATTENDANCE_IN_ROOM);
+  const auto display = token_for(meeting_id, "display-" + random_id(8), v1::ROLE_DISPLAY, "Room display", "", v1::ATTENDANCE_IN_ROOM);
+  const auto observer = token_for(meeting_id, "observer-" + random_id(8), v1::ROLE_OBSERVER, "Observer", "", v1::ATTENDANCE_REMOTE);
+  const auto invite = invite_code(meeting_id);
+  const auto& base = config_.public_url;
+  spdlog::info("event=meeting_created meeting={}", meeting_id);
+  co_return json_response(
+      201, {{"meetingId", meeting_id},
+            {"title", title},
+            {"inviteCode", invite},
+            {"links",
+             {{"moderator", base + "/console.html?meeting=" + meeting_id + "&token=" + moderator},
+              {"participant", base + "/join.html?meeting=" + meeting_id + "&invite=" + invite},
+              {"display", base + "/display.html?meeting=" + meeting_id + "&token=" + display},
+              {"observer", base + "/display.html?meeting=" + meeting_id + "&token=" + observer}}},
+            {"tokens", {{"moderator", moderator}, {"display", display}, {"observer", observer}}}});
+}
+
+asio::awaitable<net::http_response> api_routes::issue_token(const std::string& meeting_id,
+                                                            const std::string& body) {
+  net::http_response error;
+  auto request = parse_object(body, error);
+  if (!request) co_return error;
+  if (!(co_await registry_.log().exists(meeting_id)))
+    co_return error_response(404, "NOT_FOUND", "no such meeting");
+  const auto role = role_from_name(string_field(*request, "role"));
+  if (role == v1::ROLE_UNSPECIFIED)
+    co_return error_response(400, "INVALID_ARGUMENT", "role must be moderator, participant, display or observer");
+  auto name = string_field(*request, "name");
+  if (name.empty()) name = std::string(role_name(role));
+  if (auto problem = domain::check_text(name, domain::limits::max_display_name_chars, "The name"))
+    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+  auto participant_id = string_field(*request, "participantId");
+  if (participant_id.empty()) participant_id = random_id(12);
+  if (participant_id.size() > 64)
+    co_return error_response(400, "INVALID_ARGUMENT", "participantId is longer than 64 bytes");
+  const auto group = string_field(*request, "stakeholderGroup");
+  auto attendance = attendance_from_name(string_field(*request, "attendance"));
+  if (attendance == v1::ATTENDANCE_UNSPECIFIED) attendance = v1::ATTENDANCE_REMOTE;
+  co_return json_response(
+      200, {{"participantId", participant_id},
+            {"token", token_for(meeting_id, participant_id, role, name, group, attendance)}});
+}
+
+asio::awaitable<net::http_response> api_routes::register_participant(const std::string& meeting_id,
+                                                                     const std::string& body) {
+  net::http_response error;
+  auto request = parse_object(body, error);
+  if (!request) co_return error;
+  if (!constant_time_equal(string_field(*request, "invite"), invite_code(meeting_id)))
+    co_return error_response(401, "UNAUTHENTICATED", "the invite code is not valid for this meeting");
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
+  const auto name = string_field(*request, "name");
+  if (auto problem = domain::check_text(name, domain::limits::max_display_name_chars, "The name"))
+    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+  const auto group = string_field(*request, "stakeholderGroup");
+  const auto state = co_await replica->state_copy();
+  if (!group.empty() && std::find(state.stakeholder_groups().begin(),
+                                  state.stakeholder_groups().end(), group) ==
+                            state.stakeholder_groups().end())
+    co_return error_response(400, "INVALID_ARGUMENT", "unknown stakeholder group: " + group);
+  auto attendance = attendance_from_name(string_field(*request, "attendance"));
+  if (attendance == v1::ATTENDANCE_UNSPECIFIED) attendance = v1::ATTENDANCE_REMOTE;
+  const auto participant_id = random_id(12);
+  spdlog::info("event=registered meeting={} participant={}", meeting_id, participant_id);
+  co_return json_response(
+      200, {{"participantId", participant_id},
+            {"token", token_for(meeting_id, participant_id, v1::ROLE_PARTICIPANT, name, group,
+                                attendance)}});
+}
+
+asio::awaitable<net::http_response> api_routes::summary(const std::string& meeting_id) {
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
+  const auto state = co_await replica->state_copy();
+  json::array languages, groups;
+  for (const auto& l : state.languages()) languages.emplace_back(l);
+  for (const auto& g : state.stakeholder_groups()) groups.emplace_back(g);
+  size_t online = 0;
+  for (const auto& p : state.participants()) online += p.online() ? 1 : 0;
+  std::string current_item;
+  for (const auto& item : state.agenda())
+    if (item.id() == state.current_item_id()) current_item = item.title();
+  co_return json_response(200, {{"meetingId", state.meeting_id()},
+                                {"title", state.title()},
+                                {"status", status_name(state.status())},
+                                {"languages", languages},
+                                {"stakeholderGroups", groups},
+                                {"participants", state.participants_size()},
+                                {"online", online},
+                                {"agendaItems", state.agenda_size()},
+                                {"currentItem", current_item},
+                                {"polls", state.polls_size()},
+                                {"contributions", state.contributions_size()},
+                                {"seq", state.seq()}});
+}
+
+asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeting_id) {
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
+  net::http_response response;
+  response.content_type = "text/markdown; charset=utf-8";
+  response.body = render_minutes(co_await replica->state_copy());
+  co_return response;
+}
+
+}  // namespace majlis::app

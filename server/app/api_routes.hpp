@@ -1,0 +1,46 @@
+// The HTTP API (DESIGN §7): meetings and invite links, tokens, self-registration, the meeting
+// summary and minutes, and the operator's /healthz, /readyz and /metrics.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "app/app_metrics.hpp"
+#include "app/config.hpp"
+#include "app/meeting_registry.hpp"
+#include "net/http_types.hpp"
+
+namespace majlis::app {
+
+class api_routes final : public net::http_handler {
+ public:
+  // `transport_metrics` renders the transport's counters for /metrics.
+  api_routes(meeting_registry& registry, const server_config& config, app_metrics& metrics,
+             std::function<std::string()> transport_metrics);
+
+  boost::asio::awaitable<net::http_response> handle(net::http_request request) override;
+
+  // The links and tokens a new meeting hands out (also used at start for the demo meeting).
+  boost::asio::awaitable<net::http_response> create_meeting(const std::string& body);
+
+ private:
+  boost::asio::awaitable<net::http_response> issue_token(const std::string& meeting_id,
+                                                         const std::string& body);
+  boost::asio::awaitable<net::http_response> register_participant(const std::string& meeting_id,
+                                                                  const std::string& body);
+  boost::asio::awaitable<net::http_response> summary(const std::string& meeting_id);
+  boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id);
+
+  bool is_admin(const net::http_request& request) const;
+  std::string invite_code(const std::string& meeting_id) const;
+  std::string token_for(const std::string& meeting_id, const std::string& participant_id,
+                        v1::Role role, const std::string& name, const std::string& group,
+                        v1::Attendance attendance) const;
+
+  meeting_registry& registry_;
+  const server_config& config_;
+  app_metrics& metrics_;
+  std::function<std::string()> transport_metrics_;
+};
+
+}  // namespace majlis::app

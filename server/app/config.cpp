@@ -1,0 +1,103 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+namespace majlis::app {
+
+server_config parse_config(int argc, char** argv) {
+  server_config config;
+  CLI::App app{
+      "majlisd — the Majlis real-time meeting server.\n"
+      "Every option can also be set as a MAJLIS_* environment variable (shown with each option)\n"
+      "or in a file given with --config (INI or TOML: key = value, keys are the long option names)."};
+  app.set_config("--config", "", "Read options from this file");
+  app.get_formatter()->column_width(40);
+
+  std::string listen = "127.0.0.1:8080";
+  app.add_option("--listen", listen, "Address and port to serve HTTP and WebSocket on (HOST:PORT; port 0 = any free port)")
+      ->envname("MAJLIS_LISTEN")->capture_default_str();
+  app.add_option("--public-url", config.public_url, "Base URL of invite links (default: http://<listen>)")
+      ->envname("MAJLIS_PUBLIC_URL");
+  app.add_option("--static-root", config.static_root, "Folder of the web clients to serve (empty = none)")
+      ->envname("MAJLIS_STATIC_ROOT");
+  app.add_option("--admin-key", config.admin_key, "Key for the admin API (empty = generate one and print it)")
+      ->envname("MAJLIS_ADMIN_KEY");
+  app.add_option("--signing-secret", config.signing_secret,
+                 "HS256 secret for join tokens (empty = generate; tokens then die with the process)")
+      ->envname("MAJLIS_SIGNING_SECRET");
+  app.add_option("--instance-id", config.instance_id, "Name of this instance in connection ids and logs (empty = generate)")
+      ->envname("MAJLIS_INSTANCE_ID");
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->envname("MAJLIS_LOG_LEVEL")->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--threads", config.threads, "I/O threads")
+      ->envname("MAJLIS_THREADS")->capture_default_str()->check(CLI::Range(1, 64));
+  int64_t token_ttl_s = config.token_ttl.count();
+  app.add_option("--token-ttl", token_ttl_s, "Lifetime of issued join tokens, in seconds")
+      ->envname("MAJLIS_TOKEN_TTL")->capture_default_str()->check(CLI::Range(int64_t{60}, int64_t{366} * 24 * 3600));
+  app.add_option("--demo-meeting", config.demo_meeting_title,
+                 "Create a meeting with this title at start and print its links")
+      ->envname("MAJLIS_DEMO_MEETING");
+  app.add_option("--max-meetings", config.max_meetings, "Meetings the embedded store holds at most")
+      ->envname("MAJLIS_MAX_MEETINGS")->capture_default_str();
+
+  auto& net = config.net;
+  app.add_option("--max-frame-bytes", net.max_frame_bytes, "Largest WebSocket message accepted")
+      ->envname("MAJLIS_MAX_FRAME_BYTES")->capture_default_str()->check(CLI::Range(1024, 16 * 1024 * 1024));
+  app.add_option("--commands-per-second", net.commands_per_second, "Commands per second per connection (token bucket rate)")
+      ->envname("MAJLIS_COMMANDS_PER_SECOND")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--command-burst", net.command_burst, "Token bucket capacity per connection")
+      ->envname("MAJLIS_COMMAND_BURST")->capture_default_str()->check(CLI::Range(1, 100000));
+  int64_t join_timeout_ms = net.join_timeout.count(), idle_timeout_ms = net.idle_timeout.count();
+  app.add_option("--join-timeout-ms", join_timeout_ms, "Time a new connection has to send Join")
+      ->envname("MAJLIS_JOIN_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(int64_t{50}, int64_t{600000}));
+  app.add_option("--idle-timeout-ms", idle_timeout_ms, "Close a connection silent for this long (send Ping)")
+      ->envname("MAJLIS_IDLE_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(int64_t{1000}, int64_t{3600000}));
+  app.add_option("--max-connections", net.max_connections, "Open connections at most")
+      ->envname("MAJLIS_MAX_CONNECTIONS")->capture_default_str();
+  app.add_option("--send-queue-frames", net.send_queue_max_frames, "Frames queued per connection before it counts as slow and is closed")
+      ->envname("MAJLIS_SEND_QUEUE_FRAMES")->capture_default_str();
+  app.add_option("--send-queue-bytes", net.send_queue_max_bytes, "Bytes queued per connection before it counts as slow and is closed")
+      ->envname("MAJLIS_SEND_QUEUE_BYTES")->capture_default_str();
+  app.add_option("--max-http-body", net.max_http_body_bytes, "Largest HTTP request body")
+      ->envname("MAJLIS_MAX_HTTP_BODY")->capture_default_str();
+
+  auto& replica = config.replica;
+  app.add_option("--resume-window", replica.resume_window_events, "Events kept per meeting for resuming clients")
+      ->envname("MAJLIS_RESUME_WINDOW")->capture_default_str()->check(CLI::Range(16, 1000000));
+  app.add_option("--snapshot-every", replica.snapshot_every_events, "Write a snapshot after this many events")
+      ->envname("MAJLIS_SNAPSHOT_EVERY")->capture_default_str()->check(CLI::Range(10, 1000000));
+  app.add_option("--max-connections-per-meeting", replica.max_connections_per_meeting, "Joined connections per meeting at most")
+      ->envname("MAJLIS_MAX_CONNECTIONS_PER_MEETING")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", listen.c_str());
+    std::exit(2);
+  }
+  config.listen_host = listen.substr(0, colon);
+  try {
+    const int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    config.listen_port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "--listen: '%s' is not a port\n", listen.substr(colon + 1).c_str());
+    std::exit(2);
+  }
+  config.token_ttl = std::chrono::seconds(token_ttl_s);
+  net.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  net.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+  net.static_root = config.static_root;
+  config.embedded_log.max_meetings = config.max_meetings;
+  config.embedded_log.retention_events = replica.resume_window_events;
+  return config;
+}
+
+}  // namespace majlis::app

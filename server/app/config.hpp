@@ -1,0 +1,46 @@
+// majlisd's configuration: one struct with documented defaults, filled in one place
+// (command line, MAJLIS_* environment, optional file — see config.cpp), passed down.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "net/net_config.hpp"
+#include "store/embedded_event_log.hpp"
+
+namespace majlis::app {
+
+// Per-meeting runtime settings.
+struct replica_config {
+  size_t max_batch_commands = 256;     // commands decided together in one append (group commit)
+  size_t max_commit_retries = 5;       // conflicting appends before ABORTED
+  size_t resume_window_events = 4096;  // events kept in memory for resuming clients
+  size_t snapshot_every_events = 500;  // a snapshot is written after this many events
+  size_t max_connections_per_meeting = 10000;
+  std::string instance_id;             // filled from the server config
+};
+
+struct server_config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string public_url;        // base of invite links; default http://<listen>
+  std::string static_root;       // folder with the web clients; empty = none
+  std::string admin_key;         // empty = generated at start and printed
+  std::string signing_secret;    // HS256 secret for join tokens; empty = generated (tokens die with the process)
+  std::string instance_id;       // empty = generated; unique per running instance
+  std::string log_level = "info";
+  int threads = 2;               // io threads
+  std::chrono::seconds token_ttl{24 * 3600};  // lifetime of tokens the API issues
+  std::string demo_meeting_title;  // non-empty: create this meeting at start and print its links
+  net::net_config net;
+  replica_config replica;
+  store::embedded_log_config embedded_log;
+  size_t max_meetings = 1000;
+};
+
+// Parses argv (and MAJLIS_* environment, and --config FILE). Exits the process on --help or a
+// usage error, like any command-line tool.
+server_config parse_config(int argc, char** argv);
+
+}  // namespace majlis::app

@@ -1,0 +1,119 @@
+// majlisd: wires configuration, the event store, the meeting runtime and the transport.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "app/api_routes.hpp"
+#include "app/client_connection.hpp"
+#include "app/config.hpp"
+#include "app/join_token.hpp"
+#include "app/meeting_registry.hpp"
+#include "net/server.hpp"
+#include "store/embedded_event_log.hpp"
+
+namespace asio = boost::asio;
+using namespace majlis;
+
+namespace {
+
+void print_demo_links(const net::http_response& response) {
+  boost::system::error_code ec;
+  auto created = boost::json::parse(response.body, ec);
+  if (ec || response.status != 201) {
+    spdlog::error("event=demo_meeting_failed status={} body={}", response.status, response.body);
+    return;
+  }
+  const auto& links = created.at("links").as_object();
+  std::printf("\nDemo meeting \"%s\" (%s):\n", created.at("title").as_string().c_str(),
+              created.at("meetingId").as_string().c_str());
+  for (const char* role : {"moderator", "participant", "display", "observer"})
+    std::printf("  %-12s %s\n", role, links.at(role).as_string().c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = app::parse_config(argc, argv);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+
+  const bool generated_admin_key = config.admin_key.empty();
+  if (generated_admin_key) config.admin_key = app::random_base64url(24);
+  if (config.signing_secret.empty()) config.signing_secret = app::random_base64url(32);
+  if (config.instance_id.empty()) config.instance_id = app::random_id(8);
+  config.net.instance_id = config.instance_id;
+  config.replica.instance_id = config.instance_id;
+
+  asio::io_context io(config.threads);
+  store::embedded_event_log log(config.embedded_log);
+  app::app_metrics metrics;
+  app::meeting_registry registry(io.get_executor(), log, config, metrics);
+
+  std::unique_ptr<net::server> server;
+  auto routes = std::make_shared<app::api_routes>(registry, config, metrics, [&server] {
+    return server ? net::render_prometheus(server->metrics()) : std::string();
+  });
+  auto acceptor = std::make_shared<app::client_acceptor>(registry, config, metrics);
+  server = std::make_unique<net::server>(io, config.net, routes, acceptor);
+  try {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(config.listen_host == "localhost" ? "127.0.0.1" : config.listen_host, ec);
+    if (ec) throw std::runtime_error("--listen: '" + config.listen_host + "' is not an IP address");
+    server->start(asio::ip::tcp::endpoint(address, config.listen_port));
+  } catch (const std::exception& e) {
+    spdlog::critical("event=start_failed error=\"{}\"", e.what());
+    return 1;
+  }
+  const auto port = server->local_endpoint().port();
+  if (config.public_url.empty()) {
+    const auto host = config.listen_host == "0.0.0.0" ? std::string("localhost") : config.listen_host;
+    config.public_url = "http://" + host + ":" + std::to_string(port);
+  }
+  spdlog::info("event=started instance={} listen={}:{} store=embedded static_root=\"{}\"",
+               config.instance_id, config.listen_host, port, config.static_root);
+  std::printf("majlisd is listening on %s (instance %s, embedded store)\n", config.public_url.c_str(),
+              config.instance_id.c_str());
+  if (generated_admin_key) std::printf("Admin key (generated): %s\n", config.admin_key.c_str());
+  if (!config.static_root.empty())
+    std::printf("Chair console: %s/console.html?key=%s\n", config.public_url.c_str(),
+                config.admin_key.c_str());
+  std::fflush(stdout);
+
+  if (!config.demo_meeting_title.empty()) {
+    boost::json::object body{{"title", config.demo_meeting_title}};
+    asio::co_spawn(io, routes->create_meeting(boost::json::serialize(body)),
+                   [](std::exception_ptr error, net::http_response response) {
+                     if (!error) print_demo_links(response);
+                   });
+  }
+
+  // SIGTERM drains: stop accepting, close every session with "going away", then exit.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(io);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("event=draining signal={} connections={}", signal, server->connection_count());
+    server->stop_accepting();
+    server->close_all(net::close_code::going_away);
+    drain_timer.expires_after(config.net.close_timeout);
+    drain_timer.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  spdlog::info("event=stopped instance={}", config.instance_id);
+  return 0;
+}

@@ -1,0 +1,457 @@
+#include "app/meeting_replica.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "app/join_token.hpp"
+#include "domain/decider.hpp"
+#include "net/codec.hpp"
+
+namespace majlis::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+v1::ErrorCode error_for(store::append_status status) {
+  switch (status) {
+    case store::append_status::not_found: return v1::ERROR_CODE_NOT_FOUND;
+    case store::append_status::too_large: return v1::ERROR_CODE_RESOURCE_EXHAUSTED;
+    case store::append_status::conflict: return v1::ERROR_CODE_ABORTED;
+    default: return v1::ERROR_CODE_UNAVAILABLE;
+  }
+}
+
+std::string message_for(store::append_status status) {
+  switch (status) {
+    case store::append_status::not_found: return "the meeting no longer exists";
+    case store::append_status::too_large: return "the change is too large for the event log";
+    case store::append_status::conflict:
+      return "the meeting changed concurrently too many times; try again";
+    default: return "the event store is unavailable; try again shortly";
+  }
+}
+
+void log_spawn_error(std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    spdlog::error("event=replica_task_failed error=\"{}\"", e.what());
+  }
+}
+
+}  // namespace
+
+meeting_replica::meeting_replica(asio::any_io_executor executor, std::string meeting_id,
+                                 store::event_log& log, const replica_config& config,
+                                 app_metrics& metrics)
+    : strand_(asio::make_strand(executor)),
+      meeting_id_(std::move(meeting_id)),
+      log_(log),
+      config_(config),
+      metrics_(metrics),
+      deadline_timer_(strand_) {}
+
+meeting_replica::~meeting_replica() { log_.unsubscribe(meeting_id_); }
+
+asio::awaitable<bool> meeting_replica::load() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  auto snapshot = co_await log_.load_snapshot(meeting_id_);
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  if (snapshot.status != store::read_status::ok) co_return false;
+  if (snapshot.state) state_ = std::move(*snapshot.state);
+  epoch_ = snapshot.epoch;
+
+  std::weak_ptr<meeting_replica> weak = weak_from_this();
+  log_.subscribe(meeting_id_, [weak](const std::string&, uint64_t epoch, store::event_batch batch) {
+    if (auto self = weak.lock()) {
+      asio::post(self->strand_, [self, epoch, batch = std::move(batch)] {
+        self->on_published(epoch, std::move(batch));
+      });
+    }
+  });
+  catching_up_ = true;
+  co_await do_catch_up();
+  metrics_.meetings_loaded++;
+  spdlog::info("event=meeting_loaded meeting={} seq={} epoch={}", meeting_id_, state_.seq(), epoch_);
+  co_return true;
+}
+
+asio::awaitable<void> meeting_replica::do_catch_up() {
+  // catching_up_ is set by the caller, on the strand.
+  for (int round = 0; round < 10000; ++round) {
+    auto result = co_await log_.read(meeting_id_, state_.seq(), 1000);
+    co_await asio::dispatch(strand_, asio::use_awaitable);
+    if (result.status == store::read_status::trimmed) {
+      // The events we need are behind a snapshot: start again from it.
+      auto snapshot = co_await log_.load_snapshot(meeting_id_);
+      co_await asio::dispatch(strand_, asio::use_awaitable);
+      if (snapshot.state && snapshot.state->seq() > state_.seq()) {
+        state_ = std::move(*snapshot.state);
+        recent_.clear();
+      }
+      continue;
+    }
+    if (result.status != store::read_status::ok || result.events.empty()) break;
+    catching_up_ = false;  // let apply() treat these as ordinary events
+    apply(result.events);
+    catching_up_ = true;
+    if (state_.seq() >= result.head_seq) break;
+  }
+  catching_up_ = false;
+}
+
+void meeting_replica::on_published(uint64_t epoch, store::event_batch batch) {
+  if (epoch != epoch_) {
+    spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, epoch_, epoch);
+    return;  // A new epoch means the log was lost; the Redis store handles reloading.
+  }
+  apply(*batch);
+}
+
+void meeting_replica::apply(const std::vector<v1::Event>& events) {
+  std::vector<const v1::Event*> applied;
+  applied.reserve(events.size());
+  for (const auto& event : events) {
+    if (event.seq() <= state_.seq()) continue;
+    if (event.seq() != state_.seq() + 1) {
+      // A gap: fill it from the log before anything later is applied.
+      if (!catching_up_) {
+        catching_up_ = true;
+        metrics_.gaps_filled++;
+        asio::co_spawn(strand_, do_catch_up(), log_spawn_error);
+      }
+      break;
+    }
+    domain::evolve(state_, event);
+    recent_.push_back(event);  // deque: pointers to earlier elements stay valid
+    applied.push_back(&recent_.back());
+  }
+  if (applied.empty()) return;
+  metrics_.events_applied += applied.size();
+  broadcast(applied);
+  while (recent_.size() > config_.resume_window_events) recent_.pop_front();
+  arm_deadline_timer();
+  events_since_snapshot_ += applied.size();
+  if (events_since_snapshot_ >= config_.snapshot_every_events && !snapshotting_) {
+    snapshotting_ = true;
+    asio::co_spawn(strand_, do_snapshot(), log_spawn_error);
+  }
+}
+
+void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
+  for (int a = 0; a < domain::audience_count; ++a) {
+    const auto& receivers = audiences_[a];
+    if (receivers.empty()) continue;
+    v1::ServerMessage message;
+    auto* batch = message.mutable_events();
+    for (const auto* event : events) {
+      auto* out = batch->add_events();
+      if (!domain::project_event(state_, *event, static_cast<domain::audience>(a), *out))
+        out->Clear();
+      out->set_seq(event->seq());
+    }
+    // Encode once per audience and format; every receiver shares the same bytes.
+    std::optional<net::frame> binary, json;
+    for (const auto& receiver : receivers) {
+      const bool text = receiver->connection->format() == net::wire_format::json;
+      auto& frame = text ? json : binary;
+      if (!frame) frame = net::encode_server_message(message, receiver->connection->format());
+      receiver->connection->send(*frame);
+    }
+    metrics_.fanout_batches++;
+    metrics_.deliveries += receivers.size();
+  }
+}
+
+void meeting_replica::join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume) {
+  asio::post(strand_, [self = shared_from_this(), joiner = std::move(joiner),
+                       resume = std::move(resume)]() mutable {
+    self->do_join(std::move(joiner), std::move(resume));
+  });
+}
+
+void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume) {
+  if (members_.size() >= config_.max_connections_per_meeting) {
+    joiner->connection->close_with_error(net::close_code::server_full,
+                                         v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                                         "this meeting has reached its connection limit");
+    metrics_.joins_rejected++;
+    return;
+  }
+  v1::ServerMessage message;
+  auto* welcome = message.mutable_welcome();
+  *welcome->mutable_you() = joiner->viewer;
+  welcome->set_server_time_ms(now_ms());
+  welcome->set_epoch(epoch_);
+  welcome->set_seq(state_.seq());
+
+  // Resume from memory when every missed event is still in the window; else a snapshot.
+  const uint64_t window_start = recent_.empty() ? state_.seq() + 1 : recent_.front().seq();
+  const bool can_replay = resume && resume->epoch() == epoch_ &&
+                          resume->seq() <= state_.seq() && resume->seq() + 1 >= window_start;
+  if (can_replay) {
+    auto* replay = welcome->mutable_replay();
+    for (const auto& event : recent_) {
+      if (event.seq() <= resume->seq()) continue;
+      auto* out = replay->add_events();
+      if (!domain::project_event(state_, event, joiner->audience, *out)) out->Clear();
+      out->set_seq(event.seq());
+    }
+  } else {
+    *welcome->mutable_snapshot() =
+        domain::project_state(state_, joiner->audience, joiner->viewer.participant_id());
+  }
+  joiner->connection->mark_joined();
+  joiner->connection->send(message);
+
+  members_[joiner->viewer.connection_id()] = joiner;
+  audiences_[static_cast<int>(joiner->audience)].push_back(joiner);
+  metrics_.members++;
+  metrics_.joins++;
+  spdlog::info("event=joined meeting={} participant={} connection={} role={} resumed={}",
+               meeting_id_, joiner->viewer.participant_id(), joiner->viewer.connection_id(),
+               role_name(joiner->viewer.role()), can_replay);
+
+  pending_change change;
+  change.what = pending_change::kind::connection_opened;
+  change.sender = std::move(joiner);
+  enqueue(std::move(change));
+}
+
+void meeting_replica::leave(std::string connection_id) {
+  asio::post(strand_, [self = shared_from_this(), connection_id = std::move(connection_id)] {
+    self->do_leave(connection_id);
+  });
+}
+
+void meeting_replica::do_leave(const std::string& connection_id) {
+  auto it = members_.find(connection_id);
+  if (it == members_.end()) return;
+  auto leaving = std::move(it->second);
+  members_.erase(it);
+  auto& list = audiences_[static_cast<int>(leaving->audience)];
+  std::erase(list, leaving);
+  metrics_.members--;
+  spdlog::info("event=left meeting={} participant={} connection={}", meeting_id_,
+               leaving->viewer.participant_id(), connection_id);
+
+  pending_change change;
+  change.what = pending_change::kind::connection_closed;
+  change.participant_id = leaving->viewer.participant_id();
+  change.connection_id = connection_id;
+  enqueue(std::move(change));
+}
+
+void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id,
+                             v1::Command command) {
+  metrics_.commands++;
+  asio::post(strand_, [self = shared_from_this(), sender = std::move(sender), request_id,
+                       command = std::move(command)]() mutable {
+    pending_change change;
+    change.what = pending_change::kind::command;
+    change.sender = std::move(sender);
+    change.request_id = request_id;
+    change.command = std::move(command);
+    self->enqueue(std::move(change));
+  });
+}
+
+void meeting_replica::enqueue(pending_change change) {
+  pending_.push_back(std::move(change));
+  // Is a commit already running? It will take this change in its next batch.
+  if (committing_) return;
+  committing_ = true;
+  asio::co_spawn(strand_, do_commit(), log_spawn_error);
+}
+
+std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_change(
+    const v1::MeetingState& scratch, const pending_change& change, int64_t now) {
+  switch (change.what) {
+    case pending_change::kind::command: {
+      domain::command_context context{change.sender->viewer.participant_id(),
+                                      change.sender->viewer.role(), now, fresh_id()};
+      return domain::decide(scratch, change.command, context);
+    }
+    case pending_change::kind::system_command: {
+      domain::command_context context{"", v1::ROLE_UNSPECIFIED, now, fresh_id()};
+      return domain::decide(scratch, change.command, context);
+    }
+    case pending_change::kind::connection_opened: {
+      const auto& viewer = change.sender->viewer;
+      v1::Participant who;
+      who.set_id(viewer.participant_id());
+      who.set_display_name(viewer.display_name());
+      who.set_role(viewer.role());
+      who.set_stakeholder_group(viewer.stakeholder_group());
+      who.set_attendance(viewer.attendance());
+      return domain::connection_opened(scratch, who, viewer.connection_id(), config_.instance_id,
+                                       now);
+    }
+    case pending_change::kind::connection_closed:
+      return domain::connection_closed(scratch, change.participant_id, change.connection_id,
+                                       config_.instance_id, now);
+  }
+  return std::vector<v1::Event>{};
+}
+
+asio::awaitable<void> meeting_replica::do_commit() {
+  while (!pending_.empty()) {
+    // Group commit: everything that queued up while the last append was in flight.
+    std::vector<pending_change> batch;
+    while (!pending_.empty() && batch.size() < config_.max_batch_commands) {
+      batch.push_back(std::move(pending_.front()));
+      pending_.pop_front();
+    }
+
+    struct outcome {
+      std::optional<domain::rejection> error;
+      size_t last_event = 0;  // events.size() after this change; 0 = produced none
+    };
+    std::vector<outcome> outcomes(batch.size());
+    std::vector<v1::Event> events;
+    store::append_result appended;
+    for (size_t attempt = 0;; ++attempt) {
+      v1::MeetingState scratch = state_;
+      const uint64_t base_seq = state_.seq();
+      events.clear();
+      const int64_t now = now_ms();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        outcomes[i] = {};
+        auto decided = decide_change(scratch, batch[i], now);
+        if (auto* rejected = std::get_if<domain::rejection>(&decided)) {
+          outcomes[i].error = std::move(*rejected);
+          continue;
+        }
+        auto& produced = std::get<std::vector<v1::Event>>(decided);
+        if (produced.empty()) continue;
+        for (auto& event : produced) {
+          event.set_seq(scratch.seq() + 1);
+          domain::evolve(scratch, event);
+          events.push_back(std::move(event));
+        }
+        outcomes[i].last_event = events.size();
+      }
+      if (events.empty()) {
+        appended = {store::append_status::ok, base_seq, epoch_};
+        break;
+      }
+      metrics_.appends++;
+      appended = co_await log_.append(meeting_id_, base_seq, events);
+      co_await asio::dispatch(strand_, asio::use_awaitable);
+      if (appended.status == store::append_status::ok) {
+        // Apply our own events now; their echo from the log is then a duplicate.
+        apply(events);
+        break;
+      }
+      if (appended.status != store::append_status::conflict ||
+          attempt + 1 >= config_.max_commit_retries) {
+        metrics_.append_failures++;
+        spdlog::warn("event=append_failed meeting={} status={} attempt={}", meeting_id_,
+                     static_cast<int>(appended.status), attempt);
+        break;
+      }
+      // Someone appended first: catch up, then decide again on the newer state.
+      metrics_.append_conflicts++;
+      if (!catching_up_) {
+        catching_up_ = true;
+        co_await do_catch_up();
+      }
+    }
+
+    const uint64_t first_seq = appended.status == store::append_status::ok
+                                   ? appended.head_seq - events.size()
+                                   : 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const auto& change = batch[i];
+      if (change.what != pending_change::kind::command) continue;
+      if (outcomes[i].error) {
+        metrics_.commands_rejected++;
+        send_result(change.sender, change.request_id, &*outcomes[i].error, 0);
+      } else if (appended.status != store::append_status::ok) {
+        metrics_.commands_rejected++;
+        domain::rejection failure{error_for(appended.status), message_for(appended.status)};
+        send_result(change.sender, change.request_id, &failure, 0);
+      } else {
+        const uint64_t seq = outcomes[i].last_event ? first_seq + outcomes[i].last_event : 0;
+        send_result(change.sender, change.request_id, nullptr, seq);
+      }
+    }
+  }
+  committing_ = false;
+}
+
+void meeting_replica::send_result(const std::shared_ptr<member>& to, uint64_t request_id,
+                                  const domain::rejection* error, uint64_t seq) {
+  v1::ServerMessage message;
+  auto* result = message.mutable_result();
+  result->set_request_id(request_id);
+  result->set_ok(error == nullptr);
+  result->set_seq(seq);
+  if (error) {
+    result->mutable_error()->set_code(error->code);
+    result->mutable_error()->set_message(error->message);
+  }
+  to->connection->send(message);
+}
+
+void meeting_replica::arm_deadline_timer() {
+  const int64_t deadline = domain::next_deadline_ms(state_);
+  if (deadline == armed_deadline_ms_) return;
+  armed_deadline_ms_ = deadline;
+  if (deadline == 0) {
+    deadline_timer_.cancel();
+    return;
+  }
+  deadline_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, deadline - now_ms())));
+  deadline_timer_.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->armed_deadline_ms_ != deadline) return;
+    self->armed_deadline_ms_ = 0;
+    // Any replica may propose; the log decides and the losers are rejected as already done.
+    for (auto& command : domain::due_commands(self->state_, now_ms())) {
+      pending_change change;
+      change.what = pending_change::kind::system_command;
+      change.command = std::move(command);
+      self->enqueue(std::move(change));
+    }
+    // The next apply() arms the timer again for whatever deadline remains.
+  });
+}
+
+asio::awaitable<void> meeting_replica::do_snapshot() {
+  events_since_snapshot_ = 0;
+  co_await log_.save_snapshot(meeting_id_, state_);
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  metrics_.snapshots_written++;
+  snapshotting_ = false;
+}
+
+asio::awaitable<v1::MeetingState> meeting_replica::state_copy() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  co_return state_;
+}
+
+void meeting_replica::close_all() {
+  asio::post(strand_, [self = shared_from_this()] {
+    for (auto& [id, m] : self->members_)
+      m->connection->close_with_error(net::close_code::going_away, v1::ERROR_CODE_UNAVAILABLE,
+                                      "the server is shutting down; reconnect to resume");
+  });
+}
+
+std::string meeting_replica::fresh_id() { return random_id(12); }
+
+}  // namespace majlis::app

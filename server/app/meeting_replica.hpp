@@ -1,0 +1,111 @@
+// One meeting as this instance sees it: a replica of the state folded from the event log, the
+// connections joined to it, and the pipeline that decides commands and commits their events.
+// Everything here runs on the replica's strand; the public members post onto it.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "app/app_metrics.hpp"
+#include "app/config.hpp"
+#include "domain/projection.hpp"
+#include "majlis/v1/wire.pb.h"
+#include "net/connection.hpp"
+#include "store/event_log.hpp"
+
+namespace majlis::app {
+
+// A connection that has joined a meeting, and who it is.
+struct member {
+  std::shared_ptr<net::connection> connection;
+  v1::Viewer viewer;
+  domain::audience audience = domain::audience::public_view;
+};
+
+class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
+ public:
+  meeting_replica(boost::asio::any_io_executor executor, std::string meeting_id,
+                  store::event_log& log, const replica_config& config, app_metrics& metrics);
+  ~meeting_replica();
+
+  // Reads the latest snapshot and the events after it, and subscribes to new batches.
+  // False when the meeting does not exist.
+  boost::asio::awaitable<bool> load();
+
+  // Sends Welcome (snapshot, or exactly the missed events on resume), then every later batch;
+  // records the connection in the roster.
+  void join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume);
+  void leave(std::string connection_id);
+  // Decides and commits a client command; the Result goes back to the member.
+  void submit(std::shared_ptr<member> sender, uint64_t request_id, v1::Command command);
+
+  // A copy of the full state, taken on the strand (HTTP summary, registration checks).
+  boost::asio::awaitable<v1::MeetingState> state_copy();
+  // Closes every member with going_away (shutdown).
+  void close_all();
+
+  const std::string& meeting_id() const { return meeting_id_; }
+
+ private:
+  // A change waiting for the next append: a client command, a system command (deadline), or
+  // a connection opening or closing.
+  struct pending_change {
+    enum class kind { command, system_command, connection_opened, connection_closed };
+    kind what = kind::command;
+    std::shared_ptr<member> sender;  // command, connection_opened
+    uint64_t request_id = 0;
+    v1::Command command;
+    std::string participant_id;  // connection_closed
+    std::string connection_id;   // connection_closed
+  };
+
+  void do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume);
+  void do_leave(const std::string& connection_id);
+  void enqueue(pending_change change);
+  boost::asio::awaitable<void> do_commit();
+  // Decides one change against `scratch`; events are returned without seq.
+  std::variant<std::vector<v1::Event>, domain::rejection> decide_change(
+      const v1::MeetingState& scratch, const pending_change& change, int64_t now_ms);
+
+  void on_published(uint64_t epoch, store::event_batch batch);
+  // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
+  void apply(const std::vector<v1::Event>& events);
+  boost::asio::awaitable<void> do_catch_up();
+  void broadcast(const std::vector<const v1::Event*>& events);
+  void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
+                   const domain::rejection* error, uint64_t seq);
+  void arm_deadline_timer();
+  boost::asio::awaitable<void> do_snapshot();
+  std::string fresh_id();
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  std::string meeting_id_;
+  store::event_log& log_;
+  const replica_config& config_;
+  app_metrics& metrics_;
+
+  v1::MeetingState state_;
+  uint64_t epoch_ = 0;
+  std::deque<v1::Event> recent_;  // resume window: the last events applied, ascending
+  std::unordered_map<std::string, std::shared_ptr<member>> members_;
+  std::array<std::vector<std::shared_ptr<member>>, domain::audience_count> audiences_;
+  std::deque<pending_change> pending_;
+  bool committing_ = false;
+  bool catching_up_ = false;
+  bool snapshotting_ = false;
+  size_t events_since_snapshot_ = 0;
+  boost::asio::steady_timer deadline_timer_;
+  int64_t armed_deadline_ms_ = 0;
+};
+
+}  // namespace majlis::app

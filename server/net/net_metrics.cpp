@@ -1,0 +1,93 @@
+#include "net/net_metrics.hpp"
+
+#include <sstream>
+
+namespace majlis::net {
+namespace {
+
+constexpr std::size_t index_of(close_code code) {
+  for (std::size_t i = 0; i < all_close_codes.size(); ++i) {
+    if (all_close_codes[i] == code) return i;
+  }
+  return all_close_codes.size();
+}
+
+void write_metric(std::ostringstream& out, const char* name, const char* type, const char* help,
+                  std::uint64_t value) {
+  out << "# HELP majlis_net_" << name << ' ' << help << '\n'
+      << "# TYPE majlis_net_" << name << ' ' << type << '\n'
+      << "majlis_net_" << name << ' ' << value << '\n';
+}
+
+}  // namespace
+
+const char* close_code_name(close_code code) {
+  switch (code) {
+    case close_code::normal: return "normal";
+    case close_code::going_away: return "going_away";
+    case close_code::protocol_error: return "protocol_error";
+    case close_code::invalid_payload: return "invalid_payload";
+    case close_code::policy_violation: return "policy_violation";
+    case close_code::message_too_big: return "message_too_big";
+    case close_code::internal_error: return "internal_error";
+    case close_code::unauthenticated: return "unauthenticated";
+    case close_code::join_timeout: return "join_timeout";
+    case close_code::not_found: return "not_found";
+    case close_code::slow_consumer: return "slow_consumer";
+    case close_code::idle_timeout: return "idle_timeout";
+    case close_code::server_full: return "server_full";
+  }
+  return "unknown";
+}
+
+void net_metrics::count_close(close_code code) {
+  const auto i = index_of(code);
+  if (i < closes_sent.size()) closes_sent[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t net_metrics::closes(close_code code) const {
+  const auto i = index_of(code);
+  return i < closes_sent.size() ? closes_sent[i].load(std::memory_order_relaxed) : 0;
+}
+
+std::string render_prometheus(const net_metrics& m) {
+  constexpr auto relaxed = std::memory_order_relaxed;
+  std::ostringstream out;
+  write_metric(out, "connections_open", "gauge", "Open WebSocket connections.",
+               m.connections_open.load(relaxed));
+  write_metric(out, "connections_total", "counter", "WebSocket connections opened.",
+               m.connections_total.load(relaxed));
+  write_metric(out, "connections_rejected_total", "counter",
+               "Connections refused because max_connections was reached.",
+               m.connections_rejected.load(relaxed));
+  write_metric(out, "http_sessions_open", "gauge", "Open HTTP connections (not upgraded).",
+               m.http_sessions_open.load(relaxed));
+  write_metric(out, "http_requests_total", "counter", "HTTP requests read.",
+               m.http_requests_total.load(relaxed));
+  write_metric(out, "frames_in_total", "counter", "WebSocket messages received.",
+               m.frames_in.load(relaxed));
+  write_metric(out, "frames_out_total", "counter", "WebSocket messages sent.",
+               m.frames_out.load(relaxed));
+  write_metric(out, "bytes_in_total", "counter", "WebSocket payload bytes received.",
+               m.bytes_in.load(relaxed));
+  write_metric(out, "bytes_out_total", "counter", "WebSocket payload bytes sent.",
+               m.bytes_out.load(relaxed));
+  write_metric(out, "rate_limited_commands_total", "counter",
+               "Commands rejected by the per-connection rate limit.",
+               m.rate_limited_commands.load(relaxed));
+  write_metric(out, "protocol_errors_total", "counter", "Undecodable or oversized frames.",
+               m.protocol_errors.load(relaxed));
+  write_metric(out, "closes_by_peer_total", "counter",
+               "Connections that ended without a close initiated by the server.",
+               m.closes_by_peer.load(relaxed));
+  out << "# HELP majlis_net_closes_total WebSocket closes initiated by the server, by code.\n"
+      << "# TYPE majlis_net_closes_total counter\n";
+  for (std::size_t i = 0; i < all_close_codes.size(); ++i) {
+    out << "majlis_net_closes_total{code=\"" << static_cast<unsigned>(all_close_codes[i])
+        << "\",reason=\"" << close_code_name(all_close_codes[i]) << "\"} "
+        << m.closes_sent[i].load(relaxed) << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace majlis::net

@@ -1,0 +1,378 @@
+#include "net/websocket_session.hpp"
+
+#include <algorithm>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/codec.hpp"
+
+namespace majlis::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::use_awaitable;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Frames beyond this many times max_frame_bytes are failed by Beast at the frame header (no
+// Error message, no bytes read); smaller oversized frames are drained so an Error can go first.
+constexpr std::size_t hard_frame_limit_factor = 16;
+// Read buffers above this are released after the message that needed them.
+constexpr std::size_t idle_read_buffer_bytes = 16 * 1024;
+// While closing, incoming bytes are read in chunks of this size and dropped.
+constexpr std::size_t discard_chunk_bytes = 4096;
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
+}  // namespace
+
+websocket_session::websocket_session(beast::tcp_stream&& stream,
+                                     std::shared_ptr<server_state> state, socket_slot slot,
+                                     bool reject)
+    : ws_(std::move(stream)),
+      state_(std::move(state)),
+      slot_(std::move(slot)),
+      config_(state_->config),
+      id_(state_->next_connection_id()),
+      reject_(reject),
+      writer_signal_(ws_.get_executor(), clock::time_point::max()),
+      watchdog_(ws_.get_executor()),
+      limiter_(config_.commands_per_second, config_.command_burst, clock::now()) {}
+
+websocket_session::~websocket_session() = default;
+
+void websocket_session::start(std::shared_ptr<websocket_session> self, request upgrade) {
+  auto executor = self->ws_.get_executor();
+  auto* session = self.get();
+  asio::co_spawn(executor, session->do_run(std::move(self), std::move(upgrade)),
+                 [](std::exception_ptr e) { log_coroutine_failure("websocket session", e); });
+}
+
+asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_session> self,
+                                                request upgrade) {
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.handshake_timeout = config_.close_timeout;
+  timeouts.idle_timeout = config_.idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "majlis"); }));
+  ws_.read_message_max(config_.max_frame_bytes * hard_frame_limit_factor);
+  ws_.auto_fragment(false);
+  beast::get_lowest_layer(ws_).expires_never();
+
+  // Complete the upgrade.
+  auto [ec] = co_await ws_.async_accept(upgrade, use_tuple);
+  if (ec) {
+    spdlog::debug("ws upgrade failed conn={} error={}", id_, ec.message());
+    co_return;
+  }
+  upgrade = {};
+  registry_key_ = state_->add_session(self);
+  registered_ = true;
+  opened_at_ = last_frame_at_ = clock::now();
+  on_open();
+
+  asio::co_spawn(ws_.get_executor(), do_write(self),
+                 [](std::exception_ptr e) { log_coroutine_failure("websocket writer", e); });
+  asio::co_spawn(ws_.get_executor(), do_watch(self),
+                 [](std::exception_ptr e) { log_coroutine_failure("websocket watchdog", e); });
+  co_await do_read();
+  on_closed();
+}
+
+void websocket_session::on_open() {
+  if (reject_) {
+    state_->metrics.connections_rejected.fetch_add(1, std::memory_order_relaxed);
+    // The client's format is not known yet; JSON is readable by every client and by people.
+    format_.store(wire_format::json, std::memory_order_relaxed);
+    begin_close(close_code::server_full, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                "server full: " + std::to_string(config_.max_connections) +
+                    " connections; try again later");
+    return;
+  }
+  counted_open_ = true;
+  state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+  state_->metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("ws open conn={}", id_);
+  try {
+    handler_ = state_->acceptor ? state_->acceptor->on_open(shared_from_this()) : nullptr;
+  } catch (const std::exception& e) {
+    spdlog::error("connection_acceptor::on_open threw conn={} error={}", id_, e.what());
+  }
+  if (!handler_ && !closing_) {
+    begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "connection not accepted");
+  }
+}
+
+asio::awaitable<void> websocket_session::do_read() {
+  const std::size_t max = config_.max_frame_bytes;
+  for (;;) {
+    // Read the next piece of a message, at most one byte past the limit.
+    const std::size_t limit =
+        closing_ ? discard_chunk_bytes : max + 1 - std::min(read_buffer_.size(), max);
+    auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
+    if (ec) {
+      spdlog::debug("ws read ended conn={} error={}", id_, ec.message());
+      co_return;
+    }
+    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+    if (closing_) {
+      read_buffer_.clear();
+    } else if (read_buffer_.size() > max) {
+      read_buffer_.clear();
+      state_->metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+      begin_close(close_code::message_too_big, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                  "frame larger than " + std::to_string(max) + " bytes");
+    } else if (ws_.is_message_done()) {
+      on_message_bytes(ws_.got_text());
+      read_buffer_.clear();
+      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
+    }
+  }
+}
+
+void websocket_session::on_message_bytes(bool text) {
+  state_->metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+  last_frame_at_ = clock::now();
+  const auto format = text ? wire_format::json : wire_format::binary;
+  if (!format_fixed_) {
+    format_fixed_ = true;
+    format_.store(format, std::memory_order_relaxed);
+  }
+  const auto data = read_buffer_.cdata();
+  auto decoded = decode_client_message(
+      std::string_view(static_cast<const char*>(data.data()), data.size()), format);
+  if (!decoded.ok()) {
+    state_->metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    begin_close(close_code::invalid_payload, v1::ERROR_CODE_PROTOCOL, std::move(decoded.error));
+    return;
+  }
+  if (decoded.message.has_command() || decoded.message.has_ping()) {
+    switch (limiter_.admit(last_frame_at_)) {
+      case command_limiter::verdict::accept:
+        break;
+      case command_limiter::verdict::reject:
+        on_command_limit(decoded.message);
+        return;
+      case command_limiter::verdict::flood:
+        state_->metrics.rate_limited_commands.fetch_add(1, std::memory_order_relaxed);
+        begin_close(close_code::policy_violation, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                    "rate limit exceeded repeatedly: " +
+                        std::to_string(config_.commands_per_second) + " commands per second");
+        return;
+    }
+  }
+  try {
+    handler_->on_message(std::move(decoded.message));
+  } catch (const std::exception& e) {
+    spdlog::error("connection_handler::on_message threw conn={} error={}", id_, e.what());
+    begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
+  }
+}
+
+void websocket_session::on_command_limit(const v1::ClientMessage& message) {
+  state_->metrics.rate_limited_commands.fetch_add(1, std::memory_order_relaxed);
+  // A Ping over the limit is dropped: it has no request id to answer.
+  if (!message.has_command()) return;
+  v1::ServerMessage reply;
+  auto* result = reply.mutable_result();
+  result->set_request_id(message.command().request_id());
+  result->set_ok(false);
+  result->mutable_error()->set_code(v1::ERROR_CODE_RESOURCE_EXHAUSTED);
+  result->mutable_error()->set_message(
+      "rate limit: " + std::to_string(config_.commands_per_second) + " commands per second");
+  enqueue(encode_server_message(reply, format()));
+}
+
+void websocket_session::send(frame f) {
+  asio::dispatch(ws_.get_executor(),
+                 [self = shared_from_this(), f = std::move(f)]() mutable {
+                   self->enqueue(std::move(f));
+                 });
+}
+
+void websocket_session::send(const v1::ServerMessage& message) {
+  frame f;
+  try {
+    f = encode_server_message(message, format());
+  } catch (const std::exception& e) {
+    spdlog::error("cannot encode server message conn={} error={}", id_, e.what());
+    close_with_error(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
+    return;
+  }
+  send(std::move(f));
+}
+
+void websocket_session::close_with_error(close_code code, v1::ErrorCode error,
+                                         std::string message) {
+  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), code, error,
+                                      message = std::move(message)]() mutable {
+    self->begin_close(code, error, std::move(message));
+  });
+}
+
+void websocket_session::mark_joined() {
+  asio::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+    self->joined_ = true;
+    self->last_frame_at_ = clock::now();
+  });
+}
+
+void websocket_session::shutdown(close_code code) {
+  close_with_error(code,
+                   code == close_code::going_away ? v1::ERROR_CODE_UNAVAILABLE
+                                                  : v1::ERROR_CODE_INTERNAL,
+                   code == close_code::going_away ? "server shutting down; reconnect"
+                                                  : "closed by the server");
+}
+
+void websocket_session::enqueue(frame f) {
+  if (closing_ || closed_ || !f.bytes) return;
+  const std::size_t size = f.bytes->size();
+  // Is the client keeping up?
+  if (queue_.size() >= config_.send_queue_max_frames ||
+      queued_bytes_ + size > config_.send_queue_max_bytes) {
+    queue_.clear();
+    queued_bytes_ = 0;
+    begin_close(close_code::slow_consumer, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                "send queue overflow (" + std::to_string(config_.send_queue_max_frames) +
+                    " frames or " + std::to_string(config_.send_queue_max_bytes) +
+                    " bytes); reconnect and resume by seq");
+    return;
+  }
+  queued_bytes_ += size;
+  queue_.push_back(std::move(f));
+  wake_writer();
+}
+
+void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::string message) {
+  if (closing_ || closed_) return;
+  closing_ = true;
+  close_code_ = code;
+  close_deadline_ = clock::now() + config_.close_timeout;
+  state_->metrics.count_close(code);
+  spdlog::debug("ws closing conn={} code={} reason=\"{}\"", id_, static_cast<unsigned>(code),
+                message);
+  try {
+    auto f = encode_server_message(make_error_message(error, std::move(message)), format());
+    queued_bytes_ += f.bytes->size();
+    queue_.push_back(std::move(f));
+  } catch (const std::exception& e) {
+    spdlog::error("cannot encode Error conn={} error={}", id_, e.what());
+  }
+  wake_writer();
+  // Re-arm the watchdog on the close deadline.
+  watchdog_.cancel();
+}
+
+void websocket_session::wake_writer() {
+  // Is the writer waiting for work?
+  if (writer_waiting_) {
+    writer_waiting_ = false;
+    writer_signal_.cancel();
+  }
+}
+
+asio::awaitable<void> websocket_session::do_write(std::shared_ptr<websocket_session> self) {
+  while (!closed_) {
+    // Write every queued frame back to back.
+    while (!queue_.empty() && !closed_) {
+      frame f = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= f.bytes->size();
+      ws_.text(f.text);
+      auto [ec, bytes] = co_await ws_.async_write(asio::buffer(*f.bytes), use_tuple);
+      if (ec) {
+        spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
+        tear_down();
+        co_return;
+      }
+      state_->metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
+      state_->metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    }
+    if (closed_) break;
+    // Everything is written: close if asked to.
+    if (closing_) {
+      auto [ec] = co_await ws_.async_close(
+          websocket::close_reason(static_cast<std::uint16_t>(close_code_),
+                                  close_code_name(close_code_)),
+          use_tuple);
+      if (ec) tear_down();
+      co_return;
+    }
+    // Wait for the next frame.
+    writer_waiting_ = true;
+    co_await writer_signal_.async_wait(use_tuple);
+  }
+  (void)self;
+}
+
+asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
+  while (!closed_) {
+    const auto now = clock::now();
+    const auto due = closing_  ? close_deadline_
+                     : joined_ ? last_frame_at_ + config_.idle_timeout
+                               : opened_at_ + config_.join_timeout;
+    if (now >= due) {
+      if (closing_) {
+        spdlog::debug("ws close timed out conn={}", id_);
+        tear_down();
+        co_return;
+      }
+      if (joined_) {
+        begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
+                    "no message within " + seconds_text(config_.idle_timeout));
+      } else {
+        begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
+                    "no Join within " + seconds_text(config_.join_timeout));
+      }
+      continue;
+    }
+    // Sleep until the nearest deadline (or until begin_close re-arms us).
+    watchdog_.expires_at(due);
+    co_await watchdog_.async_wait(use_tuple);
+  }
+  (void)self;
+}
+
+void websocket_session::tear_down() {
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void websocket_session::on_closed() {
+  closed_ = true;
+  queue_.clear();
+  queued_bytes_ = 0;
+  writer_signal_.cancel();
+  watchdog_.cancel();
+  tear_down();
+  if (registered_) state_->remove_session(registry_key_);
+  if (!closing_) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
+  if (counted_open_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  spdlog::debug("ws closed conn={}", id_);
+  if (auto handler = std::move(handler_)) {
+    try {
+      handler->on_closed();
+    } catch (const std::exception& e) {
+      spdlog::error("connection_handler::on_closed threw conn={} error={}", id_, e.what());
+    }
+  }
+}
+
+}  // namespace majlis::net

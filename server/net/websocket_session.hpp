@@ -1,0 +1,99 @@
+// One WebSocket connection on /ws: reads frames, decodes them, applies the limits and hands the
+// messages to the app's connection_handler; one writer drains a bounded queue. Private to net.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "net/command_limiter.hpp"
+#include "net/connection.hpp"
+#include "net/server_state.hpp"
+
+namespace majlis::net {
+
+class websocket_session : public connection,
+                          public session_base,
+                          public std::enable_shared_from_this<websocket_session> {
+ public:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  // `reject`: the server is full; accept the upgrade only to say so (Error + close 4013).
+  websocket_session(boost::beast::tcp_stream&& stream, std::shared_ptr<server_state> state,
+                    socket_slot slot, bool reject);
+  ~websocket_session() override;
+
+  // Completes the upgrade `upgrade` asked for and runs until the connection is gone.
+  static void start(std::shared_ptr<websocket_session> self, request upgrade);
+
+  // connection (thread-safe; work is moved onto the session's strand)
+  const std::string& id() const override { return id_; }
+  wire_format format() const override { return format_.load(std::memory_order_relaxed); }
+  void send(frame f) override;
+  void send(const v1::ServerMessage& message) override;
+  void close_with_error(close_code code, v1::ErrorCode error, std::string message) override;
+  void mark_joined() override;
+
+  // session_base
+  void shutdown(close_code code) override;
+
+ private:
+  using clock = std::chrono::steady_clock;
+
+  boost::asio::awaitable<void> do_run(std::shared_ptr<websocket_session> self, request upgrade);
+  boost::asio::awaitable<void> do_read();
+  boost::asio::awaitable<void> do_write(std::shared_ptr<websocket_session> self);
+  boost::asio::awaitable<void> do_watch(std::shared_ptr<websocket_session> self);
+
+  // On the strand.
+  void on_open();
+  void on_message_bytes(bool text);
+  void on_command_limit(const v1::ClientMessage& message);
+  void enqueue(frame f);
+  void begin_close(close_code code, v1::ErrorCode error, std::string message);
+  void wake_writer();
+  void tear_down();
+  void on_closed();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  std::shared_ptr<server_state> state_;
+  socket_slot slot_;
+  const net_config& config_;
+  const std::string id_;
+  const bool reject_;
+  std::atomic<wire_format> format_{wire_format::binary};
+
+  // Everything below is touched on the strand only.
+  std::shared_ptr<connection_handler> handler_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  boost::asio::steady_timer writer_signal_;  // never expires; cancelled to wake the writer
+  bool writer_waiting_ = false;
+  boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
+  command_limiter limiter_;
+  clock::time_point opened_at_;
+  clock::time_point last_frame_at_;
+  clock::time_point close_deadline_;
+  std::uint64_t registry_key_ = 0;
+  bool registered_ = false;
+  bool counted_open_ = false;
+  bool format_fixed_ = false;
+  bool joined_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  close_code close_code_ = close_code::normal;
+};
+
+}  // namespace majlis::net

@@ -1,0 +1,98 @@
+// The event log behind one interface (DESIGN §5): the embedded in-memory log and the Redis log
+// implement it, and nothing above the store knows which one runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "majlis/v1/events.pb.h"
+#include "majlis/v1/state.pb.h"
+
+namespace majlis::store {
+
+// Committed events of one meeting, in seq order, shared by every reader.
+using event_batch = std::shared_ptr<const std::vector<v1::Event>>;
+
+enum class append_status {
+  ok,           // appended; events got seqs expected_seq+1 .. head_seq
+  conflict,     // someone appended first: head_seq is the log's head; catch up and decide again
+  not_found,    // no such meeting
+  exists,       // create(): the meeting exists already
+  unavailable,  // the store cannot be reached
+  too_large,    // the log refused the batch (size limit)
+};
+
+struct append_result {
+  append_status status = append_status::unavailable;
+  uint64_t head_seq = 0;  // the log's head after the call
+  uint64_t epoch = 0;
+};
+
+enum class read_status {
+  ok,
+  trimmed,      // events after `after_seq` are partly gone: load the snapshot instead
+  not_found,
+  unavailable,
+};
+
+struct read_result {
+  read_status status = read_status::unavailable;
+  std::vector<v1::Event> events;  // seq > after_seq, ascending, at most `max_events`
+  uint64_t head_seq = 0;
+  uint64_t epoch = 0;
+};
+
+struct snapshot_result {
+  read_status status = read_status::unavailable;
+  std::optional<v1::MeetingState> state;  // latest snapshot, if any was written
+  uint64_t head_seq = 0;
+  uint64_t epoch = 0;
+};
+
+// Called with every batch committed to a meeting the instance subscribed to, in commit order,
+// possibly on another thread: the receiver posts it to its own strand. A batch may repeat
+// events the receiver has (ignore them) or follow a gap (fill it with read()).
+using batch_handler = std::function<void(const std::string& meeting_id, uint64_t epoch, event_batch)>;
+
+class event_log {
+ public:
+  virtual ~event_log() = default;
+
+  // Starts a meeting's log with its first event (seq 1).
+  virtual boost::asio::awaitable<append_result> create(const std::string& meeting_id,
+                                                       v1::Event first) = 0;
+
+  // Appends if the log's head is still `expected_seq` (optimistic concurrency); the events get
+  // consecutive seqs and are published to every subscriber of the meeting.
+  virtual boost::asio::awaitable<append_result> append(const std::string& meeting_id,
+                                                       uint64_t expected_seq,
+                                                       std::vector<v1::Event> events) = 0;
+
+  // Events with seq > after_seq, ascending, at most max_events.
+  virtual boost::asio::awaitable<read_result> read(const std::string& meeting_id,
+                                                   uint64_t after_seq, size_t max_events) = 0;
+
+  virtual boost::asio::awaitable<snapshot_result> load_snapshot(const std::string& meeting_id) = 0;
+
+  // Stores state (as of state.seq()) and lets the log trim events older than the resume window.
+  virtual boost::asio::awaitable<void> save_snapshot(const std::string& meeting_id,
+                                                     v1::MeetingState state) = 0;
+
+  virtual boost::asio::awaitable<bool> exists(const std::string& meeting_id) = 0;
+
+  // Receives the meeting's committed batches until unsubscribe().
+  virtual void subscribe(const std::string& meeting_id, batch_handler handler) = 0;
+  virtual void unsubscribe(const std::string& meeting_id) = 0;
+
+  // True while the store is reachable (readiness).
+  virtual bool ready() const = 0;
+};
+
+}  // namespace majlis::store
