@@ -297,7 +297,6 @@ asio::awaitable<join_result> meeting_session::do_join() {
       kill(link);
       co_return result;
     }
-    counters_.snapshots_loaded = mirror_.snapshots_loaded();
     force_snapshot_ = false;
     mirrored_meeting_id_ = meeting_id_;
     viewer_ = reply.welcome().you();
@@ -379,8 +378,6 @@ void meeting_session::apply_events(const std::shared_ptr<ws_link>& link,
   const auto applied_before = mirror_.events_applied();
   const auto expected = mirror_.seq() + 1;
   const auto outcome = mirror_.apply(batch);
-  counters_.events_applied = mirror_.events_applied();
-  counters_.duplicates_ignored = mirror_.duplicates_ignored();
   if (mirror_.events_applied() != applied_before) {
     if (events_handler_) events_handler_(batch, mirror_);
     notify_all();
@@ -604,7 +601,7 @@ asio::awaitable<void> meeting_session::close() {
   stopping_ = true;
   if (reconnect_timer_ != nullptr) reconnect_timer_->cancel();
   auto link = link_;
-  if (link && link->alive) {
+  if (link && link->alive && status_ == client_status::joined) {
     // Close frames count as writes: let the writer drain first (bounded by the timeout).
     const auto deadline = clock_type::now() + config_.connect_timeout;
     while (link->alive && link->writing && clock_type::now() < deadline)
@@ -613,8 +610,8 @@ asio::awaitable<void> meeting_session::close() {
       beast::get_lowest_layer(link->ws).expires_after(config_.connect_timeout);
       co_await link->ws.async_close(websocket::close_code::normal, use_tuple);
     }
-    kill(link);
   }
+  if (link) kill(link);
   fail_pending("the client was closed");
   if (status_ != client_status::closed)
     set_status(client_status::closed, make_error(v1::ERROR_CODE_UNSPECIFIED, "closed by the client"));
@@ -647,35 +644,56 @@ meeting_client::executor_type meeting_client::get_executor() const { return sess
 
 const meeting_client_config& meeting_client::config() const { return session_->config_; }
 
+// Each public awaitable holds the session from its creation on, so a background coroutine that
+// outlives the meeting_client never sees a dangling session.
 asio::awaitable<boost::system::error_code> meeting_client::connect(std::string host,
                                                                    std::string port) {
-  return session_->connect(std::move(host), std::move(port));
+  return [](std::shared_ptr<detail::meeting_session> session, std::string host_name,
+            std::string port_name) -> asio::awaitable<boost::system::error_code> {
+    co_return co_await session->connect(std::move(host_name), std::move(port_name));
+  }(session_, std::move(host), std::move(port));
 }
 
 asio::awaitable<join_result> meeting_client::join(std::string meeting_id, std::string token) {
-  return session_->join(std::move(meeting_id), std::move(token));
+  return [](std::shared_ptr<detail::meeting_session> session, std::string meeting,
+            std::string join_token) -> asio::awaitable<join_result> {
+    co_return co_await session->join(std::move(meeting), std::move(join_token));
+  }(session_, std::move(meeting_id), std::move(token));
 }
 
 asio::awaitable<v1::CommandResult> meeting_client::send(v1::Command command) {
-  return session_->send(std::move(command), session_->config_.command_timeout);
+  return send(std::move(command), session_->config_.command_timeout);
 }
 
 asio::awaitable<v1::CommandResult> meeting_client::send(v1::Command command,
                                                         std::chrono::milliseconds timeout) {
-  return session_->send(std::move(command), timeout);
+  return [](std::shared_ptr<detail::meeting_session> session, v1::Command what,
+            std::chrono::milliseconds within) -> asio::awaitable<v1::CommandResult> {
+    co_return co_await session->send(std::move(what), within);
+  }(session_, std::move(command), timeout);
 }
 
 asio::awaitable<bool> meeting_client::wait_for_seq(std::uint64_t seq,
                                                    std::chrono::milliseconds timeout) {
-  return session_->wait_for_seq(seq, timeout);
+  return [](std::shared_ptr<detail::meeting_session> session, std::uint64_t target,
+            std::chrono::milliseconds within) -> asio::awaitable<bool> {
+    co_return co_await session->wait_for_seq(target, within);
+  }(session_, seq, timeout);
 }
 
 asio::awaitable<bool> meeting_client::wait_for_status(client_status status,
                                                       std::chrono::milliseconds timeout) {
-  return session_->wait_for_status(status, timeout);
+  return [](std::shared_ptr<detail::meeting_session> session, client_status target,
+            std::chrono::milliseconds within) -> asio::awaitable<bool> {
+    co_return co_await session->wait_for_status(target, within);
+  }(session_, status, timeout);
 }
 
-asio::awaitable<void> meeting_client::close() { return session_->close(); }
+asio::awaitable<void> meeting_client::close() {
+  return [](std::shared_ptr<detail::meeting_session> session) -> asio::awaitable<void> {
+    co_await session->close();
+  }(session_);
+}
 
 void meeting_client::drop_connection() { session_->drop_connection(); }
 
@@ -701,6 +719,12 @@ const v1::Error& meeting_client::last_error() const { return session_->last_erro
 
 std::uint16_t meeting_client::last_close_code() const { return session_->last_close_code_; }
 
-client_counters meeting_client::counters() const { return session_->counters_; }
+client_counters meeting_client::counters() const {
+  auto counters = session_->counters_;
+  counters.events_applied = session_->mirror_.events_applied();
+  counters.duplicates_ignored = session_->mirror_.duplicates_ignored();
+  counters.snapshots_loaded = session_->mirror_.snapshots_loaded();
+  return counters;
+}
 
 }  // namespace majlis::client

@@ -1,0 +1,73 @@
+// Self-registration from an invite link: name, stakeholder group, attendance -> token.
+
+import { api, loadToken, storeToken } from './majlis.js';
+import { t, groupLabel, onLangChange } from './i18n.js';
+import { h, linkParams, mountHeader, toast } from './ui.js';
+
+const { meetingId, invite } = linkParams();
+const status = document.getElementById('join-status');
+const form = document.getElementById('join-form');
+const groupSelect = document.getElementById('join-group');
+let groups = [];
+
+mountHeader(document.querySelector('.topbar'));
+
+function participantUrl(token, withToken) {
+  const q = new URLSearchParams({ meeting: meetingId });
+  if (withToken) q.set('token', token);
+  return `participant.html?${q}`;
+}
+
+function fillGroups() {
+  const selected = groupSelect.value;
+  groupSelect.replaceChildren(...groups.map((g) => h('option', { value: g }, groupLabel(g))));
+  if (selected) groupSelect.value = selected;
+}
+onLangChange(fillGroups);
+
+async function load() {
+  if (!meetingId || !invite) {
+    status.textContent = t('link.incomplete');
+    return;
+  }
+  const saved = loadToken(meetingId);
+  if (saved) {
+    const again = document.getElementById('join-again');
+    document.getElementById('join-again-link').href = participantUrl(saved, false);
+    again.hidden = false;
+  }
+  try {
+    const summary = await api.summary(meetingId, { invite });
+    document.getElementById('meeting-title').textContent = summary.title || '';
+    document.title = `${summary.title || 'Majlis'} — Majlis`;
+    groups = summary.stakeholderGroups || [];
+    fillGroups();
+    status.hidden = true;
+    form.hidden = false;
+    document.getElementById('join-name').focus();
+  } catch (e) {
+    status.textContent = t('join.badLink', { message: e.message });
+  }
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const name = document.getElementById('join-name').value.trim();
+  if (!name) {
+    toast(t('join.nameRequired'));
+    return;
+  }
+  const attendance = form.querySelector('input[name="attendance"]:checked')?.value || 'remote';
+  const button = document.getElementById('join-submit');
+  button.disabled = true;
+  try {
+    const res = await api.register(meetingId, { invite, name, stakeholderGroup: groupSelect.value, attendance });
+    const stored = storeToken(meetingId, res.token);
+    location.assign(participantUrl(res.token, !stored));
+  } catch (e) {
+    toast(t('error.generic', { message: e.message }));
+    button.disabled = false;
+  }
+});
+
+load();

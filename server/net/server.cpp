@@ -1,0 +1,436 @@
+// The listener and the HTTP session (routing, app handler, static files, upgrade to /ws).
+#include "net/server.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/server_state.hpp"
+#include "net/static_files.hpp"
+#include "net/url.hpp"
+#include "net/websocket_session.hpp"
+
+namespace majlis::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// ---------------------------------------------------------------------------------------------
+// server_state
+
+server_state::server_state(net_config config_in, std::shared_ptr<http_handler> http_in,
+                           std::shared_ptr<connection_acceptor> acceptor_in)
+    : config(std::move(config_in)), http(std::move(http_in)), acceptor(std::move(acceptor_in)) {}
+
+std::string server_state::next_connection_id() {
+  return config.instance_id + "-" +
+         std::to_string(next_connection_.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+std::uint64_t server_state::add_session(std::weak_ptr<session_base> session) {
+  std::lock_guard lock(sessions_mutex_);
+  const auto key = ++next_session_key_;
+  sessions_.emplace(key, std::move(session));
+  return key;
+}
+
+void server_state::remove_session(std::uint64_t key) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(key);
+}
+
+std::vector<std::shared_ptr<session_base>> server_state::live_sessions() const {
+  std::vector<std::shared_ptr<session_base>> out;
+  std::lock_guard lock(sessions_mutex_);
+  out.reserve(sessions_.size());
+  for (const auto& [key, weak] : sessions_) {
+    if (auto session = weak.lock()) out.push_back(std::move(session));
+  }
+  return out;
+}
+
+void log_coroutine_failure(const char* what, std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("{} failed with an unknown exception", what);
+  }
+}
+
+namespace {
+
+// Header lines at most this long in total (431 beyond).
+constexpr std::uint32_t max_http_header_bytes = 16 * 1024;
+
+bool is_app_route(std::string_view path) {
+  return path == "/api" || path.starts_with("/api/") || path == "/healthz" ||
+         path == "/readyz" || path == "/metrics";
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+http::response<http::string_body> text_response(http::status status, std::string_view text,
+                                                unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{status, version};
+  res.set(http::field::server, "majlis");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.keep_alive(keep_alive);
+  res.body() = std::string(text);
+  res.body() += '\n';
+  res.prepare_payload();
+  return res;
+}
+
+// The plain request the app's handler sees.
+http_request to_app_request(const http::request<http::string_body>& req,
+                            const std::string& remote_address) {
+  http_request out;
+  out.method = std::string(req.method_string());
+  const auto [path, query] = split_target(req.target());
+  out.path = std::string(path);
+  out.query = parse_query(query);
+  for (const auto& field : req) {
+    auto name = lower(field.name_string());
+    auto [it, inserted] = out.headers.emplace(std::move(name), std::string(field.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += field.value();
+    }
+  }
+  out.body = req.body();
+  out.remote_address = remote_address;
+  return out;
+}
+
+http::response<http::string_body> from_app_response(http_response r, unsigned version,
+                                                    bool keep_alive, bool head) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "majlis");
+  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET
+  return res;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// http_session: one accepted socket until it is closed or upgraded.
+
+class http_session : public session_base, public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(tcp::socket&& socket, std::shared_ptr<server_state> state, bool over_limit)
+      : executor_(socket.get_executor()),
+        stream_(std::move(socket)),
+        state_(std::move(state)),
+        slot_(state_),
+        over_limit_(over_limit) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = remote.address().to_string();
+  }
+
+  static void start(std::shared_ptr<http_session> self) {
+    auto executor = self->stream_.get_executor();
+    auto* session = self.get();
+    asio::co_spawn(executor, session->do_run(std::move(self)),
+                   [](std::exception_ptr e) { log_coroutine_failure("http session", e); });
+  }
+
+  void shutdown(close_code) override {
+    asio::post(executor_, [self = shared_from_this()] {
+      self->stopping_ = true;
+      // Is it waiting for a request? Then there is nothing to finish.
+      if (self->reading_) self->stream_.cancel();
+    });
+  }
+
+ private:
+  asio::awaitable<void> do_run(std::shared_ptr<http_session> self) {
+    state_->metrics.http_sessions_open.fetch_add(1, std::memory_order_relaxed);
+    registry_key_ = state_->add_session(self);
+    co_await do_serve();
+    state_->remove_session(registry_key_);
+    state_->metrics.http_sessions_open.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  asio::awaitable<void> do_serve() {
+    while (!stopping_) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(state_->config.max_http_body_bytes);
+      parser.header_limit(max_http_header_bytes);
+
+      // Read the next request.
+      stream_.expires_after(state_->config.http_request_timeout);
+      reading_ = true;
+      auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+      reading_ = false;
+      if (ec == http::error::body_limit) {
+        co_await do_write(text_response(http::status::payload_too_large,
+                                        "request body too large", 11, false));
+        break;
+      }
+      if (ec == http::error::header_limit) {
+        co_await do_write(text_response(http::status::request_header_fields_too_large,
+                                        "request header too large", 11, false));
+        break;
+      }
+      if (ec) break;  // end_of_stream, timeout, bad request, cancelled by shutdown
+      state_->metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+
+      auto req = parser.release();
+      if (beast::websocket::is_upgrade(req)) {
+        if (split_target(req.target()).path == "/ws") {
+          do_upgrade(std::move(req));
+          co_return;
+        }
+        co_await do_write(text_response(http::status::not_found, "no WebSocket endpoint here",
+                                        req.version(), false));
+        break;
+      }
+      const bool keep_alive = req.keep_alive() && !over_limit_;
+      const bool ok = over_limit_ ? co_await do_write(text_response(
+                                        http::status::service_unavailable,
+                                        "server full; try again later", req.version(), false))
+                                  : co_await do_respond(std::move(req), keep_alive);
+      if (!ok || !keep_alive) break;
+    }
+    // Say goodbye politely: no more bytes from us.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Hands the socket to a WebSocket session (which refuses it if the server is full).
+  void do_upgrade(http::request<http::string_body> req) {
+    stream_.expires_never();
+    auto session = std::make_shared<websocket_session>(std::move(stream_), state_,
+                                                       std::move(slot_), over_limit_);
+    websocket_session::start(std::move(session), std::move(req));
+  }
+
+  // Answers one request; false when the connection broke.
+  asio::awaitable<bool> do_respond(http::request<http::string_body> req, bool keep_alive) {
+    const auto version = req.version();
+    const bool head = req.method() == http::verb::head;
+    const auto [path, query] = split_target(req.target());
+
+    if (is_app_route(path)) {
+      if (!state_->http) {
+        co_return co_await do_write(
+            text_response(http::status::not_found, "not found", version, keep_alive));
+      }
+      http_response answer;
+      try {
+        answer = co_await state_->http->handle(to_app_request(req, remote_address_));
+      } catch (const std::exception& e) {
+        spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
+        co_return co_await do_write(text_response(http::status::internal_server_error,
+                                                  "internal error", version, keep_alive));
+      }
+      co_return co_await do_write(from_app_response(std::move(answer), version, keep_alive, head));
+    }
+
+    if (req.method() != http::verb::get && !head) {
+      auto res = text_response(http::status::method_not_allowed, "method not allowed", version,
+                               keep_alive);
+      res.set(http::field::allow, "GET, HEAD");
+      co_return co_await do_write(std::move(res));
+    }
+    if (path == "/ws") {
+      co_return co_await do_write(text_response(http::status::upgrade_required,
+                                                "WebSocket upgrade expected", version,
+                                                keep_alive));
+    }
+    co_return co_await do_static(path, version, keep_alive, head);
+  }
+
+  asio::awaitable<bool> do_static(std::string_view path, unsigned version, bool keep_alive,
+                                  bool head) {
+    const auto& root = state_->config.static_root;
+    const auto file = root.empty() ? std::nullopt : resolve_static_file(root, path);
+    http::file_body::value_type body;
+    beast::error_code ec;
+    if (file) body.open(file->c_str(), beast::file_mode::scan, ec);
+    if (!file || ec) {
+      co_return co_await do_write(
+          text_response(http::status::not_found, "not found", version, keep_alive));
+    }
+    const auto size = body.size();
+    const auto set_headers = [&](auto& res) {
+      res.set(http::field::server, "majlis");
+      res.set(http::field::content_type, content_type_for(*file));
+      res.set("X-Content-Type-Options", "nosniff");
+      if (is_html(*file)) res.set(http::field::cache_control, "no-cache");
+      res.content_length(size);
+      res.keep_alive(keep_alive);
+    };
+    if (head) {
+      http::response<http::empty_body> res{http::status::ok, version};
+      set_headers(res);
+      co_return co_await do_write(std::move(res));
+    }
+    http::response<http::file_body> res{std::piecewise_construct,
+                                        std::make_tuple(std::move(body)),
+                                        std::make_tuple(http::status::ok, version)};
+    set_headers(res);
+    co_return co_await do_write(std::move(res));
+  }
+
+  template <class Body>
+  asio::awaitable<bool> do_write(http::response<Body> res) {
+    stream_.expires_after(state_->config.http_request_timeout);
+    auto [ec, bytes] = co_await http::async_write(stream_, res, use_tuple);
+    co_return !ec;
+  }
+
+  asio::any_io_executor executor_;  // the socket's strand; outlives a move of stream_
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<server_state> state_;
+  socket_slot slot_;
+  const bool over_limit_;
+  std::string remote_address_;
+  std::uint64_t registry_key_ = 0;
+  bool reading_ = false;
+  bool stopping_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// listener: accepts sockets, each on its own strand.
+
+class listener : public std::enable_shared_from_this<listener> {
+ public:
+  listener(asio::io_context& ioc, std::shared_ptr<server_state> state,
+           const tcp::endpoint& endpoint)
+      : ioc_(ioc), strand_(asio::make_strand(ioc)), acceptor_(strand_), state_(std::move(state)) {
+    const auto fail = [&](const beast::error_code& ec, const char* step) {
+      std::ostringstream where;
+      where << endpoint;
+      throw std::runtime_error("cannot listen on " + where.str() + ": " + ec.message() + " (" +
+                               step + ")");
+    };
+    beast::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) fail(ec, "open");
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) fail(ec, "set_option");
+    acceptor_.bind(endpoint, ec);
+    if (ec) fail(ec, "bind");
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail(ec, "listen");
+    local_endpoint_ = acceptor_.local_endpoint();
+  }
+
+  void start() {
+    asio::co_spawn(strand_, do_accept(shared_from_this()),
+                   [](std::exception_ptr e) { log_coroutine_failure("listener", e); });
+  }
+
+  void stop() {
+    asio::post(strand_, [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
+
+  tcp::endpoint local_endpoint() const { return local_endpoint_; }
+
+ private:
+  asio::awaitable<void> do_accept(std::shared_ptr<listener> self) {
+    asio::steady_timer backoff(strand_);
+    while (acceptor_.is_open()) {
+      // Accept the next socket on a strand of its own.
+      tcp::socket socket(asio::make_strand(ioc_));
+      auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+      if (ec) {
+        // Out of file descriptors, usually: give sessions a moment to finish.
+        spdlog::warn("accept failed error={}", ec.message());
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(use_tuple);
+        continue;
+      }
+      const bool over_limit =
+          state_->open_sockets.load(std::memory_order_relaxed) >= state_->config.max_connections;
+      http_session::start(
+          std::make_shared<http_session>(std::move(socket), state_, over_limit));
+    }
+    (void)self;
+  }
+
+  asio::io_context& ioc_;
+  asio::strand<asio::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<server_state> state_;
+  tcp::endpoint local_endpoint_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// server
+
+server::server(asio::io_context& ioc, net_config config, std::shared_ptr<http_handler> http,
+               std::shared_ptr<connection_acceptor> acceptor)
+    : ioc_(ioc),
+      state_(std::make_shared<server_state>(std::move(config), std::move(http),
+                                            std::move(acceptor))) {}
+
+server::~server() { stop_accepting(); }
+
+void server::start(const tcp::endpoint& endpoint) {
+  if (listener_) throw std::logic_error("server::start called twice");
+  listener_ = std::make_shared<listener>(ioc_, state_, endpoint);
+  listener_->start();
+  spdlog::info("listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
+               listener_->local_endpoint().port());
+}
+
+tcp::endpoint server::local_endpoint() const {
+  return listener_ ? listener_->local_endpoint() : tcp::endpoint{};
+}
+
+void server::stop_accepting() {
+  if (listener_) listener_->stop();
+}
+
+void server::close_all(close_code code) {
+  for (const auto& session : state_->live_sessions()) session->shutdown(code);
+}
+
+std::size_t server::connection_count() const {
+  return state_->metrics.connections_open.load(std::memory_order_relaxed);
+}
+
+const net_metrics& server::metrics() const { return state_->metrics; }
+
+const net_config& server::config() const { return state_->config; }
+
+}  // namespace majlis::net
