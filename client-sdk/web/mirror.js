@@ -6,15 +6,19 @@ import { normalize, normalizeEvent, normalizeState } from './schema.js';
 
 export { normalizeEvent, normalizeState };
 
+// Reasons the domain gives for an entry's place (server/domain/queue_order.hpp).
 export const REASON = {
   pointOfOrder: 'point of order',
-  reply: 'reply',
-  pinned: 'moved by the chair',
+  reply: 'reply to the current speaker',
   firstTime: 'first time on this item',
-  alternate: 'alternating room and remote',
-  balance: 'group with least speaking time',
+  alternate: 'alternates room and remote',
   order: 'in order of request',
+  pinned: 'moved by the chair',
+  groupSuffix: ' has spoken least', // "<group> has spoken least"
 };
+
+// When the meeting has no default speaking time, stakeholder balance assumes this per turn.
+export const ASSUMED_TURN_MS_WITHOUT_LIMIT = 2 * 60 * 1000;
 
 export function emptyState() {
   return normalizeState({});
@@ -42,136 +46,193 @@ export function findContribution(state, contributionId) {
   return state.contributions.find((c) => c.id === contributionId) || null;
 }
 
-// An item named by an event, or the current item when the event names none.
-function eventItem(state, itemId) {
-  return itemId ? findItem(state, itemId) : currentItem(state);
-}
-
-// Spoken time of the running turn at `nowMs` (server clock), pauses excluded.
+// Spoken time of the running turn at nowMs (server clock), pauses excluded (floor.cpp spoken_ms).
 export function floorElapsedMs(floor, nowMs) {
   if (!floor) return 0;
-  const before = floor.elapsedBeforePauseMs || 0;
-  if (floor.paused) return before;
-  const from = floor.resumedAtMs || floor.startedAtMs;
-  return before + Math.max(0, nowMs - from);
+  if (floor.paused) return floor.elapsedBeforePauseMs;
+  const stretchStart = floor.resumedAtMs !== 0 ? floor.resumedAtMs : floor.startedAtMs;
+  return floor.elapsedBeforePauseMs + Math.max(0, nowMs - stretchStart);
 }
 
-function clampIndex(position, length) {
-  if (position < 0 || position > length) return length;
-  return position;
+// The domain's clamp for agenda positions: out of range means the end.
+function clampPosition(position, size) {
+  return position < 0 || position >= size ? size - 1 : position;
 }
 
-function removeWhere(list, predicate) {
-  const i = list.findIndex(predicate);
-  if (i >= 0) list.splice(i, 1);
-  return i;
+// Moves list[from] to index `to`, shifting the ones in between (state_lookup.hpp move_element).
+function moveElement(list, from, to) {
+  if (from < 0 || from >= list.length || to < 0 || to >= list.length) return;
+  const [x] = list.splice(from, 1);
+  list.splice(to, 0, x);
 }
 
-// ---- speaking order --------------------------------------------------------------------------
+function eraseAt(list, index) {
+  if (index >= 0 && index < list.length) list.splice(index, 1);
+}
 
-const byRequestOrder = (a, b) => a.requestOrder - b.requestOrder;
+const indexOfId = (list, id) => list.findIndex((x) => x.id === id);
 
-// Orders waiting speak requests by the chair's policy: first_time_first, then
-// alternate_attendance, then stakeholder_balance, then request order.
+// ---- speaking order (port of server/domain/queue_order.cpp) ---------------------------------
+
+export function groupKey(stakeholderGroup) {
+  return stakeholderGroup ? stakeholderGroup : 'unspecified';
+}
+
+export function attendanceKey(attendance) {
+  if (attendance === 'ATTENDANCE_IN_ROOM') return 'in_room';
+  if (attendance === 'ATTENDANCE_REMOTE') return 'remote';
+  return 'unspecified';
+}
+
+function earlier(a, b) {
+  if (a.requestOrder !== b.requestOrder) return a.requestOrder < b.requestOrder ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+// Keeps the candidates for which keep() holds, if that leaves some and drops some.
+function narrow(candidates, keep) {
+  const kept = candidates.filter(keep);
+  if (kept.length === 0 || kept.length === candidates.length) return null;
+  return kept;
+}
+
+// Greedy simulation of who speaks next among waiting speak requests. Each pick narrows the
+// candidates rule by rule (first_time_first, alternate_attendance, stakeholder_balance); the
+// last rule that actually narrowed them gives the reason; request order picks among the rest.
 function orderSpeakRequests(state, item, entries) {
   const policy = state.settings.queuePolicy;
-  const attendanceOf = (pid) => findParticipant(state, pid)?.attendance || 'ATTENDANCE_UNSPECIFIED';
-  const groupOf = (pid) => findParticipant(state, pid)?.stakeholderGroup || '';
+  const byId = new Map(state.participants.map((p) => [p.id, p]));
+  const attendanceOf = (pid) => byId.get(pid)?.attendance || 'ATTENDANCE_UNSPECIFIED';
+  const groupOf = (pid) => groupKey(byId.get(pid)?.stakeholderGroup || '');
 
   const spoken = new Set();
-  let lastAttendance = null;
+  let previousAttendance = 'ATTENDANCE_UNSPECIFIED';
   for (const iv of state.interventions) {
-    if (iv.itemId !== item.id) continue;
-    spoken.add(iv.participantId);
-    lastAttendance = iv.attendance;
+    if (iv.itemId === item.id) {
+      spoken.add(iv.participantId);
+      previousAttendance = iv.attendance;
+    }
   }
-  const sp = item.speakers;
-  if (sp.hasFloor && sp.floor.participantId) {
-    spoken.add(sp.floor.participantId);
-    lastAttendance = attendanceOf(sp.floor.participantId);
+  if (item.speakers.hasFloor) {
+    const holder = item.speakers.floor.participantId;
+    spoken.add(holder);
+    previousAttendance = attendanceOf(holder);
   }
-  const groupMs = new Map(state.equity.byGroup.map((f) => [f.key, f.speakingMs]));
+  const groupTime = new Map();
+  const groupRank = new Map();
+  let turnMs = 0;
+  if (policy.stakeholderBalance) {
+    for (const f of state.equity.byGroup) groupTime.set(f.key, (groupTime.get(f.key) || 0) + f.speakingMs);
+    state.stakeholderGroups.forEach((g, i) => { if (!groupRank.has(g)) groupRank.set(g, i); });
+    turnMs = state.settings.defaultSpeakingTimeMs > 0
+      ? state.settings.defaultSpeakingTimeMs : ASSUMED_TURN_MS_WITHOUT_LIMIT;
+  }
+  const groupBefore = (a, b) => {
+    const ra = groupRank.get(a);
+    const rb = groupRank.get(b);
+    if (ra !== undefined && rb !== undefined) return ra < rb;
+    if (ra !== undefined) return true;
+    if (rb !== undefined) return false;
+    return a < b;
+  };
 
-  const remaining = [...entries].sort(byRequestOrder);
-  const out = [];
+  const remaining = [...entries].sort(earlier);
+  const placed = [];
   while (remaining.length > 0) {
     let candidates = remaining;
     let reason = REASON.order;
     if (policy.firstTimeFirst) {
-      const fresh = candidates.filter((e) => !spoken.has(e.participantId));
-      if (fresh.length > 0 && fresh.length < candidates.length) {
-        candidates = fresh;
-        reason = REASON.firstTime;
+      const kept = narrow(candidates, (e) => !spoken.has(e.participantId));
+      if (kept) { candidates = kept; reason = REASON.firstTime; }
+    }
+    if (policy.alternateAttendance) {
+      let wanted = 'ATTENDANCE_UNSPECIFIED';
+      if (previousAttendance === 'ATTENDANCE_IN_ROOM') wanted = 'ATTENDANCE_REMOTE';
+      if (previousAttendance === 'ATTENDANCE_REMOTE') wanted = 'ATTENDANCE_IN_ROOM';
+      if (wanted !== 'ATTENDANCE_UNSPECIFIED') {
+        const room = candidates.some((e) => attendanceOf(e.participantId) === 'ATTENDANCE_IN_ROOM');
+        const remote = candidates.some((e) => attendanceOf(e.participantId) === 'ATTENDANCE_REMOTE');
+        if (room && remote) {
+          const kept = narrow(candidates, (e) => attendanceOf(e.participantId) === wanted);
+          if (kept) { candidates = kept; reason = REASON.alternate; }
+        }
       }
     }
-    if (policy.alternateAttendance && lastAttendance && lastAttendance !== 'ATTENDANCE_UNSPECIFIED') {
-      const other = candidates.filter((e) => {
-        const a = attendanceOf(e.participantId);
-        return a !== 'ATTENDANCE_UNSPECIFIED' && a !== lastAttendance;
-      });
-      if (other.length > 0 && other.length < candidates.length) {
-        candidates = other;
-        reason = REASON.alternate;
-      }
-    }
+    let groupReason = '';
     if (policy.stakeholderBalance) {
-      const ms = (e) => groupMs.get(groupOf(e.participantId)) || 0;
-      const least = Math.min(...candidates.map(ms));
-      const low = candidates.filter((e) => ms(e) === least);
-      if (low.length < candidates.length) {
-        candidates = low;
-        reason = REASON.balance;
+      let haveBest = false;
+      let best = '';
+      let bestTime = 0;
+      for (const e of candidates) {
+        const group = groupOf(e.participantId);
+        const time = groupTime.get(group) || 0;
+        if (!haveBest || time < bestTime || (time === bestTime && groupBefore(group, best))) {
+          haveBest = true;
+          best = group;
+          bestTime = time;
+        }
       }
+      const kept = narrow(candidates, (e) => groupOf(e.participantId) === best);
+      if (kept) { candidates = kept; groupReason = best + REASON.groupSuffix; }
     }
-    const pick = candidates[0];
-    pick.reason = reason;
-    out.push(pick);
-    remaining.splice(remaining.indexOf(pick), 1);
-    const a = attendanceOf(pick.participantId);
-    if (a !== 'ATTENDANCE_UNSPECIFIED') lastAttendance = a;
+    // Candidates stay in request order, so the first one is the earliest request.
+    const chosen = candidates[0];
+    remaining.splice(remaining.indexOf(chosen), 1);
+    chosen.reason = groupReason || reason;
+    spoken.add(chosen.participantId);
+    previousAttendance = attendanceOf(chosen.participantId);
+    if (policy.stakeholderBalance) {
+      const g = groupOf(chosen.participantId);
+      groupTime.set(g, (groupTime.get(g) || 0) + turnMs);
+    }
+    placed.push(chosen);
   }
-  return out;
+  return placed;
 }
 
-// Re-sorts an item's waiting list the way the server does: points of order first (first in,
-// first out), then replies (first in, first out), then speak requests by policy; entries the
-// chair moved (pinned) keep their index. Sets each entry's reason.
+// Reorders one item's waiting list the way the domain does and sets each entry's reason:
+// points of order (first in, first out), then replies (first in, first out), then speak
+// requests by policy; pinned entries (moved by the chair) keep their index.
 export function orderWaiting(state, item) {
   const waiting = item.speakers.waiting;
-  const n = waiting.length;
-  if (n === 0) return;
+  if (waiting.length === 0) return;
   const pinned = [];
-  const free = [];
-  waiting.forEach((e, index) => (e.pinned ? pinned.push({ e, index }) : free.push(e)));
+  const points = [];
+  const replies = [];
+  const speak = [];
+  waiting.forEach((e, index) => {
+    if (e.pinned) {
+      e.reason = REASON.pinned;
+      pinned.push({ index, e });
+    } else if (e.kind === 'REQUEST_KIND_POINT_OF_ORDER') points.push(e);
+    else if (e.kind === 'REQUEST_KIND_REPLY') replies.push(e);
+    else speak.push(e);
+  });
+  points.sort(earlier).forEach((e) => { e.reason = REASON.pointOfOrder; });
+  replies.sort(earlier).forEach((e) => { e.reason = REASON.reply; });
+  const ordered = [...points, ...replies, ...orderSpeakRequests(state, item, speak)];
 
-  const points = free.filter((e) => e.kind === 'REQUEST_KIND_POINT_OF_ORDER').sort(byRequestOrder);
-  const replies = free.filter((e) => e.kind === 'REQUEST_KIND_REPLY').sort(byRequestOrder);
-  const speaks = free.filter(
-    (e) => e.kind !== 'REQUEST_KIND_POINT_OF_ORDER' && e.kind !== 'REQUEST_KIND_REPLY');
-  points.forEach((e) => (e.reason = REASON.pointOfOrder));
-  replies.forEach((e) => (e.reason = REASON.reply));
-  const flowing = [...points, ...replies, ...orderSpeakRequests(state, item, speaks)];
-
-  const slots = new Array(n).fill(null);
-  for (const { e, index } of pinned) {
-    let i = Math.min(index, n - 1);
-    while (slots[i] !== null) i = (i + 1) % n;
-    e.reason = REASON.pinned;
-    slots[i] = e;
+  const total = waiting.length;
+  const out = [];
+  let nextPinned = 0;
+  let nextOrdered = 0;
+  for (let slot = 0; slot < total; slot++) {
+    const pinnedHere = nextPinned < pinned.length
+      && (pinned[nextPinned].index <= slot || nextOrdered >= ordered.length);
+    out.push(pinnedHere ? pinned[nextPinned++].e : ordered[nextOrdered++]);
   }
-  let k = 0;
-  for (let i = 0; i < n; i++) if (slots[i] === null) slots[i] = flowing[k++];
-  item.speakers.waiting = slots;
+  item.speakers.waiting = out;
 }
 
 function reorderAll(state) {
   for (const item of state.agenda) orderWaiting(state, item);
 }
 
-// ---- evolve ----------------------------------------------------------------------------------
+// ---- evolve (port of server/domain/*.cpp apply_*) ------------------------------------------
 
 function addFigure(list, key, ms) {
-  let f = list.find((x) => x.key === key);
+  let f = null;
+  for (const x of list) if (x.key === key) f = x;
   if (!f) {
     f = normalize('SpeakingFigure', { key });
     list.push(f);
@@ -180,18 +241,23 @@ function addFigure(list, key, ms) {
   f.turns += 1;
 }
 
-export function attendanceKey(attendance) {
-  if (attendance === 'ATTENDANCE_IN_ROOM') return 'in_room';
-  if (attendance === 'ATTENDANCE_REMOTE') return 'remote';
-  return '';
+function refreshOnline(p) {
+  p.connectionCount = p.connectionIds.length;
+  p.online = p.connectionCount > 0;
 }
 
 function addToTally(poll, choices, sign) {
   while (poll.tally.length < poll.options.length) poll.tally.push(0);
   for (const c of choices) {
-    while (poll.tally.length <= c) poll.tally.push(0);
-    poll.tally[c] = Math.max(0, poll.tally[c] + sign);
+    if (c >= poll.tally.length) continue;
+    if (sign > 0) poll.tally[c] += 1;
+    else if (poll.tally[c] > 0) poll.tally[c] -= 1;
   }
+}
+
+function floorOf(state, itemId) {
+  const item = findItem(state, itemId);
+  return item && item.speakers.hasFloor ? item.speakers.floor : null;
 }
 
 const handlers = {
@@ -215,7 +281,10 @@ const handlers = {
   meetingUpdated(s, b) {
     if (b.title) s.title = b.title;
     if (b.languages.length) s.languages = b.languages;
-    if (b.stakeholderGroups.length) s.stakeholderGroups = b.stakeholderGroups;
+    if (b.stakeholderGroups.length) {
+      s.stakeholderGroups = b.stakeholderGroups;
+      reorderAll(s); // stakeholder balance breaks ties by the groups' order
+    }
   },
   queuePolicyChanged(s, b) {
     s.settings.queuePolicy = b.policy;
@@ -223,50 +292,41 @@ const handlers = {
   },
   defaultSpeakingTimeChanged(s, b) {
     s.settings.defaultSpeakingTimeMs = b.timeLimitMs;
+    reorderAll(s); // stakeholder balance assumes this time for each waiting turn
   },
 
   participantAdded(s, b) {
     const p = b.participant;
-    const existing = findParticipant(s, p.id);
-    if (existing) {
-      Object.assign(existing, p, {
-        connectionIds: existing.connectionIds,
-        connectionCount: existing.connectionCount,
-        online: existing.online,
-      });
-    } else {
-      s.participants.push(p);
-    }
-    reorderAll(s);
+    if (!p.id || findParticipant(s, p.id)) return;
+    refreshOnline(p);
+    s.participants.push(p);
   },
   participantUpdated(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p) return;
     if (b.displayName) p.displayName = b.displayName;
+    const reorder = !!b.stakeholderGroup || b.attendance !== 'ATTENDANCE_UNSPECIFIED';
     if (b.stakeholderGroup) p.stakeholderGroup = b.stakeholderGroup;
     if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
-    reorderAll(s);
+    if (reorder) reorderAll(s);
   },
   connectionOpened(s, b) {
     const p = findParticipant(s, b.participantId);
-    if (!p) return;
-    if (!p.connectionIds.includes(b.connectionId)) p.connectionIds.push(b.connectionId);
-    p.connectionCount = p.connectionIds.length;
-    p.online = p.connectionCount > 0;
+    if (!p || p.connectionIds.includes(b.connectionId)) return;
+    p.connectionIds.push(b.connectionId);
+    refreshOnline(p);
   },
   connectionClosed(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p) return;
-    removeWhere(p.connectionIds, (c) => c === b.connectionId);
-    p.connectionCount = p.connectionIds.length;
-    p.online = p.connectionCount > 0;
+    eraseAt(p.connectionIds, p.connectionIds.indexOf(b.connectionId));
+    refreshOnline(p);
   },
 
   agendaItemAdded(s, b) {
-    if (findItem(s, b.item.id)) return;
-    const item = b.item;
-    if (item.status === 'AGENDA_ITEM_STATUS_UNSPECIFIED') item.status = 'AGENDA_ITEM_STATUS_PENDING';
-    s.agenda.splice(clampIndex(b.position, s.agenda.length), 0, item);
+    if (!b.item.id || findItem(s, b.item.id)) return;
+    s.agenda.push(b.item);
+    moveElement(s.agenda, s.agenda.length - 1, clampPosition(b.position, s.agenda.length));
   },
   agendaItemUpdated(s, b) {
     const item = findItem(s, b.itemId);
@@ -277,34 +337,29 @@ const handlers = {
     if (b.presenter) item.presenter = b.presenter;
   },
   agendaItemMoved(s, b) {
-    const from = s.agenda.findIndex((i) => i.id === b.itemId);
+    const from = indexOfId(s.agenda, b.itemId);
     if (from < 0) return;
-    const [item] = s.agenda.splice(from, 1);
-    s.agenda.splice(clampIndex(b.position, s.agenda.length), 0, item);
+    moveElement(s.agenda, from, clampPosition(b.position, s.agenda.length));
   },
   agendaItemRemoved(s, b) {
-    removeWhere(s.agenda, (i) => i.id === b.itemId);
+    eraseAt(s.agenda, indexOfId(s.agenda, b.itemId));
     if (s.currentItemId === b.itemId) s.currentItemId = '';
   },
   agendaItemStarted(s, b, ev) {
     const item = findItem(s, b.itemId);
     if (!item) return;
-    const previous = currentItem(s);
-    if (previous && previous !== item && previous.status === 'AGENDA_ITEM_STATUS_ACTIVE') {
-      previous.status = 'AGENDA_ITEM_STATUS_DONE';
-      previous.endedAtMs = ev.atMs;
-    }
     item.status = 'AGENDA_ITEM_STATUS_ACTIVE';
-    item.startedAtMs = ev.atMs;
+    // The first start is the actual start for the minutes; a reopened item keeps it.
+    if (item.startedAtMs === 0) item.startedAtMs = ev.atMs;
     item.endedAtMs = 0;
-    s.currentItemId = item.id;
+    s.currentItemId = b.itemId;
   },
   agendaItemClosed(s, b, ev) {
     const item = findItem(s, b.itemId);
     if (!item) return;
     item.status = b.skipped ? 'AGENDA_ITEM_STATUS_SKIPPED' : 'AGENDA_ITEM_STATUS_DONE';
     item.endedAtMs = ev.atMs;
-    if (s.currentItemId === item.id) s.currentItemId = '';
+    if (s.currentItemId === b.itemId) s.currentItemId = '';
   },
   agendaItemReopened(s, b) {
     const item = findItem(s, b.itemId);
@@ -320,92 +375,89 @@ const handlers = {
   },
 
   floorRequested(s, b) {
-    const item = eventItem(s, b.itemId);
-    if (!item) return;
-    item.speakers.waiting.push(b.entry);
-    s.nextRequestOrder = Math.max(s.nextRequestOrder, b.entry.requestOrder + 1);
+    const item = findItem(s, b.itemId);
+    if (!item || !b.entry.id || indexOfId(item.speakers.waiting, b.entry.id) >= 0) return;
+    const entry = b.entry;
+    entry.pinned = false;
+    item.speakers.waiting.push(entry);
+    if (entry.requestOrder >= s.nextRequestOrder) s.nextRequestOrder = entry.requestOrder + 1;
     orderWaiting(s, item);
   },
   requestWithdrawn(s, b) {
-    const item = eventItem(s, b.itemId);
+    const item = findItem(s, b.itemId);
     if (!item) return;
-    removeWhere(item.speakers.waiting, (e) => e.id === b.entryId);
+    const index = indexOfId(item.speakers.waiting, b.entryId);
+    if (index < 0) return;
+    eraseAt(item.speakers.waiting, index);
     orderWaiting(s, item);
   },
   requestMoved(s, b) {
-    const item = eventItem(s, b.itemId);
+    const item = findItem(s, b.itemId);
     if (!item) return;
     const waiting = item.speakers.waiting;
-    const from = waiting.findIndex((e) => e.id === b.entryId);
+    const from = indexOfId(waiting, b.entryId);
     if (from < 0) return;
-    const [entry] = waiting.splice(from, 1);
-    entry.pinned = true;
-    waiting.splice(Math.min(Math.max(b.position, 0), waiting.length), 0, entry);
+    const to = b.position < 0 || b.position >= waiting.length ? waiting.length - 1 : b.position;
+    moveElement(waiting, from, to);
+    waiting[to].pinned = true;
     orderWaiting(s, item);
   },
   listClosedChanged(s, b) {
-    const item = eventItem(s, b.itemId);
+    const item = findItem(s, b.itemId);
     if (item) item.speakers.closed = b.closed;
   },
   floorGranted(s, b) {
-    const item = eventItem(s, b.itemId);
+    const item = findItem(s, b.itemId);
     if (!item) return;
-    const floor = b.floor;
-    if (!floor.resumedAtMs) floor.resumedAtMs = floor.startedAtMs;
-    item.speakers.floor = floor;
+    item.speakers.floor = b.floor;
     item.speakers.hasFloor = true;
-    if (floor.entryId) removeWhere(item.speakers.waiting, (e) => e.id === floor.entryId);
-    orderWaiting(s, item);
+    if (b.floor.entryId) eraseAt(item.speakers.waiting, indexOfId(item.speakers.waiting, b.floor.entryId));
+    orderWaiting(s, item); // the new speaker counts as having spoken
   },
   floorPaused(s, b) {
-    const item = eventItem(s, b.itemId);
-    if (!item || !item.speakers.hasFloor || item.speakers.floor.paused) return;
-    const f = item.speakers.floor;
-    f.elapsedBeforePauseMs += Math.max(0, b.atMs - (f.resumedAtMs || f.startedAtMs));
+    const f = floorOf(s, b.itemId);
+    if (!f || f.paused) return;
+    f.elapsedBeforePauseMs = floorElapsedMs(f, b.atMs);
     f.paused = true;
     f.pausedAtMs = b.atMs;
   },
   floorResumed(s, b) {
-    const item = eventItem(s, b.itemId);
-    if (!item || !item.speakers.hasFloor || !item.speakers.floor.paused) return;
-    const f = item.speakers.floor;
+    const f = floorOf(s, b.itemId);
+    if (!f || !f.paused) return;
     f.paused = false;
     f.pausedAtMs = 0;
     f.resumedAtMs = b.atMs;
   },
   turnEnded(s, b) {
     const iv = b.intervention;
-    s.interventions.push(iv);
-    const item = findItem(s, iv.itemId) || currentItem(s);
-    if (item && item.speakers.hasFloor) {
-      item.speakers.hasFloor = false;
+    const item = findItem(s, iv.itemId);
+    if (item) {
       item.speakers.floor = normalize('Floor', {});
+      item.speakers.hasFloor = false;
     }
-    if (iv.stakeholderGroup) addFigure(s.equity.byGroup, iv.stakeholderGroup, iv.durationMs);
-    const key = attendanceKey(iv.attendance);
-    if (key) addFigure(s.equity.byAttendance, key, iv.durationMs);
-    reorderAll(s);
+    s.interventions.push(iv);
+    addFigure(s.equity.byGroup, groupKey(iv.stakeholderGroup), iv.durationMs);
+    addFigure(s.equity.byAttendance, attendanceKey(iv.attendance), iv.durationMs);
+    reorderAll(s); // first-time on this item, alternation and balance all moved
   },
   turnTimeLimitChanged(s, b) {
-    const item = eventItem(s, b.itemId);
-    if (item && item.speakers.hasFloor) item.speakers.floor.timeLimitMs = b.timeLimitMs;
+    const f = floorOf(s, b.itemId);
+    if (f) f.timeLimitMs = b.timeLimitMs;
   },
 
   pollCreated(s, b) {
-    if (findPoll(s, b.poll.id)) return;
-    const poll = b.poll;
-    if (poll.status === 'POLL_STATUS_UNSPECIFIED') poll.status = 'POLL_STATUS_DRAFT';
-    s.polls.push(poll);
+    if (!b.poll.id || findPoll(s, b.poll.id)) return;
+    s.polls.push(b.poll);
   },
   pollOpened(s, b, ev) {
     const poll = findPoll(s, b.pollId);
-    if (!poll) return;
+    if (!poll || poll.status !== 'POLL_STATUS_DRAFT') return;
     poll.status = 'POLL_STATUS_OPEN';
     poll.openedAtMs = ev.atMs;
   },
   pollClosed(s, b, ev) {
     const poll = findPoll(s, b.pollId);
-    if (!poll) return;
+    if (!poll || poll.status !== 'POLL_STATUS_OPEN') return;
     poll.status = 'POLL_STATUS_CLOSED';
     poll.closedAtMs = ev.atMs;
     poll.eligibleOnlineAtClose = b.eligibleOnline;
@@ -416,48 +468,58 @@ const handlers = {
   },
   pollPublished(s, b) {
     const poll = findPoll(s, b.pollId);
-    if (!poll) return;
+    if (!poll || poll.status !== 'POLL_STATUS_CLOSED') return;
     poll.status = 'POLL_STATUS_PUBLISHED';
-    if (b.tally.length) {
-      poll.tally = b.tally;
-      poll.tallyVisible = true;
-    }
-    if (b.ballots.length) poll.ballots = b.ballots;
+    if (b.tally.length) poll.tally = b.tally;
+    if (poll.secrecy === 'POLL_SECRECY_NAMED' && b.ballots.length) poll.ballots = b.ballots;
+    poll.tallyVisible = true;
   },
   pollDeleted(s, b) {
-    removeWhere(s.polls, (p) => p.id === b.pollId);
+    eraseAt(s.polls, indexOfId(s.polls, b.pollId));
   },
   ballotCast(s, b, ev, opts) {
     const poll = findPoll(s, b.pollId);
-    if (!poll) return;
+    if (!poll || !b.voterId) return;
     if (!poll.voterIds.includes(b.voterId)) poll.voterIds.push(b.voterId);
-    if (b.choices.length === 0) return;
-    const previous = poll.ballots.find((x) => x.voterId === b.voterId);
-    if (previous) addToTally(poll, previous.choices, -1);
-    addToTally(poll, b.choices, +1);
-    if (poll.secrecy !== 'POLL_SECRECY_SECRET') {
-      if (previous) previous.choices = b.choices;
-      else poll.ballots.push({ voterId: b.voterId, choices: b.choices });
+    if (b.choices.length === 0) return; // a projected ballot: who voted, not what
+    if (poll.secrecy === 'POLL_SECRECY_SECRET') {
+      addToTally(poll, b.choices, +1); // counted, and who chose what is forgotten
+      return;
     }
-    if (opts.viewerId && b.voterId === opts.viewerId) poll.myChoices = b.choices;
+    // Client-only (the domain's evolve has no viewer): the viewer's own named ballot.
+    if (opts.viewerId && b.voterId === opts.viewerId) poll.myChoices = [...b.choices];
+    let previous = null;
+    for (const ballot of poll.ballots) if (ballot.voterId === b.voterId) previous = ballot;
+    if (previous) {
+      addToTally(poll, previous.choices, -1);
+      previous.choices = [...b.choices];
+    } else {
+      poll.ballots.push({ voterId: b.voterId, choices: [...b.choices] });
+    }
+    addToTally(poll, b.choices, +1);
   },
 
   contributionSubmitted(s, b) {
-    if (findContribution(s, b.contribution.id)) return;
+    if (!b.contribution.id || findContribution(s, b.contribution.id)) return;
     s.contributions.push(b.contribution);
   },
   contributionUpvoted(s, b) {
     const c = findContribution(s, b.contributionId);
-    if (!c || c.upvoterIds.includes(b.voterId)) return;
+    if (!c || !b.voterId || c.upvoterIds.includes(b.voterId)) return;
     c.upvoterIds.push(b.voterId);
-    c.upvotes += 1;
+    c.upvotes = c.upvoterIds.length;
   },
   contributionMarked(s, b) {
+    const list = s.contributions;
     let c = findContribution(s, b.contributionId);
-    if (!c && b.contribution) {
-      c = b.contribution;
-      s.contributions.push(c);
-      s.contributions.sort((x, y) => x.createdAtMs - y.createdAtMs);
+    const carried = b.contribution && b.contribution.id === b.contributionId ? b.contribution : null;
+    if (!c && carried) {
+      let at = list.length;
+      while (at > 0 && list[at - 1].createdAtMs > carried.createdAtMs) at -= 1;
+      list.splice(at, 0, carried);
+      c = carried;
+    } else if (c && carried) {
+      Object.assign(c, carried);
     }
     if (!c) return;
     c.answered = b.answered;
@@ -473,7 +535,7 @@ export function evolve(state, event, opts = {}) {
     const handler = handlers[event.kind];
     if (handler) handler(state, event.body, event, opts);
   }
-  if (event.seq > state.seq) state.seq = event.seq;
+  if (event.seq > 0) state.seq = event.seq;
   return state;
 }
 

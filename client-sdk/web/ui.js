@@ -87,8 +87,13 @@ export function nameOf(state, participantId) {
 
 export function kindLabel(kind) { return t(`kind.${kind}`); }
 export function attendanceLabel(a) { return t(`att.${a}`); }
+const GROUP_LEAST = ' has spoken least'; // the domain's "<group> has spoken least"
+
 export function reasonLabel(reason) {
   if (!reason) return '';
+  if (reason.endsWith(GROUP_LEAST)) {
+    return t('reason.groupLeast', { group: groupLabel(reason.slice(0, -GROUP_LEAST.length)) });
+  }
   const key = `reason.${reason}`;
   const s = t(key);
   return s === key ? reason : s;

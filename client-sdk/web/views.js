@@ -40,9 +40,10 @@ export function turnout(state, poll) {
   return { voted, eligible };
 }
 
+// Whether this viewer may see the poll's tally (the server projects tally_visible per audience:
+// for the chair it means "visible to me", for everyone else "visible to all").
 export function hasTally(poll) {
-  return poll.tally.length > 0 && (poll.tallyVisible || poll.tally.some((n) => n > 0)
-    || poll.visibility === 'RESULTS_VISIBILITY_LIVE');
+  return poll.tallyVisible && poll.status !== 'POLL_STATUS_DRAFT';
 }
 
 export function tallyBars(poll) {

@@ -178,7 +178,7 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
   co_return error_response(404, "NOT_FOUND", "no such route");
 }
 
-asio::awaitable<net::http_response> api_routes::create_meeting(const std::string& body) {
+asio::awaitable<net::http_response> api_routes::create_meeting(std::string body) {
   net::http_response error;
   auto request = parse_object(body, error);
   if (!request) co_return error;

@@ -21,7 +21,7 @@ class api_routes final : public net::http_handler {
   boost::asio::awaitable<net::http_response> handle(net::http_request request) override;
 
   // The links and tokens a new meeting hands out (also used at start for the demo meeting).
-  boost::asio::awaitable<net::http_response> create_meeting(const std::string& body);
+  boost::asio::awaitable<net::http_response> create_meeting(std::string body);
 
  private:
   boost::asio::awaitable<net::http_response> issue_token(const std::string& meeting_id,

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -45,6 +46,8 @@ void print_demo_links(const net::http_response& response) {
 
 int main(int argc, char** argv) {
   auto config = app::parse_config(argc, argv);
+  // Logs go to stderr; stdout carries only the addresses and links a person opens.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("majlisd"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
 

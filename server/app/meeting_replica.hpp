@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -18,6 +19,7 @@
 
 #include "app/app_metrics.hpp"
 #include "app/config.hpp"
+#include "domain/decider.hpp"
 #include "domain/projection.hpp"
 #include "majlis/v1/wire.pb.h"
 #include "net/connection.hpp"

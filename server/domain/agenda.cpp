@@ -197,7 +197,7 @@ decision decide_close_agenda_item(const v1::MeetingState& state,
                   "This item has not started; it can only be skipped.");
   }
   std::vector<v1::Event> events;
-  if (item->speakers().has_floor()) {
+  if (item->speakers().floor_taken()) {
     if (auto turn = end_running_turn(state, context)) events.push_back(std::move(*turn));
   }
   v1::Event closed = stamped_event(context);

@@ -87,7 +87,7 @@ void add_figure(google::protobuf::RepeatedPtrField<v1::SpeakingFigure>& figures,
 
 v1::Floor* mutable_floor_of(v1::MeetingState& state, const std::string& item_id) {
   v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), item_id);
-  if (item == nullptr || !item->speakers().has_floor()) return nullptr;
+  if (item == nullptr || !item->speakers().floor_taken()) return nullptr;
   return item->mutable_speakers()->mutable_floor();
 }
 
@@ -245,7 +245,7 @@ void apply_floor_granted(v1::MeetingState& state, const v1::Event& event) {
   if (item == nullptr) return;
   auto& speakers = *item->mutable_speakers();
   *speakers.mutable_floor() = granted.floor();
-  speakers.set_has_floor(true);
+  speakers.set_floor_taken(true);
   if (!granted.floor().entry_id().empty()) {
     erase_at(*speakers.mutable_waiting(), index_of_id(speakers.waiting(), granted.floor().entry_id()));
   }
@@ -272,9 +272,10 @@ void apply_floor_resumed(v1::MeetingState& state, const v1::Event& event) {
 
 void apply_turn_ended(v1::MeetingState& state, const v1::Event& event) {
   const auto& intervention = event.turn_ended().intervention();
-  if (v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), intervention.item_id())) {
+  v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), intervention.item_id());
+  if (item != nullptr && item->speakers().floor_taken()) {
     item->mutable_speakers()->clear_floor();
-    item->mutable_speakers()->set_has_floor(false);
+    item->mutable_speakers()->set_floor_taken(false);
   }
   *state.add_interventions() = intervention;
   auto& equity = *state.mutable_equity();

@@ -48,7 +48,7 @@ class speak_order_simulation {
         previous_attendance_ = intervention.attendance();
       }
     }
-    if (item.speakers().has_floor()) {
+    if (item.speakers().floor_taken()) {
       const auto& holder = item.speakers().floor().participant_id();
       spoken_.insert(holder);
       previous_attendance_ = facts_.attendance(holder);
@@ -201,8 +201,8 @@ std::string_view attendance_key(v1::Attendance attendance) {
 }
 
 void reorder_list(v1::MeetingState& state, v1::AgendaItem& item) {
+  if (item.speakers().waiting().empty()) return;
   auto& waiting = *item.mutable_speakers()->mutable_waiting();
-  if (waiting.empty()) return;
 
   // Pinned entries stay at their index (after any removal ahead of them shifted it).
   std::vector<std::pair<int, v1::QueueEntry>> pinned;

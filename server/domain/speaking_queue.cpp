@@ -74,7 +74,7 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
     return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "The list of speakers is closed.");
   }
   if (command.kind() == v1::REQUEST_KIND_REPLY) {
-    if (!list.has_floor()) {
+    if (!list.floor_taken()) {
       return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
                     "A reply needs someone to have the floor.");
     }
@@ -181,20 +181,18 @@ void apply_request_withdrawn(v1::MeetingState& state, const v1::Event& event) {
   const auto& withdrawn = event.request_withdrawn();
   v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), withdrawn.item_id());
   if (item == nullptr) return;
-  auto& waiting = *item->mutable_speakers()->mutable_waiting();
-  const int index = index_of_id(waiting, withdrawn.entry_id());
+  const int index = index_of_id(item->speakers().waiting(), withdrawn.entry_id());
   if (index < 0) return;
-  erase_at(waiting, index);
+  erase_at(*item->mutable_speakers()->mutable_waiting(), index);
   reorder_list(state, *item);
 }
 
 void apply_request_moved(v1::MeetingState& state, const v1::Event& event) {
   const auto& moved = event.request_moved();
   v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), moved.item_id());
-  if (item == nullptr) return;
+  if (item == nullptr || index_of_id(item->speakers().waiting(), moved.entry_id()) < 0) return;
   auto& waiting = *item->mutable_speakers()->mutable_waiting();
   const int from = index_of_id(waiting, moved.entry_id());
-  if (from < 0) return;
   const int to = moved.position() < 0 || moved.position() >= waiting.size() ? waiting.size() - 1
                                                                            : moved.position();
   move_element(waiting, from, to);

@@ -66,7 +66,7 @@ inline const v1::Contribution* find_contribution(const v1::MeetingState& state,
 // The item whose speaker holds the floor. Decide keeps at most one floor in a meeting.
 inline const v1::AgendaItem* item_with_floor(const v1::MeetingState& state) {
   for (const auto& item : state.agenda()) {
-    if (item.speakers().has_floor()) return &item;
+    if (item.speakers().floor_taken()) return &item;
   }
   return nullptr;
 }

@@ -249,10 +249,14 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
             text_response(http::status::not_found, "not found", version, keep_alive));
       }
       http_response answer;
+      bool failed = false;
       try {
         answer = co_await state_->http->handle(to_app_request(req, remote_address_));
       } catch (const std::exception& e) {
         spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
+        failed = true;
+      }
+      if (failed) {
         co_return co_await do_write(text_response(http::status::internal_server_error,
                                                   "internal error", version, keep_alive));
       }

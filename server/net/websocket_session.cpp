@@ -228,8 +228,11 @@ void websocket_session::close_with_error(close_code code, v1::ErrorCode error,
 
 void websocket_session::mark_joined() {
   asio::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->joined_ || self->closed_) return;
     self->joined_ = true;
     self->last_frame_at_ = clock::now();
+    // Stop the join timer: the watchdog re-arms on the idle deadline.
+    self->watchdog_.cancel();
   });
 }
 
@@ -309,7 +312,7 @@ asio::awaitable<void> websocket_session::do_write(std::shared_ptr<websocket_sess
     // Everything is written: close if asked to.
     if (closing_) {
       auto [ec] = co_await ws_.async_close(
-          websocket::close_reason(static_cast<std::uint16_t>(close_code_),
+          websocket::close_reason(static_cast<websocket::close_code>(close_code_),
                                   close_code_name(close_code_)),
           use_tuple);
       if (ec) tear_down();

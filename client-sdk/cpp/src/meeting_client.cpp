@@ -237,7 +237,12 @@ asio::awaitable<join_result> meeting_session::join(std::string meeting_id, std::
   }
   meeting_id_ = std::move(meeting_id);
   token_ = std::move(token);
-  co_return co_await do_join();
+  auto result = co_await do_join();
+  if (!result.ok) {
+    last_error_ = result.error;
+    set_status(client_status::closed, result.error);
+  }
+  co_return result;
 }
 
 asio::awaitable<join_result> meeting_session::do_join() {
@@ -254,8 +259,8 @@ asio::awaitable<join_result> meeting_session::do_join() {
   // Join, then wait for the Welcome within the join timeout.
   auto& stream = beast::get_lowest_layer(link->ws);
   stream.expires_after(config_.join_timeout);
-  auto [write_ec, written] = co_await link->ws.async_write(
-      asio::buffer(encode_client_message(message, config_.format)), use_tuple);
+  const auto frame = encode_client_message(message, config_.format);
+  auto [write_ec, written] = co_await link->ws.async_write(asio::buffer(frame), use_tuple);
   if (write_ec) {
     result.error = make_error(v1::ERROR_CODE_UNAVAILABLE, "sending Join: " + write_ec.message());
     kill(link);

@@ -58,7 +58,8 @@ const char* to_string(client_status status);
 // policy_violation) and 0 (no close frame: the network failed) is retried.
 bool close_code_is_retryable(std::uint16_t code);
 
-// What tests and dashboards read. Counts are cumulative over the client's life.
+// What tests and dashboards read. Counts are cumulative over the client's life; joining a
+// different meeting restarts the mirror's counts (events, duplicates, snapshots).
 struct client_counters {
   std::uint64_t events_applied = 0;      // events (stubs included) applied to the mirror
   std::uint64_t duplicates_ignored = 0;  // events with seq <= the mirror's, dropped

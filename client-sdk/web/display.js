@@ -1,0 +1,82 @@
+// The in-room screen: read-only, large type, high contrast.
+
+import { currentItem } from './mirror.js';
+import { t } from './i18n.js';
+import {
+  h, patch, userText, linkParams, mountHeader, startPage, showFatalPage, updateClocks, clockElement,
+  nameOf, groupLabel, attendanceLabel, reasonLabel, floorClock,
+} from './ui.js';
+import { hasTally, tallyBars, turnout, kindBadge } from './views.js';
+
+const { meetingId, token } = linkParams();
+mountHeader(document.querySelector('.d-head'));
+
+const el = {
+  title: document.getElementById('d-title'),
+  item: document.getElementById('d-item'),
+  body: document.getElementById('d-body'),
+};
+let client = null;
+
+function participantMeta(state, pid) {
+  const p = state.participants.find((x) => x.id === pid);
+  return p ? `${groupLabel(p.stakeholderGroup)} · ${attendanceLabel(p.attendance)}` : '';
+}
+
+// The poll to show: an open live poll with a tally, else the latest one whose results are out.
+function pollToShow(state) {
+  const shown = state.polls.filter((p) => p.status !== 'POLL_STATUS_DRAFT' && hasTally(p));
+  shown.sort((a, b) => (b.closedAtMs || b.openedAtMs) - (a.closedAtMs || a.openedAtMs));
+  return shown[0] || null;
+}
+
+function render(state) {
+  el.title.textContent = state.title;
+  document.title = `${state.title} — Majlis`;
+  const item = currentItem(state);
+  el.item.textContent = item ? item.title : t('item.none');
+  el.item.classList.toggle('muted', !item);
+
+  const sp = item?.speakers;
+  const speaker = sp?.hasFloor
+    ? h('div', { class: 'd-speaker', id: 'd-speaker' },
+      h('div', {},
+        h('div', { class: 'd-label' }, t('floor.speaking'), ' ', sp.floor.kind !== 'REQUEST_KIND_SPEAK' ? kindBadge(sp.floor.kind) : null),
+        userText(nameOf(state, sp.floor.participantId), 'div', 'name'),
+        h('div', { class: 'meta' }, participantMeta(state, sp.floor.participantId))),
+      h('div', { class: 'd-over', id: 'd-over', hidden: true }, t('floor.overtime')),
+      clockElement())
+    : h('div', { class: 'd-speaker none', id: 'd-speaker' }, h('div', { class: 'name' }, t('floor.none')));
+
+  const next = (sp?.waiting || []).slice(0, 5);
+  const poll = pollToShow(state);
+  const nextBlock = next.length ? h('section', {},
+    h('div', { class: 'd-label' }, t('disp.next')),
+    h('ol', { class: 'd-next', id: 'd-next' }, next.map((e, i) => h('li', { dataset: { entry: e.id } },
+      h('span', { class: 'num', dir: 'ltr' }, String(i + 1)),
+      h('span', {},
+        userText(nameOf(state, e.participantId), 'bdi', 'who'), ' ',
+        e.kind !== 'REQUEST_KIND_SPEAK' ? kindBadge(e.kind) : null,
+        h('div', { class: 'why' }, [participantMeta(state, e.participantId), reasonLabel(e.reason)].filter(Boolean).join(' — '))))))) : null;
+  const results = poll ? h('section', { class: 'd-results', id: 'd-results' },
+    h('div', { class: 'd-label' }, t('disp.results')),
+    h('div', { class: 'q', dir: 'auto' }, poll.question),
+    tallyBars(poll),
+    h('div', { class: 'turnout' }, t('poll.turnout', turnout(state, poll)))) : null;
+
+  patch(el.body, h('div', { class: 'stack', style: { gap: '3vh' } },
+    speaker,
+    nextBlock || results ? h('div', { class: `d-grid${nextBlock && results ? '' : ' single'}` }, nextBlock, results) : null));
+}
+
+function tick(state) {
+  const item = currentItem(state);
+  const floor = item?.speakers.hasFloor ? item.speakers.floor : null;
+  const now = client.now();
+  updateClocks(document, floor, now);
+  const over = document.getElementById('d-over');
+  if (over) over.hidden = !(floor && floorClock(floor, now).overtime);
+}
+
+if (!meetingId || !token) showFatalPage(t('link.incomplete'));
+else client = startPage({ meetingId, token, render, tick }).client;

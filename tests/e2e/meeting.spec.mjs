@@ -1,0 +1,194 @@
+// End to end: the web clients against a real majlisd in headless Chromium (run.sh starts it).
+// A chair creates a meeting from console.html?key=, a participant registers with an Arabic
+// name from the invite link, raises a hand, the room display shows them as next speaker, the
+// chair gives the floor, the display shows the speaker; then a poll runs through to published
+// results. Screenshots go to $MAJLIS_SCREENSHOTS (default /tmp/majlis-e2e).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.MAJLIS_URL;
+const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
+const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT = 15000;
+
+const ARABIC_NAME = 'فاطمة الزهراء بن علي';
+const MEETING_TITLE = 'الاجتماع التمهيدي الثاني — Digital policy reform';
+const ITEM_TITLE = 'حماية البيانات الشخصية';
+
+mkdirSync(SHOTS, { recursive: true });
+
+async function newPage(browser, { viewport, lang } = {}) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1400, height: 900 }, locale: lang || 'en-US' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+  return page;
+}
+
+async function connected(page) {
+  await page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
+}
+
+test('chair, participant and room display run a meeting together', { skip: !BASE || !ADMIN_KEY }, async (t) => {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+
+  const chair = await newPage(browser);
+  const links = {};
+
+  await t.test('the chair creates a meeting from console.html?key=', async () => {
+    await chair.goto(`${BASE}/console.html?key=${encodeURIComponent(ADMIN_KEY)}&lang=en`);
+    await chair.fill('#create-title', MEETING_TITLE);
+    await chair.click('#create-submit');
+    await chair.waitForSelector('#links-view:not([hidden])');
+    for (const k of ['participant', 'display', 'observer', 'moderator']) {
+      links[k] = await chair.inputValue(`#link-${k}`);
+      assert.match(links[k], /^https?:\/\//, `${k} link`);
+    }
+    assert.match(links.participant, /join\.html\?meeting=.+&invite=/);
+    assert.doesNotMatch(chair.url(), /key=/, 'the admin key leaves the address bar');
+    await connected(chair);
+    await chair.waitForFunction((title) => document.getElementById('meeting-title').textContent === title, MEETING_TITLE);
+  });
+
+  await t.test('the chair starts the meeting and its first item', async () => {
+    await chair.click('#start-meeting');
+    await chair.waitForSelector('#end-meeting');
+    await chair.fill('#agenda-title', ITEM_TITLE);
+    await chair.fill('#agenda-minutes', '20');
+    await chair.press('#agenda-title', 'Enter');
+    const row = chair.locator('#agenda li[data-item]').filter({ hasText: ITEM_TITLE });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Start' }).click();
+    await chair.waitForSelector('#agenda li.current');
+    await chair.waitForSelector('#floor-card');
+  });
+
+  const display = await newPage(browser, { viewport: { width: 1600, height: 900 } });
+  await t.test('the room display connects', async () => {
+    await display.goto(`${links.display}&lang=en`);
+    await connected(display);
+    await display.waitForFunction((title) => document.getElementById('d-item').textContent === title, ITEM_TITLE);
+  });
+
+  const participant = await newPage(browser, { viewport: { width: 420, height: 900 }, lang: 'ar' });
+  await t.test('a participant registers with an Arabic name from the invite link', async () => {
+    await participant.goto(`${links.participant}&lang=ar`);
+    assert.equal(await participant.getAttribute('html', 'dir'), 'rtl');
+    assert.equal(await participant.getAttribute('html', 'lang'), 'ar');
+    await participant.waitForSelector('#join-form:not([hidden])');
+    const groups = await participant.$$eval('#join-group option', (os) => os.map((o) => o.value));
+    assert.ok(groups.includes('civil_society'), `groups from the meeting: ${groups}`);
+    await participant.fill('#join-name', ARABIC_NAME);
+    await participant.selectOption('#join-group', 'civil_society');
+    await participant.check('input[name="attendance"][value="remote"]');
+    await participant.screenshot({ path: `${SHOTS}/join-ar.png`, fullPage: true });
+    await participant.click('#join-submit');
+    await participant.waitForURL(/participant\.html/);
+    await connected(participant);
+    const you = await participant.evaluate(() => globalThis.majlis.you);
+    assert.equal(you.displayName, ARABIC_NAME);
+    assert.equal(you.role, 'ROLE_PARTICIPANT');
+    const stored = await participant.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('majlis.token.')));
+    assert.equal(stored.length, 1, 'the token is kept per meeting');
+  });
+
+  await t.test('the participant raises a hand and sees their place and why', async () => {
+    await participant.waitForSelector('#raise-hand:not([disabled])');
+    await participant.click('#raise-hand');
+    await participant.waitForSelector('#my-position');
+    const text = await participant.textContent('#my-position');
+    assert.match(text, /1/);
+    await participant.waitForSelector('#raise-hand[disabled]');
+  });
+
+  await t.test('the display shows them as next speaker; the chair sees the reason', async () => {
+    const next = display.locator('#d-next li').first();
+    await next.waitFor();
+    assert.match(await next.textContent(), new RegExp(ARABIC_NAME));
+    const entry = chair.locator('#queue li[data-entry]').first();
+    await entry.waitFor();
+    assert.match(await entry.textContent(), new RegExp(ARABIC_NAME));
+    assert.match(await entry.textContent(), /in order of request/);
+    await display.screenshot({ path: `${SHOTS}/display-next.png` });
+  });
+
+  await t.test('the chair gives the floor; everyone sees the speaker and the countdown', async () => {
+    await chair.click('#next-speaker');
+    await chair.waitForFunction((name) => document.querySelector('#floor-card .speaker')?.textContent.includes(name), ARABIC_NAME);
+    await display.waitForFunction((name) => document.querySelector('#d-speaker .name')?.textContent.includes(name), ARABIC_NAME);
+    await display.waitForFunction(() => /^\d+:\d\d$/.test(document.querySelector('#d-speaker .clock')?.textContent || ''));
+    await participant.waitForSelector('#you-have-floor');
+    assert.equal(await display.locator('#d-next li').count(), 0);
+    await chair.waitForTimeout(1200); // let the clock tick
+    const clock = await display.textContent('#d-speaker .clock');
+    assert.match(clock, /^[23]:\d\d$/, `a 3-minute default turn counts down: ${clock}`);
+    await display.screenshot({ path: `${SHOTS}/display-speaker.png` });
+    await participant.screenshot({ path: `${SHOTS}/participant-floor-ar.png`, fullPage: true });
+  });
+
+  await t.test('the speaker ends the turn; the equity figures count it', async () => {
+    await participant.getByRole('button', { name: 'إنهاء مداخلتي' }).click();
+    await chair.waitForSelector('#floor-card:not(.active)');
+    await chair.waitForFunction(() => globalThis.majlis.state.interventions.length === 1);
+    const equity = await chair.textContent('#equity');
+    assert.match(equity, /1 turns/);
+  });
+
+  await t.test('a named live poll: the participant votes, the chair closes and publishes', async () => {
+    await chair.click('#poll-create summary');
+    await chair.fill('#poll-question', 'هل نعتمد مسودة خارطة الطريق؟');
+    await chair.selectOption('#poll-kind', 'POLL_KIND_YES_NO_ABSTAIN');
+    await chair.selectOption('#poll-secrecy', 'POLL_SECRECY_NAMED');
+    await chair.selectOption('#poll-visibility', 'RESULTS_VISIBILITY_LIVE');
+    await chair.click('#poll-form button[type="submit"]');
+    const poll = chair.locator('#polls .poll').first();
+    await poll.getByRole('button', { name: 'Open' }).click();
+    await participant.waitForSelector('#polls .poll input[type="radio"]:not([disabled])');
+    await participant.check('#polls .poll input[type="radio"][value="0"]');
+    await participant.getByRole('button', { name: 'تصويت' }).click();
+    await participant.waitForSelector('#polls [id^="my-vote-"]');
+    assert.match(await participant.textContent('#polls [id^="my-vote-"]'), /نعم/);
+    await chair.waitForFunction(() => document.querySelector('#polls .poll .bar .num')?.textContent.startsWith('1 '));
+    assert.match(await poll.locator('.turnout').textContent(), /^1 voted/);
+    await poll.getByRole('button', { name: 'Close' }).click();
+    await poll.getByRole('button', { name: 'Publish results' }).click();
+    await display.waitForSelector('#d-results .bar');
+    assert.match(await display.textContent('#d-results'), /1 · 100%/);
+    await display.screenshot({ path: `${SHOTS}/display-results.png` });
+    await participant.screenshot({ path: `${SHOTS}/participant-poll-ar.png`, fullPage: true });
+  });
+
+  await t.test('written input: submit, upvote by the chair is refused for nobody, mark answered', async () => {
+    await participant.fill('#contrib-text', 'نقترح إشراك المجتمع المدني في صياغة اللائحة التنفيذية.');
+    await participant.click('#contrib-form button[type="submit"]');
+    const item = chair.locator('#contributions li[data-contribution]').first();
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Mark answered' }).click();
+    await participant.waitForSelector('#contrib-list .badge.green');
+  });
+
+  await t.test('screenshots of the console in English and Arabic', async () => {
+    await chair.screenshot({ path: `${SHOTS}/console-en.png`, fullPage: true });
+    await chair.selectOption('select.lang-switch', 'ar');
+    assert.equal(await chair.getAttribute('html', 'dir'), 'rtl');
+    await chair.waitForSelector('text=جدول الأعمال');
+    await chair.screenshot({ path: `${SHOTS}/console-ar.png`, fullPage: true });
+  });
+
+  await t.test('no page threw', () => {
+    for (const [name, page] of [['chair', chair], ['display', display], ['participant', participant]]) {
+      assert.deepEqual(page.errors, [], `${name} page errors`);
+    }
+  });
+});

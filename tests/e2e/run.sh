@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Web clients end to end: starts majlisd on a free port with a throwaway admin key, serving
+# client-sdk/web, runs the mirror unit tests and the Chromium tests, and stops majlisd.
+#   MAJLISD=path/to/majlisd tests/e2e/run.sh      (default: build/server/app/majlisd)
+#   CHROMIUM=/usr/bin/chromium  MAJLIS_SCREENSHOTS=/tmp/majlis-e2e
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+E2E=$ROOT/tests/e2e
+MAJLISD=${MAJLISD:-$ROOT/build/server/app/majlisd}
+export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$MAJLISD" ]; then
+  echo "run.sh: majlisd not found at $MAJLISD (build first, or set MAJLISD)" >&2
+  exit 1
+fi
+if [ ! -x "$CHROMIUM" ]; then
+  echo "run.sh: $CHROMIUM not found (apt-get install chromium)" >&2
+  exit 1
+fi
+if [ ! -d "$E2E/node_modules/playwright-core" ]; then
+  (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+WORK=$(mktemp -d)
+MAJLISD_PID=""
+cleanup() {
+  if [ -n "$MAJLISD_PID" ] && kill -0 "$MAJLISD_PID" 2>/dev/null; then
+    kill "$MAJLISD_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$MAJLISD_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$MAJLISD_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+ADMIN_KEY=$(node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))')
+
+"$MAJLISD" --listen "127.0.0.1:$PORT" --static-root "$ROOT/client-sdk/web" --admin-key "$ADMIN_KEY" \
+  >"$WORK/majlisd.log" 2>&1 &
+MAJLISD_PID=$!
+
+for _ in $(seq 1 100); do
+  if node -e "fetch('http://127.0.0.1:$PORT/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then
+    break
+  fi
+  if ! kill -0 "$MAJLISD_PID" 2>/dev/null; then
+    echo "run.sh: majlisd exited early:" >&2
+    cat "$WORK/majlisd.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+export MAJLIS_URL="http://127.0.0.1:$PORT"
+export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
+status=0
+timeout 300 node --test "$ROOT/client-sdk/web/test/" "$E2E/meeting.spec.mjs" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "---- majlisd log (last 60 lines) ----" >&2
+  tail -n 60 "$WORK/majlisd.log" >&2
+fi
+exit "$status"

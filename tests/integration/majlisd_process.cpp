@@ -1,0 +1,98 @@
+#include "majlisd_process.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace majlis::testing {
+
+namespace {
+constexpr std::string_view listening_marker = "majlisd is listening on http://127.0.0.1:";
+}
+
+majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
+  std::vector<std::string> args = {MAJLISD_PATH,     "--listen",         "127.0.0.1:0",
+                                   "--admin-key",    admin_key,          "--signing-secret",
+                                   signing_secret,   "--log-level",      "warn"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  stdout_fd_ = pipe_fds[0];
+  if (spawned != 0) {
+    pid_ = -1;
+    throw std::runtime_error(std::string("cannot start majlisd: ") + std::strerror(spawned));
+  }
+
+  // Read stdout until the listening line names the port.
+  std::string output;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buffer[512];
+    const auto n = read(stdout_fd_, buffer, sizeof buffer);
+    if (n <= 0) break;
+    output.append(buffer, size_t(n));
+    if (auto at = output.find(listening_marker); at != std::string::npos) {
+      const auto end = output.find_first_not_of("0123456789", at + listening_marker.size());
+      if (end == std::string::npos) continue;
+      port_ = static_cast<uint16_t>(std::stoi(output.substr(at + listening_marker.size())));
+      // Keep draining stdout so majlisd never blocks on a full pipe.
+      fcntl(stdout_fd_, F_SETFL, O_NONBLOCK);
+      return;
+    }
+  }
+  kill_now();
+  throw std::runtime_error("majlisd did not report its port; output: " + output);
+}
+
+majlisd_process::~majlisd_process() {
+  if (pid_ > 0) stop();
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+int majlisd_process::stop(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill_now();
+  return -1;
+}
+
+void majlisd_process::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace majlis::testing

@@ -1,0 +1,41 @@
+// A real majlisd process for integration tests: started on a free loopback port, stopped with
+// SIGTERM (or killed) when the test is done.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace majlis::testing {
+
+class majlisd_process {
+ public:
+  static constexpr const char* admin_key = "integration-admin-key";
+  static constexpr const char* signing_secret = "integration-signing-secret";
+
+  // Starts majlisd with --listen 127.0.0.1:0 and the fixed keys above, plus `extra_args`; waits
+  // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
+  explicit majlisd_process(std::vector<std::string> extra_args = {});
+  ~majlisd_process();
+  majlisd_process(const majlisd_process&) = delete;
+  majlisd_process& operator=(const majlisd_process&) = delete;
+
+  uint16_t port() const { return port_; }
+  std::string port_string() const { return std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+
+  // SIGTERM, then waits up to `timeout` for the exit; returns the exit status (-1 if killed).
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void kill_now();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  int stdout_fd_ = -1;
+};
+
+}  // namespace majlis::testing

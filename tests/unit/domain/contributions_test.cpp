@@ -1,0 +1,103 @@
+// Contributions: submitting, upvoting once, marking answered or hidden.
+#include "contributions.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "meeting_builder.hpp"
+
+namespace majlis::domain::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+class domain_contributions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m.join("amina", "Amina");
+    m.join("omar", "Omar");
+  }
+  std::string send(const std::string& text, const std::string& who = "amina") {
+    const std::string id = m.next_fresh_id();
+    m.run(submit(text), who, v1::ROLE_PARTICIPANT);
+    return id;
+  }
+  meeting_builder m = meeting_builder::live_with_item();
+};
+
+TEST_F(domain_contributions, a_contribution_belongs_to_the_current_item) {
+  const std::string id = send("ما هي ضمانات حماية البيانات الشخصية؟");
+  ASSERT_EQ(m.state.contributions_size(), 1);
+  const auto& c = m.state.contributions(0);
+  EXPECT_EQ(c.id(), id);
+  EXPECT_EQ(c.item_id(), m.state.current_item_id());
+  EXPECT_EQ(c.author_id(), "amina");
+  EXPECT_EQ(c.created_at_ms(), m.now_ms);
+  EXPECT_EQ(c.upvotes(), 0U);
+}
+
+TEST_F(domain_contributions, a_named_item_must_exist_and_no_item_is_fine) {
+  EXPECT_EQ(m.refuse(submit("hi", "missing"), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_NOT_FOUND);
+  const std::string later = m.add_item("Later");
+  m.run(submit("for later", later), "amina", v1::ROLE_PARTICIPANT);
+  EXPECT_EQ(m.state.contributions(0).item_id(), later);
+  v1::Command close;
+  close.mutable_close_agenda_item()->set_item_id(m.state.current_item_id());
+  m.run(close);
+  send("general remark");
+  EXPECT_TRUE(m.state.contributions(1).item_id().empty());
+}
+
+TEST_F(domain_contributions, text_is_required_and_bounded) {
+  EXPECT_EQ(m.refuse(submit(""), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(m.refuse(submit("\n\n"), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(m.refuse(submit(std::string(2001, 'x')), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_INVALID_ARGUMENT);
+  std::string arabic;
+  for (int i = 0; i < 2000; ++i) arabic += "ع";
+  send(arabic);
+}
+
+TEST_F(domain_contributions, submitting_needs_a_live_meeting) {
+  meeting_builder scheduled;
+  scheduled.join("amina", "Amina");
+  EXPECT_EQ(scheduled.refuse(submit("early"), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_FAILED_PRECONDITION);
+}
+
+TEST_F(domain_contributions, one_upvote_per_participant_and_not_ones_own) {
+  const std::string id = send("question");
+  m.run(upvote(id), "omar", v1::ROLE_PARTICIPANT);
+  m.run(upvote(id));
+  EXPECT_EQ(m.refuse(upvote(id), "omar", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(m.refuse(upvote(id), "amina", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_FAILED_PRECONDITION);
+  EXPECT_EQ(m.refuse(upvote("nope"), "omar", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_NOT_FOUND);
+  EXPECT_EQ(m.state.contributions(0).upvotes(), 2U);
+  EXPECT_THAT(m.state.contributions(0).upvoter_ids(), ElementsAre("omar", chair_id));
+}
+
+TEST_F(domain_contributions, the_chair_marks_answered_or_hidden) {
+  const std::string id = send("question");
+  EXPECT_EQ(m.refuse(mark(id, true, false), "omar", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_PERMISSION_DENIED);
+  m.run(mark(id, true, false));
+  EXPECT_TRUE(m.state.contributions(0).answered());
+  EXPECT_EQ(m.refuse(mark(id, true, false)).code, v1::ERROR_CODE_FAILED_PRECONDITION);
+  m.run(mark(id, true, true));
+  EXPECT_TRUE(m.state.contributions(0).hidden());
+  // Hidden: gone for participants, not upvotable by anyone.
+  EXPECT_EQ(m.refuse(upvote(id), "omar", v1::ROLE_PARTICIPANT).code, v1::ERROR_CODE_NOT_FOUND);
+  m.run(mark(id, false, false));
+  EXPECT_FALSE(m.state.contributions(0).hidden());
+  EXPECT_FALSE(m.state.contributions(0).answered());
+  m.run(upvote(id), "omar", v1::ROLE_PARTICIPANT);
+}
+
+}  // namespace
+}  // namespace majlis::domain::testing
