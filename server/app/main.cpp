@@ -101,16 +101,26 @@ int main(int argc, char** argv) {
                    });
   }
 
-  // SIGTERM drains: stop accepting, close every session with "going away", then exit.
+  // SIGTERM drains: stop accepting, close every session with "going away", then exit once the
+  // sessions are gone or the close timeout has passed.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer drain_timer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("event=draining signal={} connections={}", signal, server->connection_count());
     server->stop_accepting();
     server->close_all(net::close_code::going_away);
-    drain_timer.expires_after(config.net.close_timeout);
-    drain_timer.async_wait([&](boost::system::error_code) { io.stop(); });
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          asio::steady_timer timer(io);
+          const auto deadline = std::chrono::steady_clock::now() + config.net.close_timeout;
+          while (server->connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+            timer.expires_after(std::chrono::milliseconds(20));
+            co_await timer.async_wait(asio::use_awaitable);
+          }
+          io.stop();
+        },
+        asio::detached);
   });
 
   std::vector<std::thread> threads;

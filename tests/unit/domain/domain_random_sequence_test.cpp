@@ -1,5 +1,6 @@
 // The fuzz target's invariant checker on a few thousand pseudo-random command sequences from
 // fixed seeds, so CI exercises it without clang or libFuzzer.
+#include <iostream>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -26,6 +27,7 @@ TEST(domain_random_sequence, invariants_hold_over_random_command_sequences) {
     accepted += sequence.accepted();
     refused += sequence.refused();
   }
+  std::cout << "accepted " << accepted << ", refused " << refused << " commands\n";
   // The generator must reach deep states, not just bounce off rejections.
   EXPECT_GT(accepted, static_cast<std::size_t>(sequences) * 10);
   EXPECT_GT(refused, 0U);
@@ -52,6 +54,8 @@ TEST(domain_random_sequence, sequences_reach_polls_floors_and_contributions) {
     with_interventions += sequence.state().interventions_size() > 0 ? 1 : 0;
     with_contributions += sequence.state().contributions_size() > 0 ? 1 : 0;
   }
+  std::cout << with_ballots << " with ballots, " << with_interventions << " with interventions, "
+            << with_contributions << " with contributions (of 200)\n";
   EXPECT_GT(with_ballots, 0);
   EXPECT_GT(with_interventions, 0);
   EXPECT_GT(with_contributions, 0);

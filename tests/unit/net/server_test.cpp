@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -87,14 +88,20 @@ void default_behaviour(fake_handler& h, const v1::ClientMessage& m) {
 }
 
 struct fake_acceptor : connection_acceptor {
-  std::vector<std::shared_ptr<fake_handler>> handlers;
   std::shared_ptr<connection_handler> on_open(std::shared_ptr<connection> conn) override {
     auto h = std::make_shared<fake_handler>();
     h->conn = std::move(conn);
     h->behaviour = default_behaviour;
+    std::lock_guard lock(mutex);
     handlers.push_back(h);
     return h;
   }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return handlers.size();
+  }
+  std::mutex mutex;  // the multi-threaded test polls while sessions open
+  std::vector<std::shared_ptr<fake_handler>> handlers;
 };
 
 struct fake_http : http_handler {
@@ -308,8 +315,12 @@ TEST_F(net_server, sends_from_another_thread_arrive_in_order) {
       [&]() -> asio::awaitable<void> {
         auto ws = co_await connect_ws(endpoint_);
         co_await send_message(*ws, join_message());
-        CO_ASSERT_TRUE(co_await eventually([&] { return !acceptor_->handlers.empty(); }));
-        auto conn = acceptor_->handlers.at(0)->conn;
+        CO_ASSERT_TRUE(co_await eventually([&] { return acceptor_->count() == 1; }));
+        std::shared_ptr<connection> conn;
+        {
+          std::lock_guard lock(acceptor_->mutex);
+          conn = acceptor_->handlers.at(0)->conn;
+        }
         meeting = std::thread([conn] {
           for (std::uint64_t i = 1; i <= 300; ++i) {
             v1::ServerMessage pong;
