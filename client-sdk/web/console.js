@@ -326,7 +326,10 @@ function renderRoster(state) {
       p.connectionCount > 1 ? h('span', { class: 'small muted', dir: 'ltr' }, `×${p.connectionCount}`) : null,
       item && (p.role === 'ROLE_PARTICIPANT' || p.role === 'ROLE_MODERATOR')
         ? h('button', { class: 'small', title: `${t('queue.onBehalf')} ${p.displayName}`,
-          onclick: () => run(client, { requestFloor: { kind: 'REQUEST_KIND_SPEAK', participantId: p.id } }) }, t('queue.request')) : null),
+          onclick: () => run(client, { requestFloor: { kind: 'REQUEST_KIND_SPEAK', participantId: p.id } }) }, t('queue.request')) : null,
+      item && (p.role === 'ROLE_PARTICIPANT' || p.role === 'ROLE_MODERATOR')
+        ? h('button', { class: 'small', title: `${t('queue.grant')}: ${p.displayName}`,
+          onclick: () => run(client, { grantFloor: { participantId: p.id, timeLimitMs: turnLimitMs() } }) }, t('queue.grant')) : null),
     h('div', { class: 'small muted' }, `${groupLabel(p.stakeholderGroup)} · ${attendanceLabel(p.attendance)}`))));
 }
 

@@ -175,14 +175,25 @@ asio::awaitable<http_result<issued_token>> http_api::register_participant(std::s
 
 asio::awaitable<http_reply> http_api::meeting_summary(std::string meeting_id, std::string token) {
   auto target = meeting_target(meeting_id, "");
-  if (!token.empty()) target += "?token=" + percent_encode(token);
-  co_return co_await request("GET", std::move(target), {}, token.empty() ? config_.admin_key : "");
+  // Plain statements, not a conditional inside the co_await: GCC 12 mishandles temporaries there.
+  std::string bearer;
+  if (token.empty()) {
+    bearer = config_.admin_key;
+  } else {
+    target += "?token=" + percent_encode(token);
+  }
+  co_return co_await request("GET", std::move(target), {}, std::move(bearer));
 }
 
 asio::awaitable<http_reply> http_api::minutes(std::string meeting_id, std::string token) {
   auto target = meeting_target(meeting_id, "minutes");
-  if (!token.empty()) target += "?token=" + percent_encode(token);
-  co_return co_await request("GET", std::move(target), {}, token.empty() ? config_.admin_key : "");
+  std::string bearer;
+  if (token.empty()) {
+    bearer = config_.admin_key;
+  } else {
+    target += "?token=" + percent_encode(token);
+  }
+  co_return co_await request("GET", std::move(target), {}, std::move(bearer));
 }
 
 asio::awaitable<http_reply> http_api::request(std::string method, std::string target,

@@ -81,6 +81,7 @@ class command_sequence {
   uint64_t connections_ = 0;
   std::size_t accepted_ = 0;
   std::size_t refused_ = 0;
+  uint64_t checked_seq_ = 0;
   std::optional<std::string> violation_;
 };
 
