@@ -41,8 +41,12 @@ function linksFrom(res) {
   };
 }
 
+let shownLinks = null;
+onLangChange(() => shownLinks && !$('links-view').hidden && showLinks(shownLinks));
+
 function showLinks(links) {
   if (!links) return;
+  shownLinks = links;
   $('links-view').hidden = false;
   patch($('links'), ['participant', 'display', 'observer', 'moderator'].map((k) => {
     const input = h('input', { readonly: true, value: links[k], id: `link-${k}`, onfocus: (e) => e.target.select() });
@@ -94,7 +98,7 @@ function setupCreate(adminKey) {
 // ---- header -------------------------------------------------------------------------------------
 
 function renderHeader(state) {
-  $('meeting-title').textContent = state.title;
+  $('meeting-title').replaceChildren(userText(state.title));
   $('meeting-title').removeAttribute('data-i18n');
   document.title = `${state.title} — ${t('console.title')}`;
   $('meeting-status').textContent = t(`status.${state.status}`);
@@ -294,7 +298,7 @@ function renderForms(state) {
 }
 
 function renderEquity(state) {
-  const fig = (f) => ({ value: f.speakingMs, text: `${fmtClock(f.speakingMs)} · ${t('equity.turns', { n: f.turns })}` });
+  const fig = (f) => ({ value: f.speakingMs, text: `${fmtClock(f.speakingMs)} · ${f.turns === 1 ? t('equity.turn') : t('equity.turns', { n: f.turns })}` });
   const groups = new Map(state.equity.byGroup.map((f) => [f.key, f]));
   for (const g of state.stakeholderGroups) if (!groups.has(g)) groups.set(g, { key: g, speakingMs: 0, turns: 0 });
   const byAtt = new Map(state.equity.byAttendance.map((f) => [f.key, f]));

@@ -31,10 +31,10 @@ function pollToShow(state) {
 }
 
 function render(state) {
-  el.title.textContent = state.title;
+  el.title.replaceChildren(userText(state.title));
   document.title = `${state.title} — Majlis`;
   const item = currentItem(state);
-  el.item.textContent = item ? item.title : t('item.none');
+  el.item.replaceChildren(item ? userText(item.title) : t('item.none'));
   el.item.classList.toggle('muted', !item);
 
   const sp = item?.speakers;

@@ -64,7 +64,7 @@ function renderNow(state) {
   const sp = item.speakers;
   patch(el.now,
     h('h3', {}, t('item.current')),
-    h('h2', { dir: 'auto', id: 'current-item' }, item.title),
+    h('h2', { id: 'current-item' }, userText(item.title)),
     item.description ? h('p', { dir: 'auto', class: 'muted' }, item.description) : null,
     sp.hasFloor
       ? h('div', { class: 'floor active', id: 'floor' },
@@ -213,7 +213,7 @@ function renderContributions(state) {
       h('div', { class: 'line small muted' },
         personLine(state, c.authorId, { you: me }),
         item ? h('span', {}, ' · ', userText(item.title)) : null,
-        c.answered ? h('span', { class: 'badge green' }, t('contrib.answered')) : null,
+        c.answered ? h('span', { class: 'badge green answered' }, t('contrib.answered')) : null,
         h('span', { class: 'spacer' }),
         h('button', {
           class: 'small', disabled: !canAct() || upvoted || c.authorId === me,
@@ -223,7 +223,7 @@ function renderContributions(state) {
 }
 
 function render(state) {
-  el.title.textContent = state.title;
+  el.title.replaceChildren(userText(state.title));
   document.title = `${state.title} — Majlis`;
   el.status.textContent = t(`status.${state.status}`);
   const you = client.you;

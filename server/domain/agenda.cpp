@@ -153,8 +153,7 @@ decision decide_remove_agenda_item(const v1::MeetingState& state,
   return std::vector{event};
 }
 
-decision decide_start_agenda_item(const v1::MeetingState& state,
-                                  const v1::StartAgendaItem& command,
+decision decide_start_agenda_item(const v1::MeetingState& state, const v1::StartAgendaItem& command,
                                   const command_context& context) {
   if (auto not_live = require_live(state, "Agenda items can be started")) return *not_live;
   rejection why;
@@ -181,8 +180,7 @@ decision decide_start_agenda_item(const v1::MeetingState& state,
   return events;
 }
 
-decision decide_close_agenda_item(const v1::MeetingState& state,
-                                  const v1::CloseAgendaItem& command,
+decision decide_close_agenda_item(const v1::MeetingState& state, const v1::CloseAgendaItem& command,
                                   const command_context& context) {
   if (auto not_open = require_not_ended(state)) return *not_open;
   rejection why;
@@ -231,9 +229,9 @@ decision decide_record_decision(const v1::MeetingState& state, const v1::RecordD
   if (item == nullptr) return why;
   if (auto bad = check_text(command.text(), limits::max_outcome_chars, "The decision")) return *bad;
   if (static_cast<std::size_t>(item->decisions_size()) >= limits::max_decisions_per_item) {
-    return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                  "This item already has " + std::to_string(limits::max_decisions_per_item) +
-                      " decisions.");
+    return reject(
+        v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+        "This item already has " + std::to_string(limits::max_decisions_per_item) + " decisions.");
   }
   v1::Event event = stamped_event(context);
   auto& recorded = *event.mutable_decision_recorded();
@@ -324,14 +322,14 @@ void apply_agenda_item_closed(v1::MeetingState& state, const v1::Event& event) {
   const auto& closed = event.agenda_item_closed();
   v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), closed.item_id());
   if (item == nullptr) return;
-  item->set_status(closed.skipped() ? v1::AGENDA_ITEM_STATUS_SKIPPED
-                                    : v1::AGENDA_ITEM_STATUS_DONE);
+  item->set_status(closed.skipped() ? v1::AGENDA_ITEM_STATUS_SKIPPED : v1::AGENDA_ITEM_STATUS_DONE);
   item->set_ended_at_ms(event.at_ms());
   if (state.current_item_id() == closed.item_id()) state.clear_current_item_id();
 }
 
 void apply_agenda_item_reopened(v1::MeetingState& state, const v1::Event& event) {
-  v1::AgendaItem* item = find_by_id(*state.mutable_agenda(), event.agenda_item_reopened().item_id());
+  v1::AgendaItem* item =
+      find_by_id(*state.mutable_agenda(), event.agenda_item_reopened().item_id());
   if (item == nullptr) return;
   item->set_status(v1::AGENDA_ITEM_STATUS_PENDING);
   item->set_ended_at_ms(0);

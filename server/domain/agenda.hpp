@@ -22,11 +22,9 @@ decision decide_move_agenda_item(const v1::MeetingState& state, const v1::MoveAg
 decision decide_remove_agenda_item(const v1::MeetingState& state,
                                    const v1::RemoveAgendaItem& command,
                                    const command_context& context);
-decision decide_start_agenda_item(const v1::MeetingState& state,
-                                  const v1::StartAgendaItem& command,
+decision decide_start_agenda_item(const v1::MeetingState& state, const v1::StartAgendaItem& command,
                                   const command_context& context);
-decision decide_close_agenda_item(const v1::MeetingState& state,
-                                  const v1::CloseAgendaItem& command,
+decision decide_close_agenda_item(const v1::MeetingState& state, const v1::CloseAgendaItem& command,
                                   const command_context& context);
 decision decide_reopen_agenda_item(const v1::MeetingState& state,
                                    const v1::ReopenAgendaItem& command,

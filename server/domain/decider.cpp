@@ -21,43 +21,78 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
   const auto& x = context;
   using K = v1::Command::KindCase;
   switch (command.kind_case()) {
-    case K::kStartMeeting: return decide_start_meeting(s, c.start_meeting(), x);
-    case K::kEndMeeting: return decide_end_meeting(s, c.end_meeting(), x);
-    case K::kUpdateMeeting: return decide_update_meeting(s, c.update_meeting(), x);
-    case K::kSetQueuePolicy: return decide_set_queue_policy(s, c.set_queue_policy(), x);
+    case K::kStartMeeting:
+      return decide_start_meeting(s, c.start_meeting(), x);
+    case K::kEndMeeting:
+      return decide_end_meeting(s, c.end_meeting(), x);
+    case K::kUpdateMeeting:
+      return decide_update_meeting(s, c.update_meeting(), x);
+    case K::kSetQueuePolicy:
+      return decide_set_queue_policy(s, c.set_queue_policy(), x);
     case K::kSetDefaultSpeakingTime:
       return decide_set_default_speaking_time(s, c.set_default_speaking_time(), x);
-    case K::kAddWalkIn: return decide_add_walk_in(s, c.add_walk_in(), x);
-    case K::kUpdateParticipant: return decide_update_participant(s, c.update_participant(), x);
-    case K::kAddAgendaItem: return decide_add_agenda_item(s, c.add_agenda_item(), x);
-    case K::kUpdateAgendaItem: return decide_update_agenda_item(s, c.update_agenda_item(), x);
-    case K::kMoveAgendaItem: return decide_move_agenda_item(s, c.move_agenda_item(), x);
-    case K::kRemoveAgendaItem: return decide_remove_agenda_item(s, c.remove_agenda_item(), x);
-    case K::kStartAgendaItem: return decide_start_agenda_item(s, c.start_agenda_item(), x);
-    case K::kCloseAgendaItem: return decide_close_agenda_item(s, c.close_agenda_item(), x);
-    case K::kReopenAgendaItem: return decide_reopen_agenda_item(s, c.reopen_agenda_item(), x);
-    case K::kRecordDecision: return decide_record_decision(s, c.record_decision(), x);
-    case K::kRecordActionItem: return decide_record_action_item(s, c.record_action_item(), x);
-    case K::kRequestFloor: return decide_request_floor(s, c.request_floor(), x);
-    case K::kWithdrawRequest: return decide_withdraw_request(s, c.withdraw_request(), x);
-    case K::kMoveRequest: return decide_move_request(s, c.move_request(), x);
-    case K::kSetListClosed: return decide_set_list_closed(s, c.set_list_closed(), x);
-    case K::kNextSpeaker: return decide_next_speaker(s, c.next_speaker(), x);
-    case K::kGrantFloor: return decide_grant_floor(s, c.grant_floor(), x);
-    case K::kPauseFloor: return decide_pause_floor(s, c.pause_floor(), x);
-    case K::kResumeFloor: return decide_resume_floor(s, c.resume_floor(), x);
-    case K::kEndTurn: return decide_end_turn(s, c.end_turn(), x);
-    case K::kSetTurnTimeLimit: return decide_set_turn_time_limit(s, c.set_turn_time_limit(), x);
-    case K::kCreatePoll: return decide_create_poll(s, c.create_poll(), x);
-    case K::kOpenPoll: return decide_open_poll(s, c.open_poll(), x);
-    case K::kClosePoll: return decide_close_poll(s, c.close_poll(), x);
-    case K::kPublishPoll: return decide_publish_poll(s, c.publish_poll(), x);
-    case K::kDeletePoll: return decide_delete_poll(s, c.delete_poll(), x);
-    case K::kCastBallot: return decide_cast_ballot(s, c.cast_ballot(), x);
-    case K::kSubmitContribution: return decide_submit_contribution(s, c.submit_contribution(), x);
-    case K::kUpvoteContribution: return decide_upvote_contribution(s, c.upvote_contribution(), x);
-    case K::kMarkContribution: return decide_mark_contribution(s, c.mark_contribution(), x);
-    case K::KIND_NOT_SET: break;
+    case K::kAddWalkIn:
+      return decide_add_walk_in(s, c.add_walk_in(), x);
+    case K::kUpdateParticipant:
+      return decide_update_participant(s, c.update_participant(), x);
+    case K::kAddAgendaItem:
+      return decide_add_agenda_item(s, c.add_agenda_item(), x);
+    case K::kUpdateAgendaItem:
+      return decide_update_agenda_item(s, c.update_agenda_item(), x);
+    case K::kMoveAgendaItem:
+      return decide_move_agenda_item(s, c.move_agenda_item(), x);
+    case K::kRemoveAgendaItem:
+      return decide_remove_agenda_item(s, c.remove_agenda_item(), x);
+    case K::kStartAgendaItem:
+      return decide_start_agenda_item(s, c.start_agenda_item(), x);
+    case K::kCloseAgendaItem:
+      return decide_close_agenda_item(s, c.close_agenda_item(), x);
+    case K::kReopenAgendaItem:
+      return decide_reopen_agenda_item(s, c.reopen_agenda_item(), x);
+    case K::kRecordDecision:
+      return decide_record_decision(s, c.record_decision(), x);
+    case K::kRecordActionItem:
+      return decide_record_action_item(s, c.record_action_item(), x);
+    case K::kRequestFloor:
+      return decide_request_floor(s, c.request_floor(), x);
+    case K::kWithdrawRequest:
+      return decide_withdraw_request(s, c.withdraw_request(), x);
+    case K::kMoveRequest:
+      return decide_move_request(s, c.move_request(), x);
+    case K::kSetListClosed:
+      return decide_set_list_closed(s, c.set_list_closed(), x);
+    case K::kNextSpeaker:
+      return decide_next_speaker(s, c.next_speaker(), x);
+    case K::kGrantFloor:
+      return decide_grant_floor(s, c.grant_floor(), x);
+    case K::kPauseFloor:
+      return decide_pause_floor(s, c.pause_floor(), x);
+    case K::kResumeFloor:
+      return decide_resume_floor(s, c.resume_floor(), x);
+    case K::kEndTurn:
+      return decide_end_turn(s, c.end_turn(), x);
+    case K::kSetTurnTimeLimit:
+      return decide_set_turn_time_limit(s, c.set_turn_time_limit(), x);
+    case K::kCreatePoll:
+      return decide_create_poll(s, c.create_poll(), x);
+    case K::kOpenPoll:
+      return decide_open_poll(s, c.open_poll(), x);
+    case K::kClosePoll:
+      return decide_close_poll(s, c.close_poll(), x);
+    case K::kPublishPoll:
+      return decide_publish_poll(s, c.publish_poll(), x);
+    case K::kDeletePoll:
+      return decide_delete_poll(s, c.delete_poll(), x);
+    case K::kCastBallot:
+      return decide_cast_ballot(s, c.cast_ballot(), x);
+    case K::kSubmitContribution:
+      return decide_submit_contribution(s, c.submit_contribution(), x);
+    case K::kUpvoteContribution:
+      return decide_upvote_contribution(s, c.upvote_contribution(), x);
+    case K::kMarkContribution:
+      return decide_mark_contribution(s, c.mark_contribution(), x);
+    case K::KIND_NOT_SET:
+      break;
   }
   return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "The command is empty.");
 }
@@ -72,12 +107,12 @@ v1::Event meeting_created(const std::string& meeting_id, const std::string& titl
   created.set_meeting_id(meeting_id);
   created.set_title(title);
   for (const auto& language : languages) created.add_languages(language);
-  for (const auto& group : stakeholder_groups.empty() ? default_stakeholder_groups()
-                                                      : stakeholder_groups) {
+  for (const auto& group :
+       stakeholder_groups.empty() ? default_stakeholder_groups() : stakeholder_groups) {
     created.add_stakeholder_groups(group);
   }
   // Three minutes a turn is what consultations commonly give; the chair changes it freely.
-  created.mutable_settings()->set_default_speaking_time_ms(3 * 60 * 1000);
+  created.mutable_settings()->set_default_speaking_time_ms(int64_t{3} * 60 * 1000);
   return event;
 }
 

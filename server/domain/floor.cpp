@@ -39,8 +39,7 @@ std::optional<rejection> check_time_limit(int64_t time_limit_ms) {
 // A new turn must leave room for the intervention it will record when it ends.
 std::optional<rejection> check_intervention_room(const v1::MeetingState& state) {
   const std::size_t pending = item_with_floor(state) != nullptr ? 1 : 0;
-  if (static_cast<std::size_t>(state.interventions_size()) + pending >=
-      limits::max_interventions) {
+  if (static_cast<std::size_t>(state.interventions_size()) + pending >= limits::max_interventions) {
     return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
                   "This meeting has recorded the maximum number of interventions.");
   }
@@ -131,6 +130,8 @@ decision decide_next_speaker(const v1::MeetingState& state, const v1::NextSpeake
   if (auto full = check_intervention_room(state)) return *full;
   std::vector<v1::Event> events;
   auto turn = end_running_turn(state, context);
+  // With nobody waiting the chair ends the turn with EndTurn; "next" never leaves the floor
+  // empty by surprise.
   if (!turn) {
     if (item->speakers().waiting().empty()) {
       return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "Nobody is waiting to speak.");
@@ -247,7 +248,8 @@ void apply_floor_granted(v1::MeetingState& state, const v1::Event& event) {
   *speakers.mutable_floor() = granted.floor();
   speakers.set_floor_taken(true);
   if (!granted.floor().entry_id().empty()) {
-    erase_at(*speakers.mutable_waiting(), index_of_id(speakers.waiting(), granted.floor().entry_id()));
+    erase_at(*speakers.mutable_waiting(),
+             index_of_id(speakers.waiting(), granted.floor().entry_id()));
   }
   reorder_list(state, *item);  // the new speaker counts as having spoken
 }

@@ -14,7 +14,7 @@ inline constexpr std::size_t max_display_name_chars = 80;
 inline constexpr std::size_t max_option_chars = 200;
 inline constexpr std::size_t max_outcome_chars = 2000;  // a decision or an action item
 inline constexpr std::size_t max_group_name_chars = 80;
-inline constexpr std::size_t max_language_chars = 35;   // a BCP 47 tag
+inline constexpr std::size_t max_language_chars = 35;  // a BCP 47 tag
 
 // Counts.
 inline constexpr std::size_t min_poll_options = 2;

@@ -14,13 +14,13 @@
 namespace majlis::domain {
 namespace {
 
-std::optional<rejection> check_name_list(const google::protobuf::RepeatedPtrField<std::string>& names,
-                                         std::size_t max_count, std::size_t max_chars,
-                                         std::string_view what) {
+std::optional<rejection> check_name_list(
+    const google::protobuf::RepeatedPtrField<std::string>& names, std::size_t max_count,
+    std::size_t max_chars, std::string_view what) {
   if (static_cast<std::size_t>(names.size()) > max_count) {
-    return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                  "A meeting can have at most " + std::to_string(max_count) + " " +
-                      std::string(what) + ".");
+    return reject(
+        v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+        "A meeting can have at most " + std::to_string(max_count) + " " + std::string(what) + ".");
   }
   std::set<std::string_view> seen;
   for (const auto& name : names) {

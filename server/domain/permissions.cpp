@@ -70,7 +70,9 @@ uint8_t class_of(const command_context& context) {
 
 }  // namespace
 
-std::span<const permission_row> permission_table() { return rows; }
+std::span<const permission_row> permission_table() {
+  return rows;
+}
 
 const permission_row* find_permission(v1::Command::KindCase command) {
   for (const auto& row : rows) {
@@ -86,9 +88,9 @@ std::optional<rejection> check_permission(const v1::Command& command,
   const uint8_t who = class_of(context);
   if ((row->allowed & who) != 0) return std::nullopt;
   if (context.role == v1::ROLE_DISPLAY || context.role == v1::ROLE_OBSERVER) {
-    return reject(v1::ERROR_CODE_PERMISSION_DENIED,
-                  "Displays and observers are read-only and cannot " + std::string(row->name) +
-                      ".");
+    return reject(
+        v1::ERROR_CODE_PERMISSION_DENIED,
+        "Displays and observers are read-only and cannot " + std::string(row->name) + ".");
   }
   if ((row->allowed & chair) != 0 && (row->allowed & participant) == 0) {
     return reject(v1::ERROR_CODE_PERMISSION_DENIED,

@@ -28,9 +28,9 @@ std::optional<rejection> check_options(const v1::CreatePoll& command) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "A poll needs at least two options.");
   }
   if (count > limits::max_poll_options) {
-    return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                  "A poll can have at most " + std::to_string(limits::max_poll_options) +
-                      " options.");
+    return reject(
+        v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+        "A poll can have at most " + std::to_string(limits::max_poll_options) + " options.");
   }
   for (const auto& option : command.options()) {
     if (auto bad = check_text(option, limits::max_option_chars, "Each option")) return bad;
@@ -160,9 +160,10 @@ decision decide_create_poll(const v1::MeetingState& state, const v1::CreatePoll&
   const v1::PollSecrecy secrecy = command.secrecy() == v1::POLL_SECRECY_SECRET
                                       ? v1::POLL_SECRECY_SECRET
                                       : v1::POLL_SECRECY_NAMED;
-  const v1::ResultsVisibility visibility = command.visibility() == v1::RESULTS_VISIBILITY_UNSPECIFIED
-                                               ? v1::RESULTS_VISIBILITY_AFTER_CLOSE
-                                               : command.visibility();
+  const v1::ResultsVisibility visibility =
+      command.visibility() == v1::RESULTS_VISIBILITY_UNSPECIFIED
+          ? v1::RESULTS_VISIBILITY_AFTER_CLOSE
+          : command.visibility();
   if (secrecy == v1::POLL_SECRECY_SECRET && visibility == v1::RESULTS_VISIBILITY_LIVE) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT,
                   "A secret poll cannot show live results: watching the tally change after each "

@@ -7,7 +7,9 @@
 namespace majlis::domain {
 namespace {
 
-bool is_secret(const v1::Poll& poll) { return poll.secrecy() == v1::POLL_SECRECY_SECRET; }
+bool is_secret(const v1::Poll& poll) {
+  return poll.secrecy() == v1::POLL_SECRECY_SECRET;
+}
 
 bool secret_still_counting(const v1::Poll& poll) {
   return is_secret(poll) &&

@@ -38,6 +38,10 @@ struct speaker_facts {
 // Greedy simulation of who speaks next among waiting speak requests (DESIGN §4, policies in
 // priority order). Each pick narrows the candidates rule by rule; the last rule that actually
 // narrowed them gives the reason; request order picks among what is left.
+// Choices where DESIGN is silent: every intervention on the item counts as having spoken
+// (points of order and replies too); points of order and replies, placed before all speak
+// requests, do not change the "previous speaker" the alternation starts from; pinned
+// entries sit outside the simulation. Waiting replies stay when the floor changes hands.
 class speak_order_simulation {
  public:
   speak_order_simulation(const v1::MeetingState& state, const v1::AgendaItem& item)
@@ -104,9 +108,8 @@ class speak_order_simulation {
   void narrow_first_time(const entry_list& remaining, std::vector<std::size_t>& candidates,
                          std::string_view& reason) const {
     if (!policy_.first_time_first()) return;
-    if (narrow(candidates, [&](std::size_t c) {
-          return !spoken_.contains(remaining[c].participant_id());
-        })) {
+    if (narrow(candidates,
+               [&](std::size_t c) { return !spoken_.contains(remaining[c].participant_id()); })) {
       reason = queue_reason::first_time;
     }
   }

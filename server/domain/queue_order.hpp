@@ -3,6 +3,7 @@
 // Deterministic: evolve recomputes the order after every change that can affect it.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "majlis/v1/state.pb.h"
@@ -22,7 +23,7 @@ inline constexpr std::string_view group_suffix = " has spoken least";  // "<grou
 
 // When the meeting has no default speaking time, stakeholder balance still needs a figure
 // for a turn that has not happened yet; two minutes is a typical consultation turn.
-inline constexpr int64_t assumed_turn_ms_without_limit = 2 * 60 * 1000;
+inline constexpr int64_t assumed_turn_ms_without_limit = int64_t{2} * 60 * 1000;
 
 // The key equity figures and stakeholder balance use for a participant's group.
 std::string_view group_key(std::string_view stakeholder_group);

@@ -55,9 +55,9 @@ decision decide_add_walk_in(const v1::MeetingState& state, const v1::AddWalkIn& 
   }
   if (auto bad = check_stakeholder_group(state, command.stakeholder_group())) return *bad;
   if (static_cast<std::size_t>(state.participants_size()) >= limits::max_participants) {
-    return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                  "The roster is full (" + std::to_string(limits::max_participants) +
-                      " participants).");
+    return reject(
+        v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+        "The roster is full (" + std::to_string(limits::max_participants) + " participants).");
   }
   if (context.fresh_id.empty()) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "No id was supplied for the walk-in.");
@@ -94,8 +94,7 @@ decision decide_update_participant(const v1::MeetingState& state,
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "Nothing to change for this participant.");
   }
   if (!command.display_name().empty()) {
-    if (auto bad = check_text(command.display_name(), limits::max_display_name_chars,
-                              "The name")) {
+    if (auto bad = check_text(command.display_name(), limits::max_display_name_chars, "The name")) {
       return *bad;
     }
   }
@@ -122,11 +121,12 @@ void apply_participant_added(v1::MeetingState& state, const v1::Event& event) {
 
 void apply_participant_updated(v1::MeetingState& state, const v1::Event& event) {
   const auto& updated = event.participant_updated();
-  v1::Participant* participant = find_by_id(*state.mutable_participants(), updated.participant_id());
+  v1::Participant* participant =
+      find_by_id(*state.mutable_participants(), updated.participant_id());
   if (participant == nullptr) return;
   if (!updated.display_name().empty()) participant->set_display_name(updated.display_name());
-  const bool reorder = !updated.stakeholder_group().empty() ||
-                       updated.attendance() != v1::ATTENDANCE_UNSPECIFIED;
+  const bool reorder =
+      !updated.stakeholder_group().empty() || updated.attendance() != v1::ATTENDANCE_UNSPECIFIED;
   if (!updated.stakeholder_group().empty()) {
     participant->set_stakeholder_group(updated.stakeholder_group());
   }

@@ -40,7 +40,8 @@ const v1::AgendaItem* item_holding(const v1::MeetingState& state, const std::str
 decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFloor& command,
                               const command_context& context) {
   if (auto not_live = require_live(state, "The floor can be requested")) return *not_live;
-  if (command.kind() != v1::REQUEST_KIND_SPEAK && command.kind() != v1::REQUEST_KIND_POINT_OF_ORDER &&
+  if (command.kind() != v1::REQUEST_KIND_SPEAK &&
+      command.kind() != v1::REQUEST_KIND_POINT_OF_ORDER &&
       command.kind() != v1::REQUEST_KIND_REPLY) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT,
                   "Choose what to request: to speak, a point of order or a reply.");
@@ -54,8 +55,8 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
   }
   const v1::Participant* speaker = find_participant(state, who);
   if (speaker == nullptr) {
-    return reject(v1::ERROR_CODE_NOT_FOUND, on_behalf ? "No such participant."
-                                                      : "You are not on this meeting's roster.");
+    return reject(v1::ERROR_CODE_NOT_FOUND,
+                  on_behalf ? "No such participant." : "You are not on this meeting's roster.");
   }
   if (!can_take_part(*speaker)) {
     return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
@@ -64,6 +65,8 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
   rejection why;
   const v1::AgendaItem* item = resolve_item(state, command.item_id(), why);
   if (item == nullptr) return why;
+  // People may queue ahead for a pending item (its list is waiting when the chair starts it);
+  // a finished or skipped item takes no more requests.
   if (item->status() == v1::AGENDA_ITEM_STATUS_DONE ||
       item->status() == v1::AGENDA_ITEM_STATUS_SKIPPED) {
     return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "This agenda item is closed.");
@@ -75,8 +78,7 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
   }
   if (command.kind() == v1::REQUEST_KIND_REPLY) {
     if (!list.floor_taken()) {
-      return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
-                    "A reply needs someone to have the floor.");
+      return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "A reply needs someone to have the floor.");
     }
     if (list.floor().participant_id() == who) {
       return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "The speaker cannot reply to themself.");
@@ -84,10 +86,10 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
   }
   for (const auto& entry : list.waiting()) {
     if (entry.participant_id() == who && entry.kind() == command.kind()) {
-      return reject(v1::ERROR_CODE_ALREADY_EXISTS,
-                    (on_behalf ? "This participant already has a waiting "
-                               : "You already have a waiting ") +
-                        kind_name(command.kind()) + ".");
+      return reject(
+          v1::ERROR_CODE_ALREADY_EXISTS,
+          (on_behalf ? "This participant already has a waiting " : "You already have a waiting ") +
+              kind_name(command.kind()) + ".");
     }
   }
   if (static_cast<std::size_t>(list.waiting_size()) >= limits::max_waiting_per_list) {
@@ -109,8 +111,7 @@ decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFl
   return std::vector{event};
 }
 
-decision decide_withdraw_request(const v1::MeetingState& state,
-                                 const v1::WithdrawRequest& command,
+decision decide_withdraw_request(const v1::MeetingState& state, const v1::WithdrawRequest& command,
                                  const command_context& context) {
   if (auto not_open = require_not_ended(state)) return *not_open;
   const v1::QueueEntry* entry = nullptr;
@@ -140,7 +141,7 @@ decision decide_move_request(const v1::MeetingState& state, const v1::MoveReques
   moved.set_item_id(item->id());
   moved.set_entry_id(entry->id());
   moved.set_position(command.position() < 0 || command.position() > last ? last
-                                                                          : command.position());
+                                                                         : command.position());
   return std::vector{event};
 }
 
@@ -151,9 +152,8 @@ decision decide_set_list_closed(const v1::MeetingState& state, const v1::SetList
   const v1::AgendaItem* item = resolve_item(state, command.item_id(), why);
   if (item == nullptr) return why;
   if (item->speakers().closed() == command.closed()) {
-    return reject(v1::ERROR_CODE_FAILED_PRECONDITION, command.closed()
-                                                          ? "The list is already closed."
-                                                          : "The list is already open.");
+    return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
+                  command.closed() ? "The list is already closed." : "The list is already open.");
   }
   v1::Event event = stamped_event(context);
   event.mutable_list_closed_changed()->set_item_id(item->id());
@@ -194,7 +194,7 @@ void apply_request_moved(v1::MeetingState& state, const v1::Event& event) {
   auto& waiting = *item->mutable_speakers()->mutable_waiting();
   const int from = index_of_id(waiting, moved.entry_id());
   const int to = moved.position() < 0 || moved.position() >= waiting.size() ? waiting.size() - 1
-                                                                           : moved.position();
+                                                                            : moved.position();
   move_element(waiting, from, to);
   waiting.Mutable(to)->set_pinned(true);
   reorder_list(state, *item);

@@ -8,8 +8,7 @@ namespace majlis::domain {
 
 decision decide_request_floor(const v1::MeetingState& state, const v1::RequestFloor& command,
                               const command_context& context);
-decision decide_withdraw_request(const v1::MeetingState& state,
-                                 const v1::WithdrawRequest& command,
+decision decide_withdraw_request(const v1::MeetingState& state, const v1::WithdrawRequest& command,
                                  const command_context& context);
 decision decide_move_request(const v1::MeetingState& state, const v1::MoveRequest& command,
                              const command_context& context);

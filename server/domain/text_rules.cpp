@@ -39,9 +39,22 @@ std::optional<char32_t> decode_one(std::string_view text, std::size_t& i) {
 
 bool is_space(char32_t cp) {
   switch (cp) {
-    case U' ': case U'\t': case U'\n': case U'\r': case U'\v': case U'\f':
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F:
-    case 0x205F: case 0x3000: case 0x200B: case 0xFEFF:
+    case U' ':
+    case U'\t':
+    case U'\n':
+    case U'\r':
+    case U'\v':
+    case U'\f':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+    case 0x200B:
+    case 0xFEFF:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
@@ -79,9 +92,9 @@ std::optional<rejection> check_text(std::string_view text, std::size_t max_chars
     return rejection{v1::ERROR_CODE_INVALID_ARGUMENT, std::string(what) + " must not be empty."};
   }
   if (*length > max_chars) {
-    return rejection{v1::ERROR_CODE_INVALID_ARGUMENT,
-                     std::string(what) + " is longer than " + std::to_string(max_chars) +
-                         " characters."};
+    return rejection{
+        v1::ERROR_CODE_INVALID_ARGUMENT,
+        std::string(what) + " is longer than " + std::to_string(max_chars) + " characters."};
   }
   return std::nullopt;
 }

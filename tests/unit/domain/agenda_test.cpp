@@ -52,8 +52,7 @@ TEST(domain_agenda, titles_are_required_and_bounded) {
   meeting_builder m;
   EXPECT_EQ(m.refuse(add_agenda_item("")).code, v1::ERROR_CODE_INVALID_ARGUMENT);
   EXPECT_EQ(m.refuse(add_agenda_item(" \t ")).code, v1::ERROR_CODE_INVALID_ARGUMENT);
-  EXPECT_EQ(m.refuse(add_agenda_item(std::string(201, 'x'))).code,
-            v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(m.refuse(add_agenda_item(std::string(201, 'x'))).code, v1::ERROR_CODE_INVALID_ARGUMENT);
   m.run(add_agenda_item("إصلاح السياسات الرقمية"));
   v1::Command long_description = add_agenda_item("Fine");
   long_description.mutable_add_agenda_item()->set_description(std::string(2001, 'd'));

@@ -13,7 +13,9 @@
 namespace majlis::domain::testing {
 namespace {
 
-std::string describe(const v1::Event& event) { return event.ShortDebugString(); }
+std::string describe(const v1::Event& event) {
+  return event.ShortDebugString();
+}
 
 // A view as it can be compared between a mirror and a projected snapshot: the viewer's own
 // choices come from their own commands, not from events; hidden contributions stay on a
@@ -123,13 +125,13 @@ command_sequence::command_sequence() {
     who.set_role(p.role);
     who.set_stakeholder_group(p.group);
     who.set_attendance(p.attendance);
-    auto joined = connection_opened(state_, who, "c" + std::to_string(++connections_), "i",
-                                    now_ms_);
+    auto joined =
+        connection_opened(state_, who, "c" + std::to_string(++connections_), "i", now_ms_);
     apply(joined, nullptr);
     actors_.push_back({p.id, p.role});
   }
-  actors_.push_back({"", v1::ROLE_UNSPECIFIED});               // the system
-  actors_.push_back({"stranger", v1::ROLE_PARTICIPANT});       // not on the roster
+  actors_.push_back({"", v1::ROLE_UNSPECIFIED});          // the system
+  actors_.push_back({"stranger", v1::ROLE_PARTICIPANT});  // not on the roster
   // Live with two items, the first under way: most sequences then reach floors and polls.
   // Starting and ending the meeting stay among the commands, for the other phases.
   const command_context chair{"chair", v1::ROLE_MODERATOR, now_ms_, "item-a"};
@@ -190,12 +192,18 @@ std::string command_sequence::pick_participant(byte_reader& bytes) const {
 
 std::string command_sequence::pick_text(byte_reader& bytes) const {
   switch (bytes.below(8)) {
-    case 0: return "";
-    case 1: return "  ";
-    case 2: return "فاطمة الزهراء";
-    case 3: return std::string("\xD8\xA7\xD8", 3);
-    case 4: return std::string(201, 'x');
-    default: return "text " + std::to_string(bytes.byte());
+    case 0:
+      return "";
+    case 1:
+      return "  ";
+    case 2:
+      return "فاطمة الزهراء";
+    case 3:
+      return std::string("\xD8\xA7\xD8", 3);
+    case 4:
+      return std::string(201, 'x');
+    default:
+      return "text " + std::to_string(bytes.byte());
   }
 }
 
@@ -203,10 +211,10 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
   using K = v1::Command::KindCase;
   // Half the time a command that moves the meeting along (polls, floor, contributions), so
   // sequences reach deep states; otherwise any command at all.
-  static constexpr K busy[] = {K::kCreatePoll, K::kOpenPoll,     K::kCastBallot,
-                               K::kCastBallot, K::kCastBallot,   K::kClosePoll,
-                               K::kPublishPoll, K::kRequestFloor, K::kRequestFloor,
-                               K::kNextSpeaker, K::kEndTurn,      K::kSubmitContribution,
+  static constexpr K busy[] = {K::kCreatePoll,         K::kOpenPoll,        K::kCastBallot,
+                               K::kCastBallot,         K::kCastBallot,      K::kClosePoll,
+                               K::kPublishPoll,        K::kRequestFloor,    K::kRequestFloor,
+                               K::kNextSpeaker,        K::kEndTurn,         K::kSubmitContribution,
                                K::kUpvoteContribution, K::kMarkContribution};
   const auto* oneof = v1::Command::descriptor()->FindOneofByName("kind");
   const google::protobuf::FieldDescriptor* field = nullptr;
@@ -214,7 +222,8 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
     field = v1::Command::descriptor()->FindFieldByNumber(
         static_cast<int>(busy[bytes.below(std::size(busy))]));
   } else {
-    field = oneof->field(static_cast<int>(bytes.below(static_cast<uint32_t>(oneof->field_count()))));
+    field =
+        oneof->field(static_cast<int>(bytes.below(static_cast<uint32_t>(oneof->field_count()))));
   }
   v1::Command command;
   command.GetReflection()->MutableMessage(&command, field);
@@ -324,10 +333,18 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
       if (bytes.chance(3)) body.set_deadline_ms(now_ms_ + bytes.below(8) * 10'000);
       break;
     }
-    case K::kOpenPoll: command.mutable_open_poll()->set_poll_id(pick_poll(bytes)); break;
-    case K::kClosePoll: command.mutable_close_poll()->set_poll_id(pick_poll(bytes)); break;
-    case K::kPublishPoll: command.mutable_publish_poll()->set_poll_id(pick_poll(bytes)); break;
-    case K::kDeletePoll: command.mutable_delete_poll()->set_poll_id(pick_poll(bytes)); break;
+    case K::kOpenPoll:
+      command.mutable_open_poll()->set_poll_id(pick_poll(bytes));
+      break;
+    case K::kClosePoll:
+      command.mutable_close_poll()->set_poll_id(pick_poll(bytes));
+      break;
+    case K::kPublishPoll:
+      command.mutable_publish_poll()->set_poll_id(pick_poll(bytes));
+      break;
+    case K::kDeletePoll:
+      command.mutable_delete_poll()->set_poll_id(pick_poll(bytes));
+      break;
     case K::kCastBallot: {
       auto& body = *command.mutable_cast_ballot();
       body.set_poll_id(pick_poll(bytes));
@@ -367,8 +384,7 @@ bool command_sequence::step(byte_reader& bytes) {
         who.set_id(a.id);
         who.set_display_name(a.id);
         who.set_role(a.role);
-        events = connection_opened(state_, who, "c" + std::to_string(++connections_), "i",
-                                   now_ms_);
+        events = connection_opened(state_, who, "c" + std::to_string(++connections_), "i", now_ms_);
       }
       apply(events, nullptr);
       break;
@@ -380,8 +396,8 @@ bool command_sequence::step(byte_reader& bytes) {
     }
     default: {
       const v1::Command command = make_command(bytes);
-      const auto& a = actors_[bytes.chance(3) ? 0 : bytes.below(
-                                                        static_cast<uint32_t>(actors_.size()))];
+      const auto& a =
+          actors_[bytes.chance(3) ? 0 : bytes.below(static_cast<uint32_t>(actors_.size()))];
       const command_context context{a.id, a.role, now_ms_, "f" + std::to_string(++fresh_)};
       decide_and_apply(command, context);
     }

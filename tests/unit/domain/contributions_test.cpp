@@ -72,12 +72,10 @@ TEST_F(domain_contributions, one_upvote_per_participant_and_not_ones_own) {
   const std::string id = send("question");
   m.run(upvote(id), "omar", v1::ROLE_PARTICIPANT);
   m.run(upvote(id));
-  EXPECT_EQ(m.refuse(upvote(id), "omar", v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(m.refuse(upvote(id), "omar", v1::ROLE_PARTICIPANT).code, v1::ERROR_CODE_ALREADY_EXISTS);
   EXPECT_EQ(m.refuse(upvote(id), "amina", v1::ROLE_PARTICIPANT).code,
             v1::ERROR_CODE_FAILED_PRECONDITION);
-  EXPECT_EQ(m.refuse(upvote("nope"), "omar", v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_NOT_FOUND);
+  EXPECT_EQ(m.refuse(upvote("nope"), "omar", v1::ROLE_PARTICIPANT).code, v1::ERROR_CODE_NOT_FOUND);
   EXPECT_EQ(m.state.contributions(0).upvotes(), 2U);
   EXPECT_THAT(m.state.contributions(0).upvoter_ids(), ElementsAre("omar", chair_id));
 }

@@ -83,8 +83,8 @@ TEST_F(domain_floor, next_speaker_follows_the_order_after_the_finished_turn_coun
   m.run(end_turn());  // academia 100 s
   m.run(set_policy(false, false, true));
   m.run(grant_floor("g0"));
-  m.run(request_floor(), "omar", v1::ROLE_PARTICIPANT);   // government
-  m.run(request_floor(), "amina", v1::ROLE_PARTICIPANT);  // academia
+  m.run(request_floor(), "omar", v1::ROLE_PARTICIPANT);        // government
+  m.run(request_floor(), "amina", v1::ROLE_PARTICIPANT);       // academia
   EXPECT_THAT(m.waiting_ids(), ElementsAre("omar", "amina"));  // government 0 s so far
   m.advance(200'000);  // g0 speaks long: government 200 s once the turn ends
   auto events = m.run(next_speaker());

@@ -73,10 +73,10 @@ TEST(domain_limits, text_limits_count_code_points) {
   EXPECT_EQ(m.refuse(add_agenda_item(arabic(limits::max_title_chars + 1))).code,
             v1::ERROR_CODE_INVALID_ARGUMENT);
   m.run(submit(arabic(limits::max_contribution_chars)), "amina", v1::ROLE_PARTICIPANT);
-  EXPECT_EQ(m.refuse(submit(arabic(limits::max_contribution_chars + 1)), "amina",
-                     v1::ROLE_PARTICIPANT)
-                .code,
-            v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      m.refuse(submit(arabic(limits::max_contribution_chars + 1)), "amina", v1::ROLE_PARTICIPANT)
+          .code,
+      v1::ERROR_CODE_INVALID_ARGUMENT);
   v1::Command walk_in;
   walk_in.mutable_add_walk_in()->set_display_name(arabic(limits::max_display_name_chars));
   m.run(walk_in);
@@ -85,8 +85,7 @@ TEST(domain_limits, text_limits_count_code_points) {
   walk_in.mutable_add_walk_in()->set_display_name("فاطمة الزهراء");
   m.run(walk_in);
   v1::Command description = add_agenda_item("ok");
-  description.mutable_add_agenda_item()->set_description(
-      arabic(limits::max_description_chars + 1));
+  description.mutable_add_agenda_item()->set_description(arabic(limits::max_description_chars + 1));
   EXPECT_EQ(m.refuse(description).code, v1::ERROR_CODE_INVALID_ARGUMENT);
 }
 

@@ -147,7 +147,8 @@ const v1::Participant& meeting_builder::participant(const std::string& id) const
 
 std::vector<std::string> meeting_builder::waiting_ids() const {
   std::vector<std::string> ids;
-  for (const auto& entry : current_item().speakers().waiting()) ids.push_back(entry.participant_id());
+  for (const auto& entry : current_item().speakers().waiting())
+    ids.push_back(entry.participant_id());
   return ids;
 }
 
@@ -186,8 +187,7 @@ v1::Command end_turn() {
   return command;
 }
 
-v1::Command set_policy(bool first_time_first, bool alternate_attendance,
-                       bool stakeholder_balance) {
+v1::Command set_policy(bool first_time_first, bool alternate_attendance, bool stakeholder_balance) {
   v1::Command command;
   auto& policy = *command.mutable_set_queue_policy()->mutable_policy();
   policy.set_first_time_first(first_time_first);

@@ -74,8 +74,7 @@ v1::Command request_floor(v1::RequestKind kind = v1::REQUEST_KIND_SPEAK,
 v1::Command next_speaker(int64_t time_limit_ms = 0);
 v1::Command grant_floor(const std::string& participant_id, int64_t time_limit_ms = 0);
 v1::Command end_turn();
-v1::Command set_policy(bool first_time_first, bool alternate_attendance,
-                       bool stakeholder_balance);
+v1::Command set_policy(bool first_time_first, bool alternate_attendance, bool stakeholder_balance);
 v1::Command create_poll(v1::PollKind kind, v1::PollSecrecy secrecy,
                         v1::ResultsVisibility visibility,
                         const std::vector<std::string>& options = {"A", "B", "C"},

@@ -40,7 +40,10 @@ TEST(domain_meeting_rules, after_the_end_every_command_is_a_failed_precondition)
   m.join("amina", "Amina");
   m.run(end());
   const std::vector<v1::Command> commands = {
-      add_agenda_item("More"), request_floor(), next_speaker(), submit("hello"),
+      add_agenda_item("More"),
+      request_floor(),
+      next_speaker(),
+      submit("hello"),
       create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_NAMED,
                   v1::RESULTS_VISIBILITY_AFTER_CLOSE),
       set_policy(true, false, false)};

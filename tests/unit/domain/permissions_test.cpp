@@ -62,12 +62,27 @@ command_context context_of(who actor) {
   context.now_ms = 1'700'000'000'000;
   context.fresh_id = "fresh";
   switch (actor) {
-    case who::chair: context.actor_id = chair_id; context.role = v1::ROLE_MODERATOR; break;
-    case who::participant: context.actor_id = "amina"; context.role = v1::ROLE_PARTICIPANT; break;
-    case who::display: context.actor_id = "screen"; context.role = v1::ROLE_DISPLAY; break;
-    case who::observer: context.actor_id = "press"; context.role = v1::ROLE_OBSERVER; break;
-    case who::unknown_role: context.actor_id = "someone"; break;
-    case who::system: break;
+    case who::chair:
+      context.actor_id = chair_id;
+      context.role = v1::ROLE_MODERATOR;
+      break;
+    case who::participant:
+      context.actor_id = "amina";
+      context.role = v1::ROLE_PARTICIPANT;
+      break;
+    case who::display:
+      context.actor_id = "screen";
+      context.role = v1::ROLE_DISPLAY;
+      break;
+    case who::observer:
+      context.actor_id = "press";
+      context.role = v1::ROLE_OBSERVER;
+      break;
+    case who::unknown_role:
+      context.actor_id = "someone";
+      break;
+    case who::system:
+      break;
   }
   return context;
 }

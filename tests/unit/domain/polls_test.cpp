@@ -155,8 +155,7 @@ TEST_F(domain_polls, only_drafts_are_deleted) {
   const std::string draft = m.next_fresh_id();
   m.run(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_NAMED,
                     v1::RESULTS_VISIBILITY_AFTER_CLOSE));
-  const std::string opened = open(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN,
-                                              v1::POLL_SECRECY_NAMED,
+  const std::string opened = open(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_NAMED,
                                               v1::RESULTS_VISIBILITY_AFTER_CLOSE));
   v1::Command remove;
   remove.mutable_delete_poll()->set_poll_id(opened);
@@ -183,9 +182,9 @@ TEST_F(domain_polls, single_choice_ballots) {
 }
 
 TEST_F(domain_polls, multiple_choice_ballots) {
-  const std::string id = open(create_poll(v1::POLL_KIND_MULTIPLE, v1::POLL_SECRECY_NAMED,
-                                          v1::RESULTS_VISIBILITY_AFTER_CLOSE, {"A", "B", "C", "D"},
-                                          2, 3));
+  const std::string id =
+      open(create_poll(v1::POLL_KIND_MULTIPLE, v1::POLL_SECRECY_NAMED,
+                       v1::RESULTS_VISIBILITY_AFTER_CLOSE, {"A", "B", "C", "D"}, 2, 3));
   EXPECT_EQ(refused_vote(id, "amina", {1}).code, v1::ERROR_CODE_INVALID_ARGUMENT);
   EXPECT_EQ(refused_vote(id, "amina", {0, 1, 2, 3}).code, v1::ERROR_CODE_INVALID_ARGUMENT);
   EXPECT_EQ(refused_vote(id, "amina", {1, 1}).code, v1::ERROR_CODE_INVALID_ARGUMENT);
@@ -266,8 +265,7 @@ TEST_F(domain_polls, on_publish_close_carries_no_tally_in_the_log) {
 TEST_F(domain_polls, visibility_decides_when_the_tally_becomes_visible) {
   const std::string live = open(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_NAMED,
                                             v1::RESULTS_VISIBILITY_LIVE));
-  const std::string after = open(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN,
-                                             v1::POLL_SECRECY_NAMED,
+  const std::string after = open(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_NAMED,
                                              v1::RESULTS_VISIBILITY_AFTER_CLOSE));
   EXPECT_TRUE(m.poll(live).tally_visible());
   EXPECT_FALSE(m.poll(after).tally_visible());
@@ -282,8 +280,8 @@ TEST_F(domain_polls, a_deadline_closes_the_poll_through_the_system) {
   const std::string id = open(create);
   EXPECT_EQ(next_deadline_ms(m.state), m.now_ms + 60'000);
   EXPECT_TRUE(due_commands(m.state, m.now_ms).empty());
-  const decision early = decide(m.state, close_poll(id), command_context{"", v1::ROLE_UNSPECIFIED,
-                                                                       m.now_ms, ""});
+  const decision early =
+      decide(m.state, close_poll(id), command_context{"", v1::ROLE_UNSPECIFIED, m.now_ms, ""});
   ASSERT_TRUE(std::holds_alternative<rejection>(early));
   EXPECT_EQ(std::get<rejection>(early).code, v1::ERROR_CODE_FAILED_PRECONDITION);
   m.advance(60'000);
@@ -297,8 +295,8 @@ TEST_F(domain_polls, a_deadline_closes_the_poll_through_the_system) {
   EXPECT_TRUE(due_commands(m.state, m.now_ms).empty());
   EXPECT_EQ(next_deadline_ms(m.state), 0);
   // Another replica's proposal of the same close loses.
-  const decision late = decide(m.state, due[0], command_context{"", v1::ROLE_UNSPECIFIED,
-                                                                m.now_ms, ""});
+  const decision late =
+      decide(m.state, due[0], command_context{"", v1::ROLE_UNSPECIFIED, m.now_ms, ""});
   ASSERT_TRUE(std::holds_alternative<rejection>(late));
   EXPECT_EQ(std::get<rejection>(late).code, v1::ERROR_CODE_FAILED_PRECONDITION);
 }

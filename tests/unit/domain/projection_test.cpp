@@ -77,9 +77,8 @@ TEST_F(domain_projection, the_chair_learns_a_secret_tally_at_close) {
   EXPECT_TRUE(project(closed[0], audience::public_view).poll_closed().tally().empty());
   EXPECT_THAT(find_poll(project_state(m.state, audience::moderator, chair_id), id)->tally(),
               ElementsAre(0U, 2U, 0U));
-  EXPECT_TRUE(find_poll(project_state(m.state, audience::participant, "amina"), id)
-                  ->tally()
-                  .empty());
+  EXPECT_TRUE(
+      find_poll(project_state(m.state, audience::participant, "amina"), id)->tally().empty());
   auto published = m.run(publish_poll(id));
   for (audience who : all_audiences) {
     const v1::Event out = project(published[0], who);
@@ -129,12 +128,14 @@ TEST_F(domain_projection, after_close_results_reach_everyone_at_close) {
   for (audience who : all_audiences) {
     EXPECT_THAT(project(closed[0], who).poll_closed().tally(), ElementsAre(0U, 1U, 0U));
   }
-  const v1::Poll* poll = find_poll(project_state(m.state, audience::public_view, ""), id);
+  v1::MeetingState view = project_state(m.state, audience::public_view, "");
+  const v1::Poll* poll = find_poll(view, id);
   EXPECT_THAT(poll->tally(), ElementsAre(0U, 1U, 0U));
   EXPECT_TRUE(poll->ballots().empty());  // who chose what: once published
   auto published = m.run(publish_poll(id));
   EXPECT_EQ(project(published[0], audience::public_view).poll_published().ballots_size(), 1);
-  poll = find_poll(project_state(m.state, audience::public_view, ""), id);
+  view = project_state(m.state, audience::public_view, "");
+  poll = find_poll(view, id);
   EXPECT_EQ(poll->ballots_size(), 1);
 }
 

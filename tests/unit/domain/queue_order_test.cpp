@@ -143,8 +143,8 @@ TEST_F(domain_queue_order, stakeholder_balance_gives_the_quietest_group_the_next
   ask("a1");
   ask("a2");
   EXPECT_THAT(m.waiting_ids(), ElementsAre("a1", "g1", "a2"));
-  EXPECT_THAT(m.waiting_reasons(), ElementsAre("academia has spoken least",
-                                               "government has spoken least", in_order));
+  EXPECT_THAT(m.waiting_reasons(),
+              ElementsAre("academia has spoken least", "government has spoken least", in_order));
 }
 
 TEST_F(domain_queue_order, stakeholder_balance_breaks_ties_by_the_meetings_group_order) {

@@ -45,18 +45,18 @@ TEST_F(domain_speaking_queue, one_waiting_request_of_each_kind_per_person) {
   EXPECT_EQ(m.refuse(request_floor(), "amina", v1::ROLE_PARTICIPANT).code,
             v1::ERROR_CODE_ALREADY_EXISTS);
   m.run(request_floor(v1::REQUEST_KIND_POINT_OF_ORDER), "amina", v1::ROLE_PARTICIPANT);
-  EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_POINT_OF_ORDER), "amina",
-                     v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(
+      m.refuse(request_floor(v1::REQUEST_KIND_POINT_OF_ORDER), "amina", v1::ROLE_PARTICIPANT).code,
+      v1::ERROR_CODE_ALREADY_EXISTS);
   EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "amina")).code,
             v1::ERROR_CODE_ALREADY_EXISTS);  // the chair cannot double it either
   EXPECT_EQ(m.current_item().speakers().waiting_size(), 2);
 }
 
 TEST_F(domain_speaking_queue, the_kind_must_be_named) {
-  EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_UNSPECIFIED), "amina",
-                     v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      m.refuse(request_floor(v1::REQUEST_KIND_UNSPECIFIED), "amina", v1::ROLE_PARTICIPANT).code,
+      v1::ERROR_CODE_INVALID_ARGUMENT);
 }
 
 TEST_F(domain_speaking_queue, requests_need_a_live_meeting_and_a_current_item) {
@@ -70,7 +70,8 @@ TEST_F(domain_speaking_queue, requests_need_a_live_meeting_and_a_current_item) {
   EXPECT_EQ(no_item.refuse(request_floor(), "amina", v1::ROLE_PARTICIPANT).code,
             v1::ERROR_CODE_FAILED_PRECONDITION);
   EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "", "no-such-item"), "amina",
-                     v1::ROLE_PARTICIPANT).code,
+                     v1::ROLE_PARTICIPANT)
+                .code,
             v1::ERROR_CODE_NOT_FOUND);
 }
 
@@ -82,9 +83,9 @@ TEST_F(domain_speaking_queue, people_may_queue_for_a_pending_item_but_not_a_clos
   close.mutable_close_agenda_item()->set_item_id(later);
   close.mutable_close_agenda_item()->set_skipped(true);
   m.run(close);
-  EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "", later), "omar",
-                     v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_FAILED_PRECONDITION);
+  EXPECT_EQ(
+      m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "", later), "omar", v1::ROLE_PARTICIPANT).code,
+      v1::ERROR_CODE_FAILED_PRECONDITION);
 }
 
 TEST_F(domain_speaking_queue, a_closed_list_refuses_self_adds_but_not_the_chair) {
@@ -105,9 +106,9 @@ TEST_F(domain_speaking_queue, a_closed_list_refuses_self_adds_but_not_the_chair)
 }
 
 TEST_F(domain_speaking_queue, only_the_chair_may_request_for_someone_else) {
-  EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "omar"), "amina",
-                     v1::ROLE_PARTICIPANT).code,
-            v1::ERROR_CODE_PERMISSION_DENIED);
+  EXPECT_EQ(
+      m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "omar"), "amina", v1::ROLE_PARTICIPANT).code,
+      v1::ERROR_CODE_PERMISSION_DENIED);
   m.run(request_floor(v1::REQUEST_KIND_SPEAK, "amina", ""), "amina", v1::ROLE_PARTICIPANT);
   EXPECT_EQ(m.refuse(request_floor(v1::REQUEST_KIND_SPEAK, "nobody")).code,
             v1::ERROR_CODE_NOT_FOUND);

@@ -9,15 +9,15 @@ namespace {
 TEST(domain_text_rules, counts_code_points_not_bytes) {
   EXPECT_EQ(utf8_length(""), 0U);
   EXPECT_EQ(utf8_length("abc"), 3U);
-  EXPECT_EQ(utf8_length("فاطمة الزهراء"), 13U);  // 2 bytes per Arabic letter
+  EXPECT_EQ(utf8_length("فاطمة الزهراء"), 13U);    // 2 bytes per Arabic letter
   EXPECT_EQ(utf8_length("\xF0\x9F\x8E\x89"), 1U);  // an emoji, 4 bytes
 }
 
 TEST(domain_text_rules, rejects_malformed_utf8) {
-  for (const std::string& bad : {std::string("\xC3\x28"), std::string("\xC0\x80"),
-                                std::string("\xED\xA0\x80"), std::string("\xF5\x80\x80\x80"),
-                                std::string("\xE2\x82"), std::string("\x80"),
-                                std::string("ok\xFF")}) {
+  for (const std::string& bad :
+       {std::string("\xC3\x28"), std::string("\xC0\x80"), std::string("\xED\xA0\x80"),
+        std::string("\xF5\x80\x80\x80"), std::string("\xE2\x82"), std::string("\x80"),
+        std::string("ok\xFF")}) {
     EXPECT_FALSE(utf8_length(bad).has_value()) << bad.size();
   }
 }
