@@ -7,6 +7,15 @@
 namespace majlis::domain {
 namespace {
 
+// What a non-moderator keeps of a hidden contribution: that it exists and is hidden, nothing of
+// its text or its upvotes (upvotes on hidden contributions reach them as stubs).
+void blank_hidden(v1::Contribution& contribution) {
+  contribution.clear_text();
+  contribution.clear_upvoter_ids();
+  contribution.clear_upvotes();
+}
+
+
 bool is_secret(const v1::Poll& poll) {
   return poll.secrecy() == v1::POLL_SECRECY_SECRET;
 }
@@ -90,12 +99,15 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
       return true;
     }
     case v1::Event::kContributionMarked: {
-      if (moderator || event.contribution_marked().hidden()) return true;
-      // Shown again: a non-moderator's mirror dropped it (or never had it), so send it whole.
+      if (moderator) return true;
       const v1::Contribution* contribution =
           find_contribution(state_after, event.contribution_marked().contribution_id());
       if (contribution != nullptr) {
-        *out.mutable_contribution_marked()->mutable_contribution() = *contribution;
+        // Hidden: the mirror keeps a blanked entry, exactly as project_state shows it. Shown
+        // again: the mirror never had the current text and upvotes, so send it whole.
+        auto* carried = out.mutable_contribution_marked()->mutable_contribution();
+        *carried = *contribution;
+        if (contribution->hidden()) blank_hidden(*carried);
       }
       return true;
     }
@@ -123,9 +135,8 @@ v1::MeetingState project_state(const v1::MeetingState& state, audience who,
     project_poll(poll, who);
   }
   if (who != audience::moderator) {
-    auto& contributions = *view.mutable_contributions();
-    for (int i = contributions.size() - 1; i >= 0; --i) {
-      if (contributions.Get(i).hidden()) erase_at(contributions, i);
+    for (auto& contribution : *view.mutable_contributions()) {
+      if (contribution.hidden()) blank_hidden(contribution);
     }
   }
   return view;

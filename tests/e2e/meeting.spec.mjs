@@ -215,6 +215,27 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     assert.ok(chairSeq >= before.seq);
   });
 
+  await t.test('queue policies reorder the list with reasons; a moved entry stays put', async () => {
+    for (const id of ['#policy-first', '#policy-alternate', '#policy-balance']) {
+      await chair.check(id);
+      await chair.waitForFunction((sel) => {
+        const p = globalThis.majlis.state.settings.queuePolicy;
+        return { '#policy-first': p.firstTimeFirst, '#policy-alternate': p.alternateAttendance, '#policy-balance': p.stakeholderBalance }[sel];
+      }, id);
+    }
+    await participant.click('#raise-hand');
+    await chair.locator('#roster li').filter({ hasText: 'Chair' }).getByRole('button', { name: 'Queue' }).click();
+    await chair.waitForFunction(() => document.querySelectorAll('#queue li[data-entry]').length === 3);
+    const reasons = await chair.evaluate(() => globalThis.majlis.state.agenda.find((i) => i.id === globalThis.majlis.state.currentItemId).speakers.waiting.map((e) => e.reason));
+    assert.ok(reasons.some((r) => r !== 'in order of request'), `policies explain the order: ${reasons}`);
+    const last = chair.locator('#queue li[data-entry]').last();
+    const movedId = await last.getAttribute('data-entry');
+    await last.getByRole('button', { name: 'Move up' }).click();
+    await chair.waitForFunction((id) => document.querySelectorAll('#queue li[data-entry]')[1]?.dataset.entry === id, movedId);
+    await display.waitForFunction(() => document.querySelector('#d-next')?.textContent.includes('moved by the chair'));
+    await display.screenshot({ path: `${SHOTS}/display-policies.png` });
+  });
+
   await t.test("each mirror, built from events, equals a fresh snapshot of the same audience", async () => {
     // Connection bookkeeping differs by design (the fresh page is one more connection).
     const comparable = (state) => ({
@@ -224,7 +245,10 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     });
     for (const [name, page] of [['chair', chair], ['participant', participant], ['display', display]]) {
       const fresh = await newPage(browser);
-      await fresh.goto(page.url());
+      // The participant page keeps its token in localStorage, which a new context lacks.
+      const url = new URL(page.url());
+      url.searchParams.set('token', await page.evaluate(() => globalThis.majlis.token));
+      await fresh.goto(url.href);
       await connected(fresh);
       const seq = await fresh.evaluate(() => globalThis.majlis.state.seq);
       await page.waitForFunction((s) => globalThis.majlis.state.seq >= s, seq);

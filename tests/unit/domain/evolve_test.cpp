@@ -107,7 +107,9 @@ TEST(domain_evolve, a_mirror_gets_an_unhidden_contribution_back_in_place) {
   m.run(submit("second"), "amina", v1::ROLE_PARTICIPANT);
   m.run(mark(first, false, true));
   v1::MeetingState mirror = project_state(m.state, audience::participant, "omar");
-  ASSERT_EQ(mirror.contributions_size(), 1);
+  ASSERT_EQ(mirror.contributions_size(), 2);
+  EXPECT_TRUE(mirror.contributions(0).hidden());
+  EXPECT_TRUE(mirror.contributions(0).text().empty());
   auto shown = m.run(mark(first, true, false));
   v1::Event projected;
   ASSERT_TRUE(project_event(m.state, shown[0], audience::participant, projected));
