@@ -27,19 +27,20 @@ client_connection::client_connection(std::shared_ptr<net::connection> connection
 void client_connection::on_message(v1::ClientMessage message) {
   switch (message.kind_case()) {
     case v1::ClientMessage::kJoin: {
+      bool first_join = false;
       {
         std::lock_guard lock(mutex_);
         if (closed_) return;
-        if (join_started_) {
-          // Fall through to the refusal below, outside the lock.
-        } else {
-          join_started_ = true;
-          asio::co_spawn(registry_.executor(), do_join(std::move(*message.mutable_join())),
-                         asio::detached);
-          return;
-        }
+        first_join = !join_started_;
+        join_started_ = true;
       }
-      refuse(net::close_code::protocol_error, v1::ERROR_CODE_PROTOCOL, "Join was sent twice");
+      // Spawned outside the lock: the coroutine may start inline and take the lock itself.
+      if (first_join) {
+        asio::co_spawn(registry_.executor(), do_join(std::move(*message.mutable_join())),
+                       asio::detached);
+      } else {
+        refuse(net::close_code::protocol_error, v1::ERROR_CODE_PROTOCOL, "Join was sent twice");
+      }
       return;
     }
     case v1::ClientMessage::kCommand: {

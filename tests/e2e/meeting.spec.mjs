@@ -186,6 +186,9 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     await item.waitFor();
     await item.getByRole('button', { name: 'Mark answered' }).click();
     await participant.waitForSelector('#contrib-list .answered');
+    await item.getByRole('button', { name: 'Hide' }).click();
+    await participant.waitForSelector('#contrib-list li[data-contribution]', { state: 'detached' });
+    await item.getByRole('button', { name: 'Show' }).waitFor();
   });
 
   await t.test('screenshots of the console in English and Arabic', async () => {
@@ -216,6 +219,7 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
   });
 
   await t.test('queue policies reorder the list with reasons; a moved entry stays put', async () => {
+    await chair.selectOption('select.lang-switch', 'en');
     for (const id of ['#policy-first', '#policy-alternate', '#policy-balance']) {
       await chair.check(id);
       await chair.waitForFunction((sel) => {
