@@ -53,8 +53,8 @@ void connection_core::start() {
   asio::post(strand_, [self = shared_from_this()] {
     if (self->started_ || self->stopped_) return;
     self->started_ = true;
-    asio::co_spawn(self->strand_, self->run(), asio::detached);
-    asio::co_spawn(self->strand_, self->expire_timeouts(), asio::detached);
+    asio::co_spawn(self->strand_, self->run(self), asio::detached);
+    asio::co_spawn(self->strand_, self->expire_timeouts(self), asio::detached);
   });
 }
 
@@ -74,9 +74,8 @@ void connection_core::stop() {
 }
 
 asio::awaitable<std::vector<result>> connection_core::exec(request req) {
-  auto self = shared_from_this();
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(std::vector<result>)>(
-      [self](auto handler, request req) {
+  return asio::async_initiate<const asio::use_awaitable_t<>, void(std::vector<result>)>(
+      [self = shared_from_this()](auto handler, request req) {
         asio::any_io_executor caller = asio::get_associated_executor(handler, self->strand_);
         // Always post: the caller may be inside a handler that hiredis is running.
         asio::post(self->strand_, [self, caller, handler = completion(std::move(handler)),
@@ -90,7 +89,7 @@ asio::awaitable<std::vector<result>> connection_core::exec(request req) {
 
 asio::awaitable<std::vector<result>> connection_core::exec_internal(request req,
                                                                     clock::time_point deadline) {
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(std::vector<result>)>(
+  return asio::async_initiate<const asio::use_awaitable_t<>, void(std::vector<result>)>(
       [this, deadline](auto handler, request req) {
         asio::any_io_executor caller = asio::get_associated_executor(handler, strand_);
         start_request(std::move(req), completion(std::move(handler)), caller, true, deadline);
@@ -101,9 +100,7 @@ asio::awaitable<std::vector<result>> connection_core::exec_internal(request req,
 void connection_core::start_request(request req, completion handler,
                                     asio::any_io_executor caller, bool internal,
                                     clock::time_point deadline) {
-  auto call = std::make_shared<pending_call>();
-  call->handler = std::move(handler);
-  call->caller = std::move(caller);
+  auto call = std::make_shared<pending_call>(std::move(handler), std::move(caller));
   call->remaining = req.size();
   call->results.resize(req.size());
   for (auto& r : call->results) r.error = error::timeout;
@@ -177,9 +174,8 @@ void connection_core::finish(const std::shared_ptr<pending_call>& call) {
   });
 }
 
-asio::awaitable<void> connection_core::expire_timeouts() {
-  auto self = shared_from_this();
-  while (!stopped_) {
+asio::awaitable<void> connection_core::expire_timeouts(std::shared_ptr<connection_core> self) {
+  while (!self->stopped_) {
     const auto next = pending_.next_deadline();
     timeout_timer_.expires_at(next ? *next : clock::time_point::max());
     co_await timeout_timer_.async_wait(use_tuple);
@@ -196,8 +192,8 @@ asio::awaitable<void> connection_core::wait_for_wake(clock::time_point deadline)
   co_await wake_timer_.async_wait(use_tuple);
 }
 
-asio::awaitable<void> connection_core::run() {
-  auto self = shared_from_this();
+asio::awaitable<void> connection_core::run(std::shared_ptr<connection_core> self) {
+  (void)self;  // held for the loop's lifetime
   const std::string where = to_loggable_string(config_.url);
   unsigned attempt = 0;
   while (!stopped_) {

@@ -79,6 +79,11 @@ class connection_core : public std::enable_shared_from_this<connection_core> {
 
  private:
   struct pending_call {
+    // Constructed, never assigned: Boost 1.81's any_completion_handler move-assignment wraps
+    // the handler in itself and recurses.
+    pending_call(completion h, boost::asio::any_io_executor ex)
+        : handler(std::move(h)), caller(std::move(ex)) {}
+
     completion handler;
     boost::asio::any_io_executor caller;  // where the handler runs
     std::vector<result> results;  // each starts as error::timeout: "no answer yet"
@@ -92,11 +97,13 @@ class connection_core : public std::enable_shared_from_this<connection_core> {
 
   static void on_reply(redisAsyncContext* context, void* reply, void* key);
 
-  boost::asio::awaitable<void> run();
+  // The coroutines take their owner as a parameter: parameters are copied into the frame when
+  // the coroutine is created, before it first runs, so the core outlives them.
+  boost::asio::awaitable<void> run(std::shared_ptr<connection_core> self);
   boost::asio::awaitable<boost::system::error_code> connect_once(std::string& why);
   // Returns when the connection is gone or a health check failed.
   boost::asio::awaitable<void> watch_health();
-  boost::asio::awaitable<void> expire_timeouts();
+  boost::asio::awaitable<void> expire_timeouts(std::shared_ptr<connection_core> self);
   void start_request(request req, completion handler, boost::asio::any_io_executor caller,
                      bool internal, clock::time_point deadline);
   void deliver(const pending_entry& entry, result outcome);

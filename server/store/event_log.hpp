@@ -61,6 +61,22 @@ struct snapshot_result {
 // events the receiver has (ignore them) or follow a gap (fill it with read()).
 using batch_handler = std::function<void(const std::string& meeting_id, uint64_t epoch, event_batch)>;
 
+// News about a subscribed meeting's log other than a batch. Only a log shared through a network
+// (Redis) has any; the embedded log never loses a batch and never changes its epoch.
+enum class log_change {
+  // The log's head is `head_seq` (`epoch` as usual). Reported when a subscription is confirmed
+  // (again, after a reconnect), when the store reconnects, and periodically: batches published
+  // while nobody listened are never delivered, so a head past yours means catch up with read().
+  head_seen,
+  // The log was lost or replaced: `epoch` is the new one, or 0 when the meeting is gone from
+  // the store. Reload from load_snapshot(); clients need a fresh snapshot.
+  epoch_changed,
+};
+
+// Called like batch_handler: possibly on another thread, the receiver posts to its own strand.
+using change_handler = std::function<void(const std::string& meeting_id, log_change change,
+                                          uint64_t epoch, uint64_t head_seq)>;
+
 class event_log {
  public:
   virtual ~event_log() = default;
@@ -90,6 +106,9 @@ class event_log {
   // Receives the meeting's committed batches until unsubscribe().
   virtual void subscribe(const std::string& meeting_id, batch_handler handler) = 0;
   virtual void unsubscribe(const std::string& meeting_id) = 0;
+  // Also reports log_change news for a subscribed meeting, until unsubscribe(). Call it after
+  // subscribe(). The default ignores it: a log that cannot lose anything has no news.
+  virtual void watch(const std::string& /*meeting_id*/, change_handler /*handler*/) {}
 
   // True while the store is reachable (readiness).
   virtual bool ready() const = 0;

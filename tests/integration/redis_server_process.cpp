@@ -8,14 +8,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace majlis::testing {
 
@@ -108,18 +106,25 @@ void redis_server_process::launch() {
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  // Its output goes to redis.log; holding the test's stdout or stderr open would keep pipes
-  // (ctest, `| tail`) waiting for a process the test already left.
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    pid_ = -1;
-    throw std::runtime_error(std::string("cannot start redis-server: ") + std::strerror(spawned));
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  if (child == 0) {
+    // Only async-signal-safe calls between fork and exec: the test has other threads.
+    // A test that crashes must not leave redis-server behind: it dies with its parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    // Its output goes to redis.log; holding the test's stdout or stderr open would keep pipes
+    // (ctest, `| tail`) waiting for a process the test already left.
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      ::dup2(devnull, STDOUT_FILENO);
+      ::dup2(devnull, STDERR_FILENO);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
   }
+  pid_ = child;
 }
 
 bool redis_server_process::wait_until_answering(std::chrono::milliseconds timeout) {
@@ -130,7 +135,9 @@ bool redis_server_process::wait_until_answering(std::chrono::milliseconds timeou
       pid_ = -1;  // it exited: the port was taken, or the options are wrong
       return false;
     }
-    if (command("PING", std::chrono::milliseconds(200)).starts_with("+PONG")) return true;
+    // With --requirepass it answers NOAUTH: answering is all this checks.
+    const auto reply = command("PING", std::chrono::milliseconds(200));
+    if (reply.starts_with("+PONG") || reply.starts_with("-NOAUTH")) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
