@@ -13,7 +13,7 @@ namespace majlis::redis {
 struct config {
   // Where Redis is (parse_redis_url). Default: a local Redis on the standard port, database 0.
   redis_url url;
-  // Sent as CLIENT SETNAME (shows in CLIENT LIST) and used in logs; empty: not sent.
+  // Sent as CLIENT SETNAME (shows in CLIENT LIST); no spaces. Empty: not sent.
   std::string client_name = "majlisd";
 
   // Resolve + TCP connect + AUTH/SELECT/SETNAME must finish within this.

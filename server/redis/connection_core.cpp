@@ -1,12 +1,12 @@
 #include "redis/connection_core.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -97,9 +97,8 @@ asio::awaitable<std::vector<result>> connection_core::exec_internal(request req,
       asio::use_awaitable, std::move(req));
 }
 
-void connection_core::start_request(request req, completion handler,
-                                    asio::any_io_executor caller, bool internal,
-                                    clock::time_point deadline) {
+void connection_core::start_request(request req, completion handler, asio::any_io_executor caller,
+                                    bool internal, clock::time_point deadline) {
   auto call = std::make_shared<pending_call>(std::move(handler), std::move(caller));
   call->remaining = req.size();
   call->results.resize(req.size());
@@ -109,7 +108,8 @@ void connection_core::start_request(request req, completion handler,
   // Fail fast: nothing waits for a connection to come back.
   if (stopped_) return fail(call, error::stopped);
   if (!context() || (!internal && !ready())) return fail(call, error::not_connected);
-  if (!pending_.has_room(req.size())) return fail(call, error::too_many_pending);
+  // The bound is for callers: a health check must not fail because callers filled the queue.
+  if (!internal && !pending_.has_room(req.size())) return fail(call, error::too_many_pending);
 
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
@@ -124,9 +124,9 @@ void connection_core::start_request(request req, completion handler,
     void* key = pending_.push(pending_entry{call, i}, deadline);
     // Every command of the request goes into hiredis's output buffer in this one strand step,
     // so nothing else lands between them.
-    const int status = redisAsyncCommandArgv(context(), &connection_core::on_reply, key,
-                                             static_cast<int>(argv.size()), argv.data(),
-                                             lengths.data());
+    const int status =
+        redisAsyncCommandArgv(context(), &connection_core::on_reply, key,
+                              static_cast<int>(argv.size()), argv.data(), lengths.data());
     if (status != REDIS_OK) {
       pending_.complete(key);
       result refused;
@@ -168,10 +168,10 @@ void connection_core::finish(const std::shared_ptr<pending_call>& call) {
   if (call->done) return;
   call->done = true;
   // Completes on the caller's executor, never inside hiredis.
-  asio::post(call->caller, [handler = std::move(call->handler),
-                            results = std::move(call->results)]() mutable {
-    std::move(handler)(std::move(results));
-  });
+  asio::post(call->caller,
+             [handler = std::move(call->handler), results = std::move(call->results)]() mutable {
+               std::move(handler)(std::move(results));
+             });
 }
 
 asio::awaitable<void> connection_core::expire_timeouts(std::shared_ptr<connection_core> self) {
@@ -217,7 +217,8 @@ asio::awaitable<void> connection_core::run(std::shared_ptr<connection_core> self
     } else if (!stopped_) {
       // One warning per outage; the retries that follow are debug noise.
       const auto level = attempt == 0 ? spdlog::level::warn : spdlog::level::debug;
-      spdlog::log(level, "event=redis_connect_failed role={} url={} attempt={} error=\"{}\" reason=\"{}\"",
+      spdlog::log(level,
+                  "event=redis_connect_failed role={} url={} attempt={} error=\"{}\" reason=\"{}\"",
                   role_, where, attempt + 1, ec.message(), why);
     }
     close_socket();
@@ -298,7 +299,9 @@ asio::awaitable<error_code> connection_core::connect_once(std::string& why) {
   co_return error_code{};
 }
 
-asio::awaitable<error_code> connection_core::on_established() { co_return error_code{}; }
+asio::awaitable<error_code> connection_core::on_established() {
+  co_return error_code{};
+}
 
 asio::awaitable<error_code> connection_core::check_health() {
   const auto results =
@@ -347,7 +350,9 @@ void connection_core::close_socket() {
   }
 }
 
-void connection_core::set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+void connection_core::set_ready(bool ready) {
+  ready_.store(ready, std::memory_order_release);
+}
 
 double connection_core::random_share() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);

@@ -62,7 +62,8 @@ class connection_core : public std::enable_shared_from_this<connection_core> {
   virtual void on_lost() {}
 
   // On the strand: sends `req` even while not yet ready (handshake, health checks).
-  boost::asio::awaitable<std::vector<result>> exec_internal(request req, clock::time_point deadline);
+  boost::asio::awaitable<std::vector<result>> exec_internal(request req,
+                                                            clock::time_point deadline);
   // Wakes whatever the run loop waits for (connect, confirmations) so it looks at the state.
   void wake() { wake_timer_.cancel(); }
   // Lets a derived class wait for wake() or a deadline.
@@ -86,7 +87,7 @@ class connection_core : public std::enable_shared_from_this<connection_core> {
 
     completion handler;
     boost::asio::any_io_executor caller;  // where the handler runs
-    std::vector<result> results;  // each starts as error::timeout: "no answer yet"
+    std::vector<result> results;          // each starts as error::timeout: "no answer yet"
     size_t remaining = 0;
     bool done = false;
   };
@@ -128,7 +129,11 @@ class connection_core : public std::enable_shared_from_this<connection_core> {
   std::atomic<bool> ready_{false};
   bool started_ = false;
   bool stopped_ = false;
-  enum class connect_outcome { waiting, connected, failed } connect_outcome_ = connect_outcome::waiting;
+  enum class connect_outcome {
+    waiting,
+    connected,
+    failed
+  } connect_outcome_ = connect_outcome::waiting;
   std::string connect_failure_;
   std::string lost_reason_;
   std::mt19937_64 random_;

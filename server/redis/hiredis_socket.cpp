@@ -11,7 +11,9 @@ namespace asio = boost::asio;
 
 hiredis_socket::hiredis_socket(strand_type strand) : strand_(strand), descriptor_(strand) {}
 
-hiredis_socket::~hiredis_socket() { close(); }
+hiredis_socket::~hiredis_socket() {
+  close();
+}
 
 bool hiredis_socket::open(const std::string& address, uint16_t port, void* owner,
                           connect_handler on_connect, disconnect_handler on_disconnect,
@@ -65,7 +67,9 @@ void hiredis_socket::add_read(void* self) {
   socket->start_wait(direction::read);
 }
 
-void hiredis_socket::del_read(void* self) { static_cast<hiredis_socket*>(self)->want_read_ = false; }
+void hiredis_socket::del_read(void* self) {
+  static_cast<hiredis_socket*>(self)->want_read_ = false;
+}
 
 void hiredis_socket::add_write(void* self) {
   auto* socket = static_cast<hiredis_socket*>(self);

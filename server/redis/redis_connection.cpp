@@ -22,11 +22,17 @@ class redis_connection::impl final : public connection_core {
 redis_connection::redis_connection(asio::any_io_executor executor, config cfg)
     : impl_(std::make_shared<impl>(std::move(executor), std::move(cfg))) {}
 
-redis_connection::~redis_connection() { impl_->stop(); }
+redis_connection::~redis_connection() {
+  impl_->stop();
+}
 
-void redis_connection::start() { impl_->start(); }
+void redis_connection::start() {
+  impl_->start();
+}
 
-void redis_connection::stop() { impl_->stop(); }
+void redis_connection::stop() {
+  impl_->stop();
+}
 
 asio::awaitable<result> redis_connection::async_exec(command cmd) {
   request req;
@@ -39,12 +45,16 @@ asio::awaitable<std::vector<result>> redis_connection::async_exec(request req) {
   co_return co_await impl_->exec(std::move(req));
 }
 
-bool redis_connection::ready() const { return impl_->ready(); }
+bool redis_connection::ready() const {
+  return impl_->ready();
+}
 
 void redis_connection::set_connect_handler(std::function<void()> handler) {
   impl_->connect_handler = std::move(handler);
 }
 
-const config& redis_connection::configuration() const { return impl_->configuration(); }
+const config& redis_connection::configuration() const {
+  return impl_->configuration();
+}
 
 }  // namespace majlis::redis

@@ -192,7 +192,7 @@ class redis_subscriber::impl final : public connection_core {
   }
 
   const std::string health_pattern_;
-  std::set<std::string, std::less<>> channels_;    // what the owner asked for, kept across reconnects
+  std::set<std::string, std::less<>> channels_;  // what the owner asked for, kept across reconnects
   std::set<std::string, std::less<>> unconfirmed_;  // sent, not yet confirmed by Redis
   bool accepting_ = false;  // past the handshake: new channels are subscribed at once
   bool health_confirmed_ = false;
@@ -203,7 +203,9 @@ class redis_subscriber::impl final : public connection_core {
 redis_subscriber::redis_subscriber(asio::any_io_executor executor, config cfg)
     : impl_(std::make_shared<impl>(std::move(executor), std::move(cfg))) {}
 
-redis_subscriber::~redis_subscriber() { impl_->stop(); }
+redis_subscriber::~redis_subscriber() {
+  impl_->stop();
+}
 
 void redis_subscriber::set_message_handler(message_handler handler) {
   impl_->on_message = std::move(handler);
@@ -217,14 +219,24 @@ void redis_subscriber::set_reconnect_handler(reconnect_handler handler) {
   impl_->on_reconnect = std::move(handler);
 }
 
-void redis_subscriber::start() { impl_->start(); }
+void redis_subscriber::start() {
+  impl_->start();
+}
 
-void redis_subscriber::stop() { impl_->stop(); }
+void redis_subscriber::stop() {
+  impl_->stop();
+}
 
-void redis_subscriber::subscribe(std::string channel) { impl_->subscribe(std::move(channel)); }
+void redis_subscriber::subscribe(std::string channel) {
+  impl_->subscribe(std::move(channel));
+}
 
-void redis_subscriber::unsubscribe(std::string channel) { impl_->unsubscribe(std::move(channel)); }
+void redis_subscriber::unsubscribe(std::string channel) {
+  impl_->unsubscribe(std::move(channel));
+}
 
-bool redis_subscriber::ready() const { return impl_->ready(); }
+bool redis_subscriber::ready() const {
+  return impl_->ready();
+}
 
 }  // namespace majlis::redis

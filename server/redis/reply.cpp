@@ -82,7 +82,8 @@ std::optional<reply> reply_parser::next(boost::system::error_code& ec) {
     return std::nullopt;
   }
   if (!raw) return std::nullopt;
-  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw),
+                                                     freeReplyObject);
   return to_reply(*owned);
 }
 

@@ -25,7 +25,9 @@ struct result {
 };
 
 namespace detail {
-inline void append_argument(command& cmd, std::string_view text) { cmd.emplace_back(text); }
+inline void append_argument(command& cmd, std::string_view text) {
+  cmd.emplace_back(text);
+}
 template <std::integral Integer>
 void append_argument(command& cmd, Integer number) {
   cmd.push_back(std::to_string(number));

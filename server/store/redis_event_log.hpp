@@ -27,8 +27,8 @@ struct redis_log_config {
   // URL, timeouts, reconnects and bounds of the command connection; the pub/sub connection
   // uses the same settings.
   redis::config redis;
-  size_t retention_events = 10000;  // events kept behind the latest snapshot for client resume
-  size_t max_batch_events = 1000;   // a larger append is refused with too_large
+  size_t retention_events = 10000;   // events kept behind the latest snapshot for client resume
+  size_t max_batch_events = 1000;    // a larger append is refused with too_large
   size_t max_batch_bytes = 1 << 20;  // serialized; a larger append is refused with too_large
   size_t max_read_events = 1000;     // read() returns at most this many, whatever it is asked
   // Every subscribed meeting's head is read this often and reported (log_change::head_seen),
@@ -50,8 +50,7 @@ class redis_event_log final : public event_log {
 
   boost::asio::awaitable<append_result> create(const std::string& meeting_id,
                                                v1::Event first) override;
-  boost::asio::awaitable<append_result> append(const std::string& meeting_id,
-                                               uint64_t expected_seq,
+  boost::asio::awaitable<append_result> append(const std::string& meeting_id, uint64_t expected_seq,
                                                std::vector<v1::Event> events) override;
   boost::asio::awaitable<read_result> read(const std::string& meeting_id, uint64_t after_seq,
                                            size_t max_events) override;

@@ -36,7 +36,8 @@ class io_thread {
 
   // Runs the coroutine on the io_context and waits for its result, at most `timeout`.
   template <class T>
-  T run(boost::asio::awaitable<T> task, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  T run(boost::asio::awaitable<T> task,
+        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     auto future = boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future);
     if (future.wait_for(timeout) != std::future_status::ready)
       throw std::runtime_error("timed out waiting for a coroutine");

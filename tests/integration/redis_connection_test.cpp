@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include "io_thread.hpp"
 #include "redis/redis_connection.hpp"
@@ -82,15 +82,18 @@ TEST_F(RedisConnection, PipelinesAThousandCommandsAndMatchesEveryReply) {
   std::atomic<int> matched = 0, failed = 0, finished = 0;
   const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < count; ++i) {
-    asio::co_spawn(io_.context(), [&, i]() -> asio::awaitable<void> {
-      auto echo = co_await connection.async_exec("ECHO", "reply-" + std::to_string(i));
-      auto incr = co_await connection.async_exec("INCR", "counter");
-      if (echo.ok() && echo.value.text == "reply-" + std::to_string(i) && incr.ok())
-        ++matched;
-      else
-        ++failed;
-      ++finished;
-    }, asio::detached);
+    asio::co_spawn(
+        io_.context(),
+        [&, i]() -> asio::awaitable<void> {
+          auto echo = co_await connection.async_exec("ECHO", "reply-" + std::to_string(i));
+          auto incr = co_await connection.async_exec("INCR", "counter");
+          if (echo.ok() && echo.value.text == "reply-" + std::to_string(i) && incr.ok())
+            ++matched;
+          else
+            ++failed;
+          ++finished;
+        },
+        asio::detached);
   }
   ASSERT_TRUE(eventually([&] { return finished == count; }, 20s));
   const auto elapsed = std::chrono::steady_clock::now() - started;
@@ -107,21 +110,25 @@ TEST_F(RedisConnection, RequestsStayWholeAmongConcurrentCommands) {
   ASSERT_TRUE(eventually([&] { return connection.ready(); }));
   std::atomic<int> good = 0, finished = 0;
   for (int i = 0; i < 200; ++i) {
-    asio::co_spawn(io_.context(), [&, i]() -> asio::awaitable<void> {
-      if (i % 2 == 0) {
-        request block;
-        block.push("MULTI").push("INCR", "a").push("INCR", "b").push("EXEC");
-        auto results = co_await connection.async_exec(std::move(block));
-        const auto& exec = results.back();
-        // An interloper inside the block would show up as a third EXEC element or an error.
-        if (results.size() == 4 && exec.ok() && exec.value.is_array() && exec.value.elements.size() == 2)
-          ++good;
-      } else {
-        auto r = co_await connection.async_exec("INCR", "c");
-        if (r.ok() && r.value.kind == reply::type::integer) ++good;
-      }
-      ++finished;
-    }, asio::detached);
+    asio::co_spawn(
+        io_.context(),
+        [&, i]() -> asio::awaitable<void> {
+          if (i % 2 == 0) {
+            request block;
+            block.push("MULTI").push("INCR", "a").push("INCR", "b").push("EXEC");
+            auto results = co_await connection.async_exec(std::move(block));
+            const auto& exec = results.back();
+            // An interloper inside the block would show up as a third EXEC element or an error.
+            if (results.size() == 4 && exec.ok() && exec.value.is_array() &&
+                exec.value.elements.size() == 2)
+              ++good;
+          } else {
+            auto r = co_await connection.async_exec("INCR", "c");
+            if (r.ok() && r.value.kind == reply::type::integer) ++good;
+          }
+          ++finished;
+        },
+        asio::detached);
   }
   ASSERT_TRUE(eventually([&] { return finished == 200; }));
   EXPECT_EQ(good, 200);
@@ -155,8 +162,8 @@ TEST_F(RedisConnection, CommandsInFlightWhenRedisDiesFailWithConnectionLost) {
   connection.start();
   ASSERT_TRUE(eventually([&] { return connection.ready(); }));
   // BLPOP keeps a command in flight until Redis answers or goes away.
-  auto future = asio::co_spawn(io_.context(), connection.async_exec("BLPOP", "never", 0),
-                               asio::use_future);
+  auto future =
+      asio::co_spawn(io_.context(), connection.async_exec("BLPOP", "never", 0), asio::use_future);
   std::this_thread::sleep_for(100ms);
   redis_.kill_now();
   ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
@@ -181,10 +188,12 @@ TEST_F(RedisConnection, TimesOutOnTheAsioSideAndCarriesOn) {
   EXPECT_GE(elapsed, 150ms);
   EXPECT_LT(elapsed, 600ms);
   // Once Redis answers again, the late reply is dropped and the next command gets its own.
-  ASSERT_TRUE(eventually([&] {
-    auto r = io_.run(connection.async_exec("ECHO", "fresh"));
-    return r.ok() && r.value.text == "fresh";
-  }, 5s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = io_.run(connection.async_exec("ECHO", "fresh"));
+        return r.ok() && r.value.text == "fresh";
+      },
+      5s));
 }
 
 TEST_F(RedisConnection, BoundsTheCommandsWaitingForReplies) {
@@ -195,12 +204,15 @@ TEST_F(RedisConnection, BoundsTheCommandsWaitingForReplies) {
   ASSERT_TRUE(eventually([&] { return connection.ready(); }));
   std::atomic<int> ok = 0, refused = 0, finished = 0;
   for (int i = 0; i < 100; ++i) {
-    asio::co_spawn(io_.context(), [&]() -> asio::awaitable<void> {
-      auto r = co_await connection.async_exec("PING");
-      if (r.ok()) ++ok;
-      if (r.error == make_error_code(error::too_many_pending)) ++refused;
-      ++finished;
-    }, asio::detached);
+    asio::co_spawn(
+        io_.context(),
+        [&]() -> asio::awaitable<void> {
+          auto r = co_await connection.async_exec("PING");
+          if (r.ok()) ++ok;
+          if (r.error == make_error_code(error::too_many_pending)) ++refused;
+          ++finished;
+        },
+        asio::detached);
   }
   ASSERT_TRUE(eventually([&] { return finished == 100; }));
   EXPECT_GT(refused, 0);
@@ -212,8 +224,8 @@ TEST_F(RedisConnection, StopFailsWaitingCommands) {
   auto connection = std::make_unique<redis_connection>(io_.executor(), config_for(redis_.url()));
   connection->start();
   ASSERT_TRUE(eventually([&] { return connection->ready(); }));
-  auto future = asio::co_spawn(io_.context(), connection->async_exec("BLPOP", "never", 0),
-                               asio::use_future);
+  auto future =
+      asio::co_spawn(io_.context(), connection->async_exec("BLPOP", "never", 0), asio::use_future);
   std::this_thread::sleep_for(50ms);
   connection.reset();
   ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
@@ -309,9 +321,8 @@ TEST_F(RedisSubscriber, DeliversMessagesOfSubscribedChannelsOnly) {
   EXPECT_TRUE(eventually([&] { return log.has("late", "hello"); }));
 
   subscriber.unsubscribe("news");
-  EXPECT_TRUE(eventually([&] {
-    return io_.run(publisher.async_exec("PUBLISH", "news", "gone")).value.integer == 0;
-  }));
+  EXPECT_TRUE(eventually(
+      [&] { return io_.run(publisher.async_exec("PUBLISH", "news", "gone")).value.integer == 0; }));
 }
 
 TEST_F(RedisSubscriber, HealthChecksKeepAQuietConnection) {

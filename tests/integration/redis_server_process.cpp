@@ -1,19 +1,19 @@
 #include "redis_server_process.hpp"
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/prctl.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
 
 namespace majlis::testing {
 
@@ -94,13 +94,20 @@ std::string redis_server_process::url() const {
 
 void redis_server_process::launch() {
   std::vector<std::string> args = {REDIS_SERVER_PATH,
-                                   "--port", std::to_string(port_),
-                                   "--bind", "127.0.0.1",
-                                   "--save", "",
-                                   "--appendonly", options_.append_only ? "yes" : "no",
-                                   "--dir", folder_.string(),
-                                   "--logfile", (folder_ / "redis.log").string(),
-                                   "--daemonize", "no"};
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   options_.append_only ? "yes" : "no",
+                                   "--dir",
+                                   folder_.string(),
+                                   "--logfile",
+                                   (folder_ / "redis.log").string(),
+                                   "--daemonize",
+                                   "no"};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());

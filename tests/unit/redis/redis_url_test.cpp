@@ -65,11 +65,11 @@ TEST(RedisUrl, TrailingSlashMeansDatabaseZero) {
 }
 
 TEST(RedisUrl, RejectsWhatItCannotServe) {
-  for (const char* text : {"", "http://h:6379", "rediss://h:6379", "redis://", "redis://:6379",
-                           "redis://h:", "redis://h:0", "redis://h:65536", "redis://h:port",
-                           "redis://h/db", "redis://h/-1", "redis://[::1", "redis://[::1]x",
-                           "redis://::1:6379", "redis://:bad%zz@h", "redis://:bad%4@h",
-                           "redis://h?timeout=1"}) {
+  for (const char* text :
+       {"", "http://h:6379", "rediss://h:6379", "redis://", "redis://:6379",
+        "redis://h:", "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/db",
+        "redis://h/-1", "redis://[::1", "redis://[::1]x", "redis://::1:6379", "redis://:bad%zz@h",
+        "redis://:bad%4@h", "redis://h?timeout=1"}) {
     EXPECT_FALSE(parse_redis_url(text)) << text;
   }
 }
