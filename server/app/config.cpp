@@ -39,6 +39,16 @@ server_config parse_config(int argc, char** argv) {
   app.add_option("--demo-meeting", config.demo_meeting_title,
                  "Create a meeting with this title at start and print its links")
       ->envname("MAJLIS_DEMO_MEETING");
+  app.add_option("--redis", config.redis_url,
+                 "Share meetings with other instances through Redis (redis://[:password@]host:port[/db]); empty = embedded store")
+      ->envname("MAJLIS_REDIS");
+  int64_t heartbeat_ttl_ms = config.heartbeat_ttl.count();
+  app.add_option("--heartbeat-ttl-ms", heartbeat_ttl_ms,
+                 "With --redis: an instance whose heartbeat is this old counts as dead and its connections are closed")
+      ->envname("MAJLIS_HEARTBEAT_TTL_MS")->capture_default_str()->check(CLI::Range(int64_t{500}, int64_t{600000}));
+  app.add_option("--test-drop-published-every", config.replica.drop_published_every,
+                 "Test hook: drop every Nth event batch published by the store (0 = never)")
+      ->group("");  // hidden from --help: for tests only
   app.add_option("--max-meetings", config.max_meetings, "Meetings the embedded store holds at most")
       ->envname("MAJLIS_MAX_MEETINGS")->capture_default_str();
 
@@ -92,6 +102,8 @@ server_config parse_config(int argc, char** argv) {
     std::exit(2);
   }
   config.token_ttl = std::chrono::seconds(token_ttl_s);
+  config.heartbeat_ttl = std::chrono::milliseconds(heartbeat_ttl_ms);
+  config.heartbeat_interval = std::max(std::chrono::milliseconds(100), config.heartbeat_ttl / 5);
   net.join_timeout = std::chrono::milliseconds(join_timeout_ms);
   net.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   net.static_root = config.static_root;

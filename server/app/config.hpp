@@ -19,6 +19,9 @@ struct replica_config {
   size_t snapshot_every_events = 500;  // a snapshot is written after this many events
   size_t max_connections_per_meeting = 10000;
   std::string instance_id;             // filled from the server config
+  std::chrono::milliseconds presence_retry{1000};  // retry of presence changes after a store outage
+  // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.
+  size_t drop_published_every = 0;
 };
 
 struct server_config {
@@ -37,6 +40,9 @@ struct server_config {
   replica_config replica;
   store::embedded_log_config embedded_log;
   size_t max_meetings = 1000;
+  std::string redis_url;  // empty = the embedded store; redis://[:password@]host:port[/db]
+  std::chrono::milliseconds heartbeat_ttl{5000};      // an instance silent this long is dead
+  std::chrono::milliseconds heartbeat_interval{1000}; // heartbeat refresh and liveness sweep
 };
 
 // Parses argv (and MAJLIS_* environment, and --config FILE). Exits the process on --help or a

@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <csignal>
 #include <cstdio>
@@ -19,8 +20,11 @@
 #include "app/config.hpp"
 #include "app/join_token.hpp"
 #include "app/meeting_registry.hpp"
+#include "app/liveness_monitor.hpp"
 #include "net/server.hpp"
+#include "redis/redis_url.hpp"
 #include "store/embedded_event_log.hpp"
+#include "store/redis_event_log.hpp"
 
 namespace asio = boost::asio;
 using namespace majlis;
@@ -58,11 +62,57 @@ int main(int argc, char** argv) {
   config.net.instance_id = config.instance_id;
   config.replica.instance_id = config.instance_id;
 
+  // The io_context is destroyed last: handlers still queued at exit hold replicas and store
+  // internals, and those must go while their services exist. Replicas are detached from the
+  // log explicitly after run(), so none touches the log from the io_context's destructor.
   asio::io_context io(config.threads);
-  store::embedded_event_log log(config.embedded_log);
+  std::unique_ptr<store::event_log> log;
+  store::redis_event_log* redis_log = nullptr;
+  if (config.redis_url.empty()) {
+    log = std::make_unique<store::embedded_event_log>(config.embedded_log);
+  } else {
+    auto url = redis::parse_redis_url(config.redis_url);
+    if (!url) {
+      spdlog::critical("event=start_failed error=\"--redis: '{}' is not a redis:// URL\"", config.redis_url);
+      return 1;
+    }
+    store::redis_log_config redis_config;
+    redis_config.redis.url = *url;
+    redis_config.redis.client_name = "majlisd-" + config.instance_id;
+    redis_config.retention_events = config.replica.resume_window_events;
+    auto created = std::make_unique<store::redis_event_log>(io.get_executor(), redis_config);
+    redis_log = created.get();
+    redis_log->start();
+    log = std::move(created);
+  }
   app::app_metrics metrics;
-  app::meeting_registry registry(io.get_executor(), log, config, metrics);
+  app::meeting_registry registry(io.get_executor(), *log, config, metrics);
+  auto liveness = std::make_shared<app::liveness_monitor>(io.get_executor(), *log, registry, config);
 
+  // The first heartbeat goes out before anyone can connect, so no survivor takes our first
+  // connections for a dead instance's; with Redis down it is retried by the monitor.
+  if (redis_log) {
+    auto first_beat = asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<bool> {
+          asio::steady_timer pause(io);
+          for (int attempt = 0; attempt < 30; ++attempt) {
+            if (co_await liveness->beat()) co_return true;
+            pause.expires_after(std::chrono::milliseconds(100));
+            co_await pause.async_wait(asio::use_awaitable);
+          }
+          co_return false;
+        },
+        asio::use_future);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (first_beat.wait_for(std::chrono::seconds(0)) != std::future_status::ready &&
+           std::chrono::steady_clock::now() < deadline)
+      io.run_one_for(std::chrono::milliseconds(50));
+    io.restart();
+    if (first_beat.wait_for(std::chrono::seconds(0)) != std::future_status::ready || !first_beat.get())
+      spdlog::warn("event=redis_unreachable_at_start url={}",
+                   redis::to_loggable_string(*redis::parse_redis_url(config.redis_url)));
+  }
   std::unique_ptr<net::server> server;
   auto routes = std::make_shared<app::api_routes>(registry, config, metrics, [&server] {
     return server ? net::render_prometheus(server->metrics()) : std::string();
@@ -78,15 +128,17 @@ int main(int argc, char** argv) {
     spdlog::critical("event=start_failed error=\"{}\"", e.what());
     return 1;
   }
+  liveness->start();
   const auto port = server->local_endpoint().port();
   if (config.public_url.empty()) {
     const auto host = config.listen_host == "0.0.0.0" ? std::string("localhost") : config.listen_host;
     config.public_url = "http://" + host + ":" + std::to_string(port);
   }
-  spdlog::info("event=started instance={} listen={}:{} store=embedded static_root=\"{}\"",
-               config.instance_id, config.listen_host, port, config.static_root);
-  std::printf("majlisd is listening on %s (instance %s, embedded store)\n", config.public_url.c_str(),
-              config.instance_id.c_str());
+  const std::string store_name = redis_log ? "redis" : "embedded";
+  spdlog::info("event=started instance={} listen={}:{} store={} static_root=\"{}\"",
+               config.instance_id, config.listen_host, port, store_name, config.static_root);
+  std::printf("majlisd is listening on %s (instance %s, %s store)\n", config.public_url.c_str(),
+              config.instance_id.c_str(), store_name.c_str());
   if (generated_admin_key) std::printf("Admin key (generated): %s\n", config.admin_key.c_str());
   if (!config.static_root.empty())
     std::printf("Chair console: %s/console.html?key=%s\n", config.public_url.c_str(),
@@ -118,6 +170,8 @@ int main(int argc, char** argv) {
             timer.expires_after(std::chrono::milliseconds(20));
             co_await timer.async_wait(asio::use_awaitable);
           }
+          liveness->stop();
+          if (redis_log) redis_log->stop();
           io.stop();
         },
         asio::detached);
@@ -127,6 +181,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& thread : threads) thread.join();
+  registry.detach_all();
   spdlog::info("event=stopped instance={}", config.instance_id);
   return 0;
 }

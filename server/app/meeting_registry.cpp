@@ -36,6 +36,19 @@ asio::awaitable<store::append_status> meeting_registry::create(std::string meeti
   co_return result.status;
 }
 
+asio::awaitable<std::vector<std::shared_ptr<meeting_replica>>> meeting_registry::replicas() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  std::vector<std::shared_ptr<meeting_replica>> all;
+  all.reserve(replicas_.size());
+  for (auto& [id, replica] : replicas_) all.push_back(replica);
+  co_return all;
+}
+
+void meeting_registry::detach_all() {
+  for (auto& [id, replica] : replicas_) log_.unsubscribe(id);
+  replicas_.clear();
+}
+
 asio::awaitable<void> meeting_registry::close_all() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
   for (auto& [id, replica] : replicas_) replica->close_all();

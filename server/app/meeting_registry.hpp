@@ -28,6 +28,12 @@ class meeting_registry {
   // Starts a meeting's log with its first event.
   boost::asio::awaitable<store::append_status> create(std::string meeting_id, v1::Event first);
 
+  // Every replica loaded so far.
+  boost::asio::awaitable<std::vector<std::shared_ptr<meeting_replica>>> replicas();
+
+  // After the io_context stopped: unsubscribes every replica from the log and forgets them.
+  void detach_all();
+
   // Closes every member of every meeting with going_away.
   boost::asio::awaitable<void> close_all();
 

@@ -43,6 +43,16 @@ std::string message_for(store::append_status status) {
   }
 }
 
+}  // namespace
+
+// Connection ids are "<instance id>-<counter>" (net::server), so the instance is the prefix.
+std::string instance_of_connection(std::string_view connection_id) {
+  const auto dash = connection_id.rfind('-');
+  return std::string(dash == std::string_view::npos ? connection_id : connection_id.substr(0, dash));
+}
+
+namespace {
+
 void log_spawn_error(std::exception_ptr error) {
   if (!error) return;
   try {
@@ -62,9 +72,10 @@ meeting_replica::meeting_replica(asio::any_io_executor executor, std::string mee
       log_(log),
       config_(config),
       metrics_(metrics),
-      deadline_timer_(strand_) {}
+      deadline_timer_(strand_),
+      retry_timer_(strand_) {}
 
-meeting_replica::~meeting_replica() { log_.unsubscribe(meeting_id_); }
+meeting_replica::~meeting_replica() = default;
 
 asio::awaitable<bool> meeting_replica::load() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
@@ -79,6 +90,14 @@ asio::awaitable<bool> meeting_replica::load() {
     if (auto self = weak.lock()) {
       asio::post(self->strand_, [self, epoch, batch = std::move(batch)] {
         self->on_published(epoch, std::move(batch));
+      });
+    }
+  });
+  log_.watch(meeting_id_, [weak](const std::string&, store::log_change change, uint64_t epoch,
+                                  uint64_t head_seq) {
+    if (auto self = weak.lock()) {
+      asio::post(self->strand_, [self, change, epoch, head_seq] {
+        self->on_log_change(change, epoch, head_seq);
       });
     }
   });
@@ -114,11 +133,63 @@ asio::awaitable<void> meeting_replica::do_catch_up() {
 }
 
 void meeting_replica::on_published(uint64_t epoch, store::event_batch batch) {
+  if (config_.drop_published_every != 0 &&
+      ++published_batches_ % config_.drop_published_every == 0) {
+    spdlog::warn("event=test_dropped_batch meeting={} first_seq={}", meeting_id_,
+                 batch->empty() ? 0 : batch->front().seq());
+    return;
+  }
   if (epoch != epoch_) {
-    spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, epoch_, epoch);
-    return;  // A new epoch means the log was lost; the Redis store handles reloading.
+    on_log_change(store::log_change::epoch_changed, epoch, 0);
+    return;
   }
   apply(*batch);
+}
+
+void meeting_replica::on_log_change(store::log_change change, uint64_t epoch,
+                                    uint64_t head_seq) {
+  if (change == store::log_change::epoch_changed || (epoch != 0 && epoch != epoch_)) {
+    if (reloading_) return;
+    reloading_ = true;
+    spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, epoch_, epoch);
+    asio::co_spawn(strand_, do_reload(), log_spawn_error);
+    return;
+  }
+  // A batch that never arrived (or an outage that ended): fill the gap from the log.
+  if (head_seq > state_.seq()) start_catch_up();
+}
+
+void meeting_replica::start_catch_up() {
+  if (catching_up_ || reloading_) return;
+  catching_up_ = true;
+  metrics_.gaps_filled++;
+  asio::co_spawn(strand_, do_catch_up(), log_spawn_error);
+}
+
+asio::awaitable<void> meeting_replica::do_reload() {
+  auto snapshot = co_await log_.load_snapshot(meeting_id_);
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  const bool gone = snapshot.status == store::read_status::not_found;
+  if (!gone && snapshot.status != store::read_status::ok) {
+    reloading_ = false;  // unreachable: the next head check tries again
+    co_return;
+  }
+  state_ = snapshot.state ? std::move(*snapshot.state) : v1::MeetingState();
+  recent_.clear();
+  epoch_ = snapshot.epoch;
+  if (!gone) {
+    catching_up_ = true;
+    co_await do_catch_up();
+  }
+  reloading_ = false;
+  for (auto& [id, m] : members_) {
+    if (gone)
+      m->connection->close_with_error(net::close_code::not_found, v1::ERROR_CODE_NOT_FOUND,
+                                      "the meeting's event log was lost");
+    else
+      m->connection->close_with_error(net::close_code::going_away, v1::ERROR_CODE_UNAVAILABLE,
+                                      "the event log started over; reconnect for a fresh state");
+  }
 }
 
 void meeting_replica::apply(const std::vector<v1::Event>& events) {
@@ -128,11 +199,7 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
     if (event.seq() <= state_.seq()) continue;
     if (event.seq() != state_.seq() + 1) {
       // A gap: fill it from the log before anything later is applied.
-      if (!catching_up_) {
-        catching_up_ = true;
-        metrics_.gaps_filled++;
-        asio::co_spawn(strand_, do_catch_up(), log_spawn_error);
-      }
+      start_catch_up();
       break;
     }
     domain::evolve(state_, event);
@@ -371,6 +438,14 @@ asio::awaitable<void> meeting_replica::do_commit() {
       }
     }
 
+    if (appended.status == store::append_status::unavailable) {
+      std::vector<pending_change> presence;
+      for (auto& change : batch)
+        if (change.what == pending_change::kind::connection_opened ||
+            change.what == pending_change::kind::connection_closed)
+          presence.push_back(change);
+      if (!presence.empty()) retry_later(std::move(presence));
+    }
     const uint64_t first_seq = appended.status == store::append_status::ok
                                    ? appended.head_seq - events.size()
                                    : 0;
@@ -428,6 +503,53 @@ void meeting_replica::arm_deadline_timer() {
       self->enqueue(std::move(change));
     }
     // The next apply() arms the timer again for whatever deadline remains.
+  });
+}
+
+void meeting_replica::retry_later(std::vector<pending_change> changes) {
+  for (auto& change : changes) deferred_.push_back(std::move(change));
+  retry_timer_.expires_after(config_.presence_retry);
+  retry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    auto changes = std::move(self->deferred_);
+    self->deferred_.clear();
+    for (auto& change : changes) self->enqueue(std::move(change));
+  });
+}
+
+asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  std::vector<std::string> instances;
+  for (const auto& participant : state_.participants()) {
+    for (const auto& connection_id : participant.connection_ids()) {
+      auto instance = instance_of_connection(connection_id);
+      if (std::find(instances.begin(), instances.end(), instance) == instances.end())
+        instances.push_back(std::move(instance));
+    }
+  }
+  co_return instances;
+}
+
+void meeting_replica::close_connections_of(std::vector<std::string> dead_instances) {
+  asio::post(strand_, [self = shared_from_this(), dead = std::move(dead_instances)] {
+    for (const auto& participant : self->state_.participants()) {
+      for (const auto& connection_id : participant.connection_ids()) {
+        const auto instance = instance_of_connection(connection_id);
+        const bool of_dead_instance = std::find(dead.begin(), dead.end(), instance) != dead.end();
+        // Ours but not joined here: left over from an earlier run under the same instance id.
+        const bool stale_own = instance == self->config_.instance_id &&
+                               !self->members_.contains(connection_id) && !self->committing_;
+        if (!of_dead_instance && !stale_own) continue;
+        spdlog::info("event=closing_dead_connection meeting={} participant={} connection={}",
+                     self->meeting_id_, participant.id(), connection_id);
+        pending_change change;
+        change.what = pending_change::kind::connection_closed;
+        change.participant_id = participant.id();
+        change.connection_id = connection_id;
+        self->enqueue(std::move(change));
+      }
+    }
   });
 }
 

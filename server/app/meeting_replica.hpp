@@ -27,6 +27,9 @@
 
 namespace majlis::app {
 
+// The instance that holds a connection, from the connection id.
+std::string instance_of_connection(std::string_view connection_id);
+
 // A connection that has joined a meeting, and who it is.
 struct member {
   std::shared_ptr<net::connection> connection;
@@ -56,6 +59,11 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Closes every member with going_away (shutdown).
   void close_all();
 
+  // Liveness: the instances that hold connections in this meeting's roster, and closing the
+  // connections of instances found dead (a surviving instance appends their "left" events).
+  boost::asio::awaitable<std::vector<std::string>> connection_instances();
+  void close_connections_of(std::vector<std::string> dead_instances);
+
   const std::string& meeting_id() const { return meeting_id_; }
 
  private:
@@ -80,6 +88,13 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
       const v1::MeetingState& scratch, const pending_change& change, int64_t now_ms);
 
   void on_published(uint64_t epoch, store::event_batch batch);
+  void on_log_change(store::log_change change, uint64_t epoch, uint64_t head_seq);
+  void start_catch_up();
+  // The log started over (a new epoch) or vanished: rebuild from it and make every member
+  // rejoin, which gives them a fresh snapshot.
+  boost::asio::awaitable<void> do_reload();
+  // Presence changes must not be lost to a store outage: retried until they commit.
+  void retry_later(std::vector<pending_change> changes);
   // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
   void apply(const std::vector<v1::Event>& events);
   boost::asio::awaitable<void> do_catch_up();
@@ -105,8 +120,12 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   bool committing_ = false;
   bool catching_up_ = false;
   bool snapshotting_ = false;
+  bool reloading_ = false;
+  uint64_t published_batches_ = 0;  // for the test hook replica_config::drop_published_every
+  std::vector<pending_change> deferred_;
   size_t events_since_snapshot_ = 0;
   boost::asio::steady_timer deadline_timer_;
+  boost::asio::steady_timer retry_timer_;
   int64_t armed_deadline_ms_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // implement it, and nothing above the store knows which one runs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,6 +113,21 @@ class event_log {
 
   // True while the store is reachable (readiness).
   virtual bool ready() const = 0;
+
+  // Liveness (DESIGN §5): refreshes this instance's heartbeat for `ttl`. False when the store
+  // cannot be reached.
+  virtual boost::asio::awaitable<bool> refresh_heartbeat(const std::string& instance_id,
+                                                         std::chrono::milliseconds ttl) {
+    (void)instance_id;
+    (void)ttl;
+    co_return true;
+  }
+
+  // The instances whose heartbeat is alive. nullopt when the store cannot say right now, or
+  // when every connection in the log belongs to this process (the embedded log).
+  virtual boost::asio::awaitable<std::optional<std::vector<std::string>>> live_instances() {
+    co_return std::nullopt;
+  }
 };
 
 }  // namespace majlis::store

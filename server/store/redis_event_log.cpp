@@ -460,6 +460,42 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
 
   redis::redis_connection& connection() { return connection_; }
 
+  asio::awaitable<bool> refresh_heartbeat(const std::string& instance_id,
+                                          std::chrono::milliseconds ttl) {
+    redis::request block;
+    block.push("SET", config_.instance_key_prefix + instance_id, "alive", "PX",
+               std::to_string(ttl.count()));
+    block.push("SADD", config_.instances_key, instance_id);
+    const auto results = co_await connection_.async_exec(std::move(block));
+    for (const auto& r : results)
+      if (!r.ok()) co_return false;
+    co_return true;
+  }
+
+  asio::awaitable<std::optional<std::vector<std::string>>> live_instances() {
+    auto members = co_await connection_.async_exec("SMEMBERS", config_.instances_key);
+    if (!members.ok() || !members.value.is_array()) co_return std::nullopt;
+    std::vector<std::string> known;
+    for (auto& element : members.value.elements) known.push_back(std::move(element.text));
+    if (known.empty()) co_return known;
+    redis::request checks;
+    for (const auto& id : known) checks.push("EXISTS", config_.instance_key_prefix + id);
+    const auto results = co_await connection_.async_exec(std::move(checks));
+    if (results.size() != known.size()) co_return std::nullopt;
+    std::vector<std::string> alive, dead;
+    for (size_t i = 0; i < known.size(); ++i) {
+      if (!results[i].ok()) co_return std::nullopt;
+      (results[i].value.integer == 1 ? alive : dead).push_back(known[i]);
+    }
+    // Expired instances leave the set; their connections are closed by whoever finds them.
+    if (!dead.empty()) {
+      redis::command forget{"SREM", config_.instances_key};
+      forget.insert(forget.end(), dead.begin(), dead.end());
+      co_await connection_.async_exec(std::move(forget));
+    }
+    co_return alive;
+  }
+
  private:
   struct watched_meeting {
     std::shared_ptr<const batch_handler> on_batch;
@@ -663,6 +699,15 @@ bool redis_event_log::ready() const {
 
 asio::awaitable<std::optional<std::vector<std::string>>> redis_event_log::meeting_ids() {
   return impl_->meeting_ids();
+}
+
+asio::awaitable<bool> redis_event_log::refresh_heartbeat(const std::string& instance_id,
+                                                         std::chrono::milliseconds ttl) {
+  return impl_->refresh_heartbeat(instance_id, ttl);
+}
+
+asio::awaitable<std::optional<std::vector<std::string>>> redis_event_log::live_instances() {
+  return impl_->live_instances();
 }
 
 redis::redis_connection& redis_event_log::connection() {

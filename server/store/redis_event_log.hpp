@@ -35,6 +35,8 @@ struct redis_log_config {
   // which catches a published batch that never arrived. Zero: only on (re)subscription.
   std::chrono::milliseconds head_check_interval{1000};
   std::string registry_key = "majlis:meetings";
+  std::string instances_key = "majlis:instances";            // set of instance ids seen
+  std::string instance_key_prefix = "majlis:instance:";      // + id: heartbeat key with a TTL
 };
 
 class redis_event_log final : public event_log {
@@ -63,6 +65,10 @@ class redis_event_log final : public event_log {
   void watch(const std::string& meeting_id, change_handler handler) override;
   // The command connection is up: appends and reads are possible.
   bool ready() const override;
+  // Heartbeats: key majlis:instance:<id> with a TTL, and the set majlis:instances.
+  boost::asio::awaitable<bool> refresh_heartbeat(const std::string& instance_id,
+                                                 std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> live_instances() override;
 
   // Every meeting id created in this Redis; nullopt while Redis cannot be reached.
   boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids();

@@ -183,13 +183,15 @@ class consultation {
             "registering with a wrong invite code should answer 401");
 
     for (const auto& person : people()) {
+      // Named requests, not braced temporaries: GCC 12 destroys a braced temporary argument of
+      // a coroutine call inside co_await twice (GCC PR 101367).
       client::http_result<client::issued_token> issued;
       if (person.self_registered) {
-        issued = co_await http_->register_participant(
-            meeting_id_, {invite_, person.name, *person.group, person.attendance});
+        client::registration request{invite_, person.name, *person.group, person.attendance};
+        issued = co_await http_->register_participant(meeting_id_, request);
       } else {
-        issued = co_await http_->issue_token(
-            meeting_id_, {"participant", person.name, *person.group, person.attendance, ""});
+        client::token_request request{"participant", person.name, *person.group, person.attendance, ""};
+        issued = co_await http_->issue_token(meeting_id_, request);
       }
       require(bool(issued), std::string("no token for ") + person.name + ": " +
                                 issued.reply.error_code() + " " + issued.reply.error_message());
@@ -902,8 +904,9 @@ class consultation {
   asio::awaitable<void> everyone_agrees() {
     // A second connection of the chair, of the display and of Sara (who changed her named
     // ballot): each gets a fresh snapshot projected for its audience.
-    const auto sara_token = co_await http_->issue_token(
-        meeting_id_, {"participant", people()[sara].name, *people()[sara].group, "in_room", id(sara)});
+    client::token_request second_sara{"participant", people()[sara].name, *people()[sara].group,
+                                      "in_room", id(sara)};
+    const auto sara_token = co_await http_->issue_token(meeting_id_, second_sara);
     require(bool(sara_token), "no second token for Sara");
     co_await fresh_join(fresh_chair_, "fresh chair", chair_->participant_id, chair_->token,
                         v1::ROLE_MODERATOR, frame_format::json);

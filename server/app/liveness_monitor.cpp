@@ -1,0 +1,62 @@
+#include "app/liveness_monitor.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace majlis::app {
+
+namespace asio = boost::asio;
+
+liveness_monitor::liveness_monitor(asio::any_io_executor executor, store::event_log& log,
+                                   meeting_registry& registry, const server_config& config)
+    : executor_(std::move(executor)), log_(log), registry_(registry), config_(config) {}
+
+asio::awaitable<bool> liveness_monitor::beat() {
+  co_return co_await log_.refresh_heartbeat(config_.instance_id, config_.heartbeat_ttl);
+}
+
+void liveness_monitor::start() {
+  asio::co_spawn(executor_, run(), asio::detached);
+}
+
+void liveness_monitor::stop() { stopped_ = true; }
+
+asio::awaitable<void> liveness_monitor::run() {
+  auto self = shared_from_this();
+  asio::steady_timer timer(executor_);
+  while (!stopped_) {
+    timer.expires_after(config_.heartbeat_interval);
+    co_await timer.async_wait(asio::use_awaitable);
+    if (stopped_) break;
+    if (!(co_await beat())) continue;  // the store is down: nothing to decide now
+    co_await sweep();
+  }
+}
+
+asio::awaitable<void> liveness_monitor::sweep() {
+  auto live = co_await log_.live_instances();
+  if (!live) co_return;  // embedded store, or the store cannot say
+  std::set<std::string> alive(live->begin(), live->end());
+  alive.insert(config_.instance_id);
+
+  std::set<std::string> seen_dead;
+  for (auto& replica : co_await registry_.replicas()) {
+    std::vector<std::string> confirmed;
+    for (auto& instance : co_await replica->connection_instances()) {
+      if (alive.contains(instance)) continue;
+      seen_dead.insert(instance);
+      if (suspects_.contains(instance)) confirmed.push_back(instance);
+    }
+    // Also closes connections of our own instance id that no longer exist here.
+    replica->close_connections_of(std::move(confirmed));
+  }
+  for (const auto& instance : seen_dead)
+    if (!suspects_.contains(instance))
+      spdlog::warn("event=instance_suspected_dead instance={}", instance);
+  suspects_ = std::move(seen_dead);
+}
+
+}  // namespace majlis::app
