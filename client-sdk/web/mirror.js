@@ -126,6 +126,11 @@ function orderSpeakRequests(state, item, entries) {
     state.stakeholderGroups.forEach((g, i) => { if (!groupRank.has(g)) groupRank.set(g, i); });
     turnMs = state.settings.defaultSpeakingTimeMs > 0
       ? state.settings.defaultSpeakingTimeMs : ASSUMED_TURN_MS_WITHOUT_LIMIT;
+    // The running turn counts as a full turn for the speaker's group (as in queue_order.cpp).
+    if (item.speakers.hasFloor) {
+      const g = groupOf(item.speakers.floor.participantId);
+      groupTime.set(g, (groupTime.get(g) || 0) + turnMs);
+    }
   }
   const groupBefore = (a, b) => {
     const ra = groupRank.get(a);

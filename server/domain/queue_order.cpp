@@ -66,6 +66,12 @@ class speak_order_simulation {
       turn_ms_ = state.settings().default_speaking_time_ms() > 0
                      ? state.settings().default_speaking_time_ms()
                      : assumed_turn_ms_without_limit;
+      // The running turn counts as a full turn for the speaker's group, as every placed entry
+      // does; otherwise calling the next speaker would reshuffle the list it was called from.
+      if (item.speakers().floor_taken()) {
+        group_time_[std::string(facts_.group(item.speakers().floor().participant_id()))] +=
+            turn_ms_;
+      }
     }
   }
 

@@ -29,8 +29,6 @@ namespace {
 constexpr std::size_t hard_frame_limit_factor = 16;
 // Read buffers above this are released after the message that needed them.
 constexpr std::size_t idle_read_buffer_bytes = 16 * 1024;
-// While closing, incoming bytes are read in chunks of this size and dropped.
-constexpr std::size_t discard_chunk_bytes = 4096;
 
 std::string seconds_text(std::chrono::milliseconds d) {
   const auto ms = d.count();
@@ -51,6 +49,7 @@ websocket_session::websocket_session(beast::tcp_stream&& stream,
       reject_(reject),
       writer_signal_(ws_.get_executor(), clock::time_point::max()),
       watchdog_(ws_.get_executor()),
+      read_parked_(ws_.get_executor(), clock::time_point::max()),
       limiter_(config_.commands_per_second, config_.command_burst, clock::now()) {}
 
 websocket_session::~websocket_session() = default;
@@ -122,9 +121,17 @@ void websocket_session::on_open() {
 asio::awaitable<void> websocket_session::do_read() {
   const std::size_t max = config_.max_frame_bytes;
   for (;;) {
+    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
+    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
+    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
+    // holds while it waits for our read — until the close deadline. So park until the close is
+    // over; a read already pending when the close began still completes normally.
+    if (closing_) {
+      if (!close_over_) co_await read_parked_.async_wait(use_tuple);
+      co_return;
+    }
     // Read the next piece of a message, at most one byte past the limit.
-    const std::size_t limit =
-        closing_ ? discard_chunk_bytes : max + 1 - std::min(read_buffer_.size(), max);
+    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
     auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
     if (ec) {
       spdlog::debug("ws read ended conn={} error={}", id_, ec.message());
@@ -316,6 +323,7 @@ asio::awaitable<void> websocket_session::do_write(std::shared_ptr<websocket_sess
                                   close_code_name(close_code_)),
           use_tuple);
       if (ec) tear_down();
+      end_parked_read();
       co_return;
     }
     // Wait for the next frame.
@@ -356,6 +364,12 @@ asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_sess
 void websocket_session::tear_down() {
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
+  end_parked_read();
+}
+
+void websocket_session::end_parked_read() {
+  close_over_ = true;
+  read_parked_.cancel();
 }
 
 void websocket_session::on_closed() {

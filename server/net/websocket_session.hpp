@@ -64,6 +64,7 @@ class websocket_session : public connection,
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
   void wake_writer();
   void tear_down();
+  void end_parked_read();
   void on_closed();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -82,6 +83,9 @@ class websocket_session : public connection,
   boost::asio::steady_timer writer_signal_;  // never expires; cancelled to wake the writer
   bool writer_waiting_ = false;
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
+  // never expires; the reader parks on it while the writer's close reads for it (see do_read)
+  boost::asio::steady_timer read_parked_;
+  bool close_over_ = false;  // the close handshake ended (or the socket was torn down)
   command_limiter limiter_;
   clock::time_point opened_at_;
   clock::time_point last_frame_at_;

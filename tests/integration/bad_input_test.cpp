@@ -706,6 +706,20 @@ TEST_F(bad_input, invalid_json_text_frame_gets_protocol_and_1007) {
         EXPECT_EQ(e->code(), v1::ERROR_CODE_PROTOCOL);
       }
     }
+    // Garbage, then a text frame that is not UTF-8 while the server is closing: still one
+    // Error and 1007, and the server lets go at once instead of at its close deadline (5 s; a read
+    // beside Beast's close used to deadlock until then).
+    {
+      auto ws = co_await open_ws(port());
+      co_await send_frame(*ws, garbage_bytes(), false);
+      co_await send_frame(*ws, "\xc3\x28 not UTF-8", true);
+      const auto started = std::chrono::steady_clock::now();
+      const auto o = co_await read_until_closed(*ws, 10s);
+      const auto waited = std::chrono::steady_clock::now() - started;
+      expect_error_then_close(o, v1::ERROR_CODE_PROTOCOL, net::close_code::invalid_payload,
+                              "garbage, then invalid UTF-8 while closing");
+      EXPECT_LT(waited, 3s) << "the close took until the server's close deadline";
+    }
     // After a Join in JSON.
     auto ws = co_await offender("Json Sender", net::wire_format::json);
     CO_ASSERT_TRUE(ws);

@@ -1,16 +1,16 @@
 #include "majlisd_process.hpp"
 
 #include <csignal>
+#include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace majlis::testing {
 
@@ -29,18 +29,25 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
 
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ < 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    throw std::runtime_error(std::string("cannot fork majlisd: ") + std::strerror(errno));
+  }
+  if (pid_ == 0) {
+    // A test that crashes must not leave majlisd running (it would hold ctest's output open).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
   close(pipe_fds[1]);
   stdout_fd_ = pipe_fds[0];
-  if (spawned != 0) {
-    pid_ = -1;
-    throw std::runtime_error(std::string("cannot start majlisd: ") + std::strerror(spawned));
-  }
 
   // Read stdout until the listening line names the port.
   std::string output;

@@ -157,25 +157,31 @@ inline asio::awaitable<void> wait_all(const std::vector<test_client*>& clients, 
 
 // --- comparing states ---
 
-// What a live mirror and a fresh snapshot of the same audience must agree on: a mirror never
-// learns the viewer's own choices from events (a snapshot carries them), and a hidden
-// contribution stays on a mirror that saw it, flagged hidden, while a non-moderator snapshot
-// leaves it out.
-inline v1::MeetingState comparable(const v1::MeetingState& state) {
-  v1::MeetingState view = state;
-  for (auto& poll : *view.mutable_polls()) poll.clear_my_choices();
-  auto& contributions = *view.mutable_contributions();
-  for (int i = contributions.size() - 1; i >= 0; --i) {
-    if (contributions.Get(i).hidden()) {
-      contributions.DeleteSubrange(i, 1);
-    }
-  }
-  return view;
-}
-
+// What a live mirror and a fresh snapshot of the same audience must agree on: everything but
+// the viewer's own choices, which a mirror never learns from events (a snapshot carries them).
 inline v1::MeetingState without_my_choices(const v1::MeetingState& state) {
   v1::MeetingState view = state;
   for (auto& poll : *view.mutable_polls()) poll.clear_my_choices();
+  return view;
+}
+
+// A moderator's state reduced to what participants and displays get of it: a hidden
+// contribution keeps only that it exists and is hidden (no text, no upvotes), and named
+// ballots of polls whose results are not public yet are left out.
+inline v1::MeetingState as_non_moderators_see(const v1::MeetingState& state) {
+  v1::MeetingState view = without_my_choices(state);
+  for (auto& contribution : *view.mutable_contributions()) {
+    if (!contribution.hidden()) continue;
+    contribution.clear_text();
+    contribution.clear_upvoter_ids();
+    contribution.clear_upvotes();
+  }
+  for (auto& poll : *view.mutable_polls()) {
+    const bool ballots_public = poll.secrecy() == v1::POLL_SECRECY_NAMED &&
+                                (poll.visibility() == v1::RESULTS_VISIBILITY_LIVE ||
+                                 poll.status() == v1::POLL_STATUS_PUBLISHED);
+    if (!ballots_public) poll.clear_ballots();
+  }
   return view;
 }
 

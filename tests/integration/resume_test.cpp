@@ -133,6 +133,18 @@ class resume_scenario {
       case 4: co_return (co_await must(*chair_, cmd::close_poll(poll_), "close the poll")).seq();
       case 5: co_return (co_await must(*chair_, cmd::pause_floor(), "pause the speaker")).seq();
       case 6: co_return (co_await must(*chair_, cmd::resume_floor(), "resume the speaker")).seq();
+      // A contribution upvoted, then hidden: replayed to a participant, the upvote is a stub
+      // (it may not see upvotes of a hidden contribution) that still carries its seq.
+      case 7:
+        co_return (co_await must(*other_, cmd::submit(off_topic_), "submit a contribution")).seq();
+      case 8: {
+        for (const auto& c : chair_->state().contributions()) {
+          if (c.text() == off_topic_) off_topic_id_ = c.id();
+        }
+        co_return (co_await must(*chair_, cmd::upvote(off_topic_id_), "upvote")).seq();
+      }
+      case 9:
+        co_return (co_await must(*chair_, cmd::mark(off_topic_id_, false, true), "hide")).seq();
       default:
         if (k % 2 == 1) {
           co_return (co_await must(*chair_, cmd::add_item("بند إضافي " + std::to_string(k), "", 5),
@@ -149,7 +161,7 @@ class resume_scenario {
   }
 
   asio::awaitable<void> away_and_back() {
-    require(missed_commands_ >= 7, "the script needs at least 7 missed commands");
+    require(missed_commands_ >= 10, "the script needs at least 10 missed commands");
     dropped_at_ = traveller_->seq();
     require(dropped_at_ == chair_->seq(), "the traveller should be up to date before the loss");
     const auto events_before = traveller_->received.size();
@@ -227,6 +239,17 @@ class resume_scenario {
       // The first missed event is the traveller's own lost connection.
       ASSERT_TRUE(again.replay().events(0).has_connection_closed());
       EXPECT_EQ(again.replay().events(0).connection_closed().participant_id(), traveller_->participant_id);
+      // Missed command k is replay event k + 1: the upvote of the contribution hidden since
+      // comes as a stub, the hiding itself with the contribution blanked.
+      EXPECT_EQ(again.replay().events(9).kind_case(), v1::Event::KIND_NOT_SET);
+      ASSERT_TRUE(again.replay().events(10).has_contribution_marked());
+      EXPECT_TRUE(again.replay().events(10).contribution_marked().hidden());
+      EXPECT_TRUE(again.replay().events(10).contribution_marked().contribution().text().empty());
+      std::size_t stubs = 0;
+      for (const auto& event : again.replay().events()) {
+        stubs += event.kind_case() == v1::Event::KIND_NOT_SET ? 1 : 0;
+      }
+      EXPECT_EQ(stubs, 1u);
     } else {
       EXPECT_EQ(again.snapshot().seq(), away_until_);
     }
@@ -259,7 +282,7 @@ class resume_scenario {
     EXPECT_EQ(*covered.rbegin(), final_seq_);
 
     // And it ends where everyone else is: a fresh participant's snapshot, the other participant.
-    EXPECT_EQ(differences(comparable(traveller_->state()), comparable(fresh_->state())), "");
+    EXPECT_EQ(differences(without_my_choices(traveller_->state()), without_my_choices(fresh_->state())), "");
     EXPECT_EQ(differences(without_my_choices(traveller_->state()), without_my_choices(other_->state())), "");
     const auto* poll = poll_by_id(traveller_->state(), poll_);
     ASSERT_NE(poll, nullptr);
@@ -267,7 +290,15 @@ class resume_scenario {
     EXPECT_EQ(std::vector<std::uint32_t>(poll->tally().begin(), poll->tally().end()),
               (std::vector<std::uint32_t>{1, 1}));
     EXPECT_TRUE(poll->ballots().empty()) << "named ballots of an after-close poll before publishing";
-    EXPECT_EQ(traveller_->state().agenda_size(), 2 + (missed_commands_ - 7 + 1) / 2);
+    EXPECT_EQ(traveller_->state().agenda_size(), 2 + (missed_commands_ - 10) / 2);
+    // The hidden contribution, as every participant has it: there, hidden, blanked.
+    const v1::Contribution* hidden = nullptr;
+    for (const auto& c : traveller_->state().contributions()) {
+      if (c.id() == off_topic_id_) hidden = &c;
+    }
+    ASSERT_NE(hidden, nullptr);
+    EXPECT_TRUE(hidden->hidden() && hidden->text().empty() && hidden->upvotes() == 0u)
+        << hidden->ShortDebugString();
   }
 
  private:
@@ -279,6 +310,8 @@ class resume_scenario {
   std::string meeting_id_;
   std::string item_;
   std::string poll_;
+  const std::string off_topic_ = "رابط إعلاني خارج الموضوع";
+  std::string off_topic_id_;
   std::uint64_t dropped_at_ = 0;
   std::uint64_t away_until_ = 0;
   std::uint64_t final_seq_ = 0;

@@ -169,6 +169,20 @@ TEST_F(domain_queue_order, stakeholder_balance_counts_time_across_the_whole_meet
   EXPECT_THAT(m.waiting_ids(), ElementsAre("g1", "a1"));
 }
 
+TEST_F(domain_queue_order, stakeholder_balance_keeps_the_list_when_the_next_speaker_is_called) {
+  person("p1", ATTENDANCE_REMOTE, "private_sector");
+  person("p2", ATTENDANCE_REMOTE, "private_sector");
+  person("c1", ATTENDANCE_REMOTE, "civil_society");
+  m.run(set_policy(false, false, true));
+  ask("p1");
+  ask("c1");
+  ask("p2");
+  EXPECT_THAT(m.waiting_ids(), ElementsAre("p1", "c1", "p2"));
+  // p1 takes the floor: the running turn counts for private_sector, so c1 stays next.
+  m.run(next_speaker());
+  EXPECT_THAT(m.waiting_ids(), ElementsAre("c1", "p2"));
+}
+
 TEST_F(domain_queue_order, first_time_outranks_alternation) {
   person("r0", ATTENDANCE_IN_ROOM);
   person("x1", ATTENDANCE_REMOTE);

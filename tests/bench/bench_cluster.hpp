@@ -1,0 +1,54 @@
+// The servers a benchmark talks to: redis-server and N majlisd instances it starts on loopback
+// (reusing the integration tests' process wrappers), or servers already running that the user
+// names. Everything started here is stopped by the destructor, on errors too.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "majlis/client/server_url.hpp"
+#include "majlisd_process.hpp"
+#include "redis_server_process.hpp"
+
+namespace majlis::bench {
+
+struct cluster_options {
+  std::string redis_url;             // an existing Redis for the instances started here; empty = start one
+  std::vector<std::string> servers;  // existing majlisd base URLs; empty = start instances here
+  std::string admin_key = testing::majlisd_process::admin_key;  // for existing servers
+  int server_threads = 2;            // majlisd --threads for instances started here
+  bool embedded = false;             // one instance on the embedded store (no Redis): a reference
+};
+
+class bench_cluster {
+ public:
+  // Starts (or names) `instances` majlisd instances sharing one Redis. Throws when something does
+  // not start or the options ask for more existing servers than were given.
+  bench_cluster(const cluster_options& options, std::size_t instances);
+  ~bench_cluster();
+  bench_cluster(const bench_cluster&) = delete;
+  bench_cluster& operator=(const bench_cluster&) = delete;
+
+  std::size_t size() const { return endpoints_.size(); }
+  const client::server_url& endpoint(std::size_t index) const { return endpoints_.at(index); }
+  const std::string& admin_key() const { return admin_key_; }
+  // "2 × majlisd (started, --threads 2) + redis-server (started)" and the like.
+  std::string describe() const;
+  // "redis" or "embedded"; "external" for servers the user named.
+  std::string store() const;
+
+  // Stops the instances, then Redis (the destructor does the same).
+  void stop();
+
+ private:
+  std::unique_ptr<testing::redis_server_process> redis_;
+  std::vector<std::unique_ptr<testing::majlisd_process>> daemons_;
+  std::vector<client::server_url> endpoints_;
+  std::string admin_key_;
+  std::string description_;
+  std::string store_;
+};
+
+}  // namespace majlis::bench
