@@ -52,7 +52,7 @@ std::optional<json::object> parse_object(const std::string& body, net::http_resp
   boost::system::error_code ec;
   auto value = json::parse(body.empty() ? std::string_view("{}") : std::string_view(body), ec);
   if (ec || !value.is_object()) {
-    error = error_response(400, "INVALID_ARGUMENT", "the body must be a JSON object");
+    error = error_response(400, "INVALID_ARGUMENT", "the body must be a JSON object in UTF-8");
     return std::nullopt;
   }
   return std::move(value.as_object());

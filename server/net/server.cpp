@@ -95,14 +95,32 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-http::response<http::string_body> text_response(http::status status, std::string_view text,
+// Errors the transport answers itself, in the API's JSON form:
+// {"error":{"code":"RESOURCE_EXHAUSTED","message":"request body too large"}}.
+std::string_view error_code_for(http::status status) {
+  switch (status) {
+    case http::status::payload_too_large:
+    case http::status::request_header_fields_too_large: return "RESOURCE_EXHAUSTED";
+    case http::status::not_found: return "NOT_FOUND";
+    case http::status::service_unavailable: return "UNAVAILABLE";
+    case http::status::internal_server_error: return "INTERNAL";
+    default: return "INVALID_ARGUMENT";
+  }
+}
+
+http::response<http::string_body> error_response(http::status status, std::string_view text,
                                                 unsigned version, bool keep_alive) {
   http::response<http::string_body> res{status, version};
   res.set(http::field::server, "majlis");
-  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::content_type, "application/json");
   res.keep_alive(keep_alive);
-  res.body() = std::string(text);
-  res.body() += '\n';
+  std::string escaped;
+  for (char c : text) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  res.body() = "{\"error\":{\"code\":\"" + std::string(error_code_for(status)) +
+               "\",\"message\":\"" + escaped + "\"}}\n";
   res.prepare_payload();
   return res;
 }
@@ -195,12 +213,12 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
       reading_ = false;
       if (ec == http::error::body_limit) {
-        co_await do_write(text_response(http::status::payload_too_large,
+        co_await do_write(error_response(http::status::payload_too_large,
                                         "request body too large", 11, false));
         break;
       }
       if (ec == http::error::header_limit) {
-        co_await do_write(text_response(http::status::request_header_fields_too_large,
+        co_await do_write(error_response(http::status::request_header_fields_too_large,
                                         "request header too large", 11, false));
         break;
       }
@@ -213,12 +231,12 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
           do_upgrade(std::move(req));
           co_return;
         }
-        co_await do_write(text_response(http::status::not_found, "no WebSocket endpoint here",
+        co_await do_write(error_response(http::status::not_found, "no WebSocket endpoint here",
                                         req.version(), false));
         break;
       }
       const bool keep_alive = req.keep_alive() && !over_limit_;
-      const bool ok = over_limit_ ? co_await do_write(text_response(
+      const bool ok = over_limit_ ? co_await do_write(error_response(
                                         http::status::service_unavailable,
                                         "server full; try again later", req.version(), false))
                                   : co_await do_respond(std::move(req), keep_alive);
@@ -246,7 +264,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     if (is_app_route(path)) {
       if (!state_->http) {
         co_return co_await do_write(
-            text_response(http::status::not_found, "not found", version, keep_alive));
+            error_response(http::status::not_found, "not found", version, keep_alive));
       }
       http_response answer;
       bool failed = false;
@@ -257,20 +275,20 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
         failed = true;
       }
       if (failed) {
-        co_return co_await do_write(text_response(http::status::internal_server_error,
+        co_return co_await do_write(error_response(http::status::internal_server_error,
                                                   "internal error", version, keep_alive));
       }
       co_return co_await do_write(from_app_response(std::move(answer), version, keep_alive, head));
     }
 
     if (req.method() != http::verb::get && !head) {
-      auto res = text_response(http::status::method_not_allowed, "method not allowed", version,
+      auto res = error_response(http::status::method_not_allowed, "method not allowed", version,
                                keep_alive);
       res.set(http::field::allow, "GET, HEAD");
       co_return co_await do_write(std::move(res));
     }
     if (path == "/ws") {
-      co_return co_await do_write(text_response(http::status::upgrade_required,
+      co_return co_await do_write(error_response(http::status::upgrade_required,
                                                 "WebSocket upgrade expected", version,
                                                 keep_alive));
     }
@@ -286,7 +304,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     if (file) body.open(file->c_str(), beast::file_mode::scan, ec);
     if (!file || ec) {
       co_return co_await do_write(
-          text_response(http::status::not_found, "not found", version, keep_alive));
+          error_response(http::status::not_found, "not found", version, keep_alive));
     }
     const auto size = body.size();
     const auto set_headers = [&](auto& res) {

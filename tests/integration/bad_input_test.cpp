@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -1141,7 +1140,7 @@ TEST_F(bad_input, bad_http_requests_get_their_status_codes) {
     // A body larger than --max-http-body.
     const auto big = R"({"title":"big","padding":")" + std::string(max_http_body + 4096, 'p') +
                      R"("})";
-    expect_status(co_await api.request("POST", "/api/meetings", big, key), 413, "",
+    expect_status(co_await api.request("POST", "/api/meetings", big, key), 413, "RESOURCE_EXHAUSTED",
                   "body larger than the limit");
 
     // Still serving.

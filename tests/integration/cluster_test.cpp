@@ -363,8 +363,10 @@ std::string describe_queue(const v1::AgendaItem& item) {
 // What every scenario needs: the cluster, an admin API, the meeting, clients, settling.
 
 class cluster_scenario {
- protected:
+ public:
   cluster_scenario(asio::io_context& io, cluster& nodes) : io_(io), nodes_(nodes) {}
+
+ protected:
 
   client::http_api& api(std::size_t instance) {
     auto& slot = apis_[instance];
@@ -411,7 +413,7 @@ class cluster_scenario {
   asio::awaitable<std::unique_ptr<recorded>> participant(std::string name, std::string group,
                                                          std::string attendance,
                                                          client::meeting_client_config c) {
-    const auto issued = co_await token(name, std::move(group), std::move(attendance));
+    const auto issued = co_await token(name, std::move(group), std::move(attendance), admin_instance_);
     co_return std::make_unique<recorded>(io_, std::move(name), issued.participant_id, issued.token,
                                          v1::ROLE_PARTICIPANT, std::move(c));
   }
@@ -454,6 +456,7 @@ class cluster_scenario {
   asio::io_context& io_;
   cluster& nodes_;
   std::map<std::size_t, std::unique_ptr<client::http_api>> apis_;
+  std::size_t admin_instance_ = 0;  // where participant() asks for tokens
   std::string meeting_id_;
   std::string moderator_token_;
   std::string display_token_;
@@ -1175,6 +1178,7 @@ class instance_dies : public cluster_scenario {
     for (std::size_t i = 0; i < forwarders_.size(); ++i)
       forwarders_[i]->retarget(nodes_.instance(1 + i % 2).port());
     const auto switched = steady::now();
+    admin_instance_ = 1;
     for (const auto& v : victims_) {
       const bool back = co_await v->client->wait_for_status(client_status::joined, 15s);
       require(back, v->name + " did not come back: " + v->client->last_error().ShortDebugString());
