@@ -43,6 +43,11 @@ struct server_config {
   std::string redis_url;  // empty = the embedded store; redis://[:password@]host:port[/db]
   std::chrono::milliseconds heartbeat_ttl{5000};      // an instance silent this long is dead
   std::chrono::milliseconds heartbeat_interval{1000}; // heartbeat refresh and liveness sweep
+  // After this instance could not reach the store, nobody is taken for dead until the store has
+  // been reachable again this long: every heartbeat may have expired during the outage, and the
+  // other instances need time to reconnect (their backoff) and beat. main() sets it to the
+  // heartbeat TTL plus the store's reconnect backoff ceiling.
+  std::chrono::milliseconds liveness_grace_after_outage{7000};
 };
 
 // Parses argv (and MAJLIS_* environment, and --config FILE). Exits the process on --help or a

@@ -31,7 +31,16 @@ asio::awaitable<void> liveness_monitor::run() {
     timer.expires_after(config_.heartbeat_interval);
     co_await timer.async_wait(asio::use_awaitable);
     if (stopped_) break;
-    if (!(co_await beat())) continue;  // the store is down: nothing to decide now
+    if (!(co_await beat())) {  // the store is down: nothing to decide now
+      store_was_down_ = true;
+      suspects_.clear();
+      continue;
+    }
+    if (store_was_down_) {
+      store_was_down_ = false;
+      trust_heartbeats_from_ = std::chrono::steady_clock::now() + config_.liveness_grace_after_outage;
+      spdlog::info("event=store_back liveness_grace_ms={}", config_.liveness_grace_after_outage.count());
+    }
     co_await sweep();
   }
 }
@@ -42,13 +51,16 @@ asio::awaitable<void> liveness_monitor::sweep() {
   std::set<std::string> alive(live->begin(), live->end());
   alive.insert(config_.instance_id);
 
+  // Right after an outage of the store, a missing heartbeat may belong to an instance that has
+  // not reconnected yet: suspect, but confirm nobody.
+  const bool may_confirm = std::chrono::steady_clock::now() >= trust_heartbeats_from_;
   std::set<std::string> seen_dead;
   for (auto& replica : co_await registry_.replicas()) {
     std::vector<std::string> confirmed;
     for (auto& instance : co_await replica->connection_instances()) {
       if (alive.contains(instance)) continue;
       seen_dead.insert(instance);
-      if (suspects_.contains(instance)) confirmed.push_back(instance);
+      if (may_confirm && suspects_.contains(instance)) confirmed.push_back(instance);
     }
     // Also closes connections of our own instance id that no longer exist here.
     replica->close_connections_of(std::move(confirmed));

@@ -3,6 +3,7 @@
 // online because a process died. Every survivor may do it; the log keeps the first "left".
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -40,6 +41,10 @@ class liveness_monitor : public std::enable_shared_from_this<liveness_monitor> {
   // instance that started between reading the live set and reading a roster is not taken
   // for dead.
   std::set<std::string> suspects_;
+  // While the store was unreachable nobody could refresh a heartbeat: an expired one says
+  // nothing until every live instance had time to reconnect and beat again.
+  bool store_was_down_ = false;
+  std::chrono::steady_clock::time_point trust_heartbeats_from_{};
 };
 
 }  // namespace majlis::app

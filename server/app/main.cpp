@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
     redis_config.redis.url = *url;
     redis_config.redis.client_name = "majlisd-" + config.instance_id;
     redis_config.retention_events = config.replica.resume_window_events;
+    config.liveness_grace_after_outage = config.heartbeat_ttl + redis_config.redis.reconnect_max;
     auto created = std::make_unique<store::redis_event_log>(io.get_executor(), redis_config);
     redis_log = created.get();
     redis_log->start();

@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "app/app_metrics.hpp"
@@ -47,6 +48,8 @@ class meeting_registry {
   const server_config& config_;
   app_metrics& metrics_;
   std::map<std::string, std::shared_ptr<meeting_replica>, std::less<>> replicas_;
+  bool loading_ = false;                     // a load is in flight (see open())
+  boost::asio::steady_timer load_finished_;  // never expires; cancelled when a load ends
 };
 
 }  // namespace majlis::app

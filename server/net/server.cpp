@@ -401,6 +401,9 @@ class listener : public std::enable_shared_from_this<listener> {
         co_await backoff.async_wait(use_tuple);
         continue;
       }
+      // Small frames (results, event batches) go out at once: with Nagle on, a frame written
+      // while the previous one is unacknowledged waits for the peer's delayed ACK (up to 40 ms).
+      socket.set_option(tcp::no_delay(true), ec);
       const bool over_limit =
           state_->open_sockets.load(std::memory_order_relaxed) >= state_->config.max_connections;
       http_session::start(

@@ -1,6 +1,11 @@
 #include "bench_cluster.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace majlis::bench {
 
@@ -66,6 +71,52 @@ void bench_cluster::stop() {
   }
   if (redis_) redis_->stop();
   redis_.reset();
+}
+
+namespace {
+
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  // state(3) ... utime(14) stime(15): skip 11 fields after the state.
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+}
+
+double info_field(const std::string& info, const std::string& name) {
+  const auto at = info.find(name + ":");
+  if (at == std::string::npos) return -1;
+  return std::stod(info.substr(at + name.size() + 1));
+}
+
+}  // namespace
+
+bench_cluster::cpu_seconds bench_cluster::cpu_used() const {
+  cpu_seconds used;
+  rusage self{};
+  if (::getrusage(RUSAGE_SELF, &self) == 0) {
+    used.bench = double(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                 double(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+  }
+  for (const auto& daemon : daemons_) {
+    used.instances.push_back(daemon->running() ? process_cpu_seconds(daemon->pid()) : -1);
+  }
+  if (redis_ && redis_->running()) {
+    const auto info = redis_->command("INFO cpu", std::chrono::milliseconds(500));
+    const double sys = info_field(info, "used_cpu_sys");
+    const double user = info_field(info, "used_cpu_user");
+    if (sys >= 0 && user >= 0) used.redis = sys + user;
+  }
+  return used;
 }
 
 std::string bench_cluster::describe() const { return description_; }

@@ -39,6 +39,15 @@ class bench_cluster {
   // "redis" or "embedded"; "external" for servers the user named.
   std::string store() const;
 
+  // CPU time (user + system, seconds) used so far by this process and by the servers started
+  // here; -1 for what cannot be read (servers given with --server or --redis).
+  struct cpu_seconds {
+    double bench = -1;
+    std::vector<double> instances;
+    double redis = -1;
+  };
+  cpu_seconds cpu_used() const;
+
   // Stops the instances, then Redis (the destructor does the same).
   void stop();
 

@@ -147,6 +147,32 @@ std::string describe(const v1::CommandResult& result) {
                      : v1::ErrorCode_Name(result.error().code()) + ": " + result.error().message();
 }
 
+asio::awaitable<std::string> server_counters(client::http_api& http) {
+  const auto reply = co_await http.request("GET", "/metrics", "", "");
+  if (!reply.ok()) co_return "(no /metrics: " + reply.error_code() + ")";
+  static constexpr std::string_view wanted[] = {
+      "meetings_loaded_total", "appends_total",     "append_conflicts_total", "append_failures_total",
+      "gaps_filled_total",     "deliveries_total",  "commands_rejected_total"};
+  std::string out;
+  std::size_t start = 0;
+  while (start < reply.body.size()) {
+    auto end = reply.body.find('\n', start);
+    if (end == std::string::npos) end = reply.body.size();
+    const std::string_view line(reply.body.data() + start, end - start);
+    start = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    const auto space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    const auto name = line.substr(0, space);
+    for (const auto suffix : wanted) {
+      if (!name.ends_with(suffix)) continue;
+      if (!out.empty()) out += ", ";
+      out += std::string(suffix.substr(0, suffix.size() - 6)) + " " + std::string(line.substr(space + 1));
+    }
+  }
+  co_return out;
+}
+
 asio::awaitable<std::uint64_t> must(client::meeting_client& who, v1::Command command,
                                     const std::string& what) {
   const auto result = co_await who.send(std::move(command));

@@ -96,4 +96,8 @@ asio::awaitable<std::uint64_t> must(client::meeting_client& who, v1::Command com
 
 std::string describe(const v1::CommandResult& result);
 
+// A few of an instance's /metrics counters that explain a figure (appends, conflicts, gaps,
+// replicas loaded), as "name value, …"; what it could not read says so.
+asio::awaitable<std::string> server_counters(client::http_api& http);
+
 }  // namespace majlis::bench

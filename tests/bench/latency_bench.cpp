@@ -64,8 +64,10 @@ class latency_run {
 
   asio::awaitable<void> run() {
     co_await set_up();
+    cpu_start_ = cluster_.cpu_used();
     co_await produce();
     co_await settle();
+    cpu_end_ = cluster_.cpu_used();
   }
 
   json_object report() {
@@ -92,6 +94,24 @@ class latency_run {
                   on_b.count, static_cast<unsigned long long>(ok_in_window_));
     }
 
+    // CPU per event over the whole run (warm-up included), to compare with DESIGN §9.
+    const double events = options_.rate * (options_.seconds + options_.warmup_seconds);
+    auto per_event_us = [&](double before, double after) {
+      return before < 0 || after < 0 ? -1.0 : (after - before) * 1e6 / events;
+    };
+    json_object cpu;
+    std::string cpu_line = "  CPU per event (µs): bench " + format_us(per_event_us(cpu_start_.bench, cpu_end_.bench));
+    cpu.add("bench", per_event_us(cpu_start_.bench, cpu_end_.bench));
+    for (std::size_t i = 0; i < cpu_end_.instances.size() && i < cpu_start_.instances.size(); ++i) {
+      const double us = per_event_us(cpu_start_.instances[i], cpu_end_.instances[i]);
+      cpu_line += ", majlisd " + std::to_string(i + 1) + " " + format_us(us);
+      cpu.add("majlisd_" + std::to_string(i + 1), us);
+    }
+    const double redis_us = per_event_us(cpu_start_.redis, cpu_end_.redis);
+    cpu_line += ", redis " + format_us(redis_us);
+    cpu.add("redis", redis_us);
+    std::printf("%s\n", cpu_line.c_str());
+
     json_object json;
     json.add("target_rate", options_.rate)
         .add("seconds", seconds)
@@ -103,7 +123,8 @@ class latency_run {
         .add("ack_on_a", ack)
         .add("deliver_on_a", on_a)
         .add("deliver_on_b", on_b)
-        .add("decide_to_b_ms_resolution", decide_b);
+        .add("decide_to_b_ms_resolution", decide_b)
+        .add("cpu_us_per_event", cpu);
     return json;
   }
 
@@ -212,9 +233,18 @@ class latency_run {
     }
   }
 
+  static std::string format_us(double us) {
+    if (us < 0) return "?";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", us);
+    return text;
+  }
+
   asio::io_context& io_;
   const bench_cluster& cluster_;
   latency_options options_;
+  bench_cluster::cpu_seconds cpu_start_;
+  bench_cluster::cpu_seconds cpu_end_;
   std::unique_ptr<client::http_api> http_;
   std::unique_ptr<client::meeting_client> chair_;
   std::unique_ptr<client::meeting_client> producer_;

@@ -26,7 +26,25 @@ struct round_figures {
   std::uint64_t failed = 0;
   std::uint64_t retried = 0;
   distribution ack;      // each voter: send → ok result (its last attempt)
+  // CPU used from the first send until the chair saw every ballot, in ms (-1 = unknown).
+  double cpu_bench_ms = -1;
+  double cpu_instances_ms = -1;  // all instances together
+  double cpu_redis_ms = -1;
 };
+
+// CPU used between two readings, in ms; -1 when either is unknown.
+double cpu_delta_ms(double before, double after) {
+  return before < 0 || after < 0 ? -1 : (after - before) * 1000;
+}
+
+double instances_cpu(const bench_cluster::cpu_seconds& used) {
+  double total = 0;
+  for (const double seconds : used.instances) {
+    if (seconds < 0) return -1;
+    total += seconds;
+  }
+  return used.instances.empty() ? -1 : total;
+}
 
 // One configuration (instance count and store) over all its rounds.
 struct configuration_figures {
@@ -103,27 +121,48 @@ class votes_run {
   }
 
   asio::awaitable<void> run() {
-    co_await set_up();
+    std::exception_ptr failure;
+    try {
+      co_await set_up();
+      co_await rounds_all();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // What the servers counted explains odd figures (conflicts, gaps), on failure too.
+    for (std::size_t i = 0; i < cluster_.size(); ++i) {
+      client::http_api_config config;
+      config.host = cluster_.endpoint(i).host;
+      config.port = cluster_.endpoint(i).port;
+      config.timeout = 5s;
+      client::http_api http(io_.get_executor(), config);
+      std::printf("    instance %zu: %s\n", i + 1, (co_await server_counters(http)).c_str());
+    }
+    std::fflush(stdout);
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  std::vector<round_figures> rounds() const { return rounds_; }
+
+ private:
+  asio::awaitable<void> rounds_all() {
     const std::size_t total = options_.warmup_rounds + options_.rounds;
     for (std::size_t r = 0; r < total; ++r) {
       check_interrupted();
       const bool warmup = r < options_.warmup_rounds;
       auto figures = co_await burst(r);
       std::printf("    %s %zu: %llu ok in %8.1f ms, chair sees %zu/%zu at %8.1f ms, %7.0f votes/s, "
-                  "retried %llu, failed %llu, ack %s\n",
+                  "retried %llu, failed %llu, ack %s; CPU ms: bench %.0f, majlisd %.0f, redis %.0f\n",
                   warmup ? "warm-up" : "round  ", warmup ? r + 1 : r + 1 - options_.warmup_rounds,
                   static_cast<unsigned long long>(figures.ok), figures.burst_ms, options_.voters,
                   options_.voters, figures.tally_ms, figures.votes_per_s,
                   static_cast<unsigned long long>(figures.retried),
-                  static_cast<unsigned long long>(figures.failed), describe_ms(figures.ack).c_str());
+                  static_cast<unsigned long long>(figures.failed), describe_ms(figures.ack).c_str(),
+                  figures.cpu_bench_ms, figures.cpu_instances_ms, figures.cpu_redis_ms);
       std::fflush(stdout);
       if (!warmup) rounds_.push_back(figures);
     }
   }
 
-  std::vector<round_figures> rounds() const { return rounds_; }
-
- private:
   asio::awaitable<void> set_up() {
     const auto started = steady::now();
     const auto meeting = co_await create_meeting(*http_, "majlis-bench votes");
@@ -149,8 +188,8 @@ class votes_run {
                                     tokens_[i], "voter " + std::to_string(i + 1));
         },
         300s);
-    std::printf("    %zu voters joined in %.1f s\n", options_.voters,
-                std::chrono::duration<double>(steady::now() - started).count());
+    std::printf("    %zu voters joined in %.0f ms\n", options_.voters,
+                std::chrono::duration<double, std::milli>(steady::now() - started).count());
     std::fflush(stdout);
   }
 
@@ -166,9 +205,14 @@ class votes_run {
     const auto opened_seq = co_await must(*chair_, poll_command(poll_id, true), "open the poll");
     // Every voter's instance has the open poll once the voter's mirror has it: no cast can meet
     // a replica that has not seen the poll open.
-    for (auto& voter : voters_) {
-      require(co_await voter->wait_for_seq(opened_seq, 20s),
-              "a voter did not see the poll open (status " + std::string(client::to_string(voter->status())) + ")");
+    for (std::size_t i = 0; i < voters_.size(); ++i) {
+      auto& voter = *voters_[i];
+      if (co_await voter.wait_for_seq(opened_seq, 20s)) continue;
+      throw bench_failure("voter " + std::to_string(i + 1) + " on instance " +
+                          std::to_string(i % cluster_.size() + 1) + " did not see the poll open at seq " +
+                          std::to_string(opened_seq) + " within 20 s: its mirror is at seq " +
+                          std::to_string(voter.mirror().seq()) + ", status " + client::to_string(voter.status()) +
+                          ", gaps seen " + std::to_string(voter.counters().gaps_seen));
     }
 
     round_figures figures;
@@ -180,6 +224,7 @@ class votes_run {
     const auto executor = co_await asio::this_coro::executor;
     auto pending = std::make_shared<countdown>(executor, options_.voters);
 
+    const auto cpu_before = cluster_.cpu_used();
     // All at once: every cast is spawned before any result can come back.
     const auto first_send_ns = steady_ns();
     for (std::size_t i = 0; i < options_.voters; ++i) {
@@ -212,6 +257,10 @@ class votes_run {
     const auto deadline = steady::now() + 30s;
     while (tally_seen_ns_ == 0 && figures.failed == 0 && steady::now() < deadline) co_await sleep_for(1ms);
     watched_poll_.clear();
+    const auto cpu_after = cluster_.cpu_used();
+    figures.cpu_bench_ms = cpu_delta_ms(cpu_before.bench, cpu_after.bench);
+    figures.cpu_instances_ms = cpu_delta_ms(instances_cpu(cpu_before), instances_cpu(cpu_after));
+    figures.cpu_redis_ms = cpu_delta_ms(cpu_before.redis, cpu_after.redis);
     if (figures.failed == 0) require(tally_seen_ns_ != 0, "the chair did not see every ballot within 30 s");
 
     figures.burst_ms = double(last_ok_ns - first_send_ns) / 1e6;
@@ -292,7 +341,7 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
   std::printf("\n  medians over %zu rounds; ratios against %zu instance(s) on %s:\n", options.rounds,
               reference->instances, reference->store.c_str());
   std::printf("  instances  store      all ok (ms)  chair sees all (ms)  votes/s  ack p99 (ms)  "
-              "votes/s vs ref  failed  retried\n");
+              "votes/s vs ref  failed  retried  CPU ms bench/majlisd/redis\n");
   std::vector<json_object> results;
   for (const auto& c : configurations) {
     std::vector<double> p99s;
@@ -302,10 +351,14 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
     const double rate = c.median_of(&round_figures::votes_per_s);
     const double ack_p99 = median(p99s);
     const double ratio = reference_rate > 0 ? rate / reference_rate : 0;
-    std::printf("  %9zu  %-9s  %11.1f  %19.1f  %7.0f  %12.1f  %14.2f  %6llu  %7llu\n", c.instances,
-                c.store.c_str(), burst, tally, rate, ack_p99, ratio,
+    const double cpu_bench = c.median_of(&round_figures::cpu_bench_ms);
+    const double cpu_instances = c.median_of(&round_figures::cpu_instances_ms);
+    const double cpu_redis = c.median_of(&round_figures::cpu_redis_ms);
+    std::printf("  %9zu  %-9s  %11.1f  %19.1f  %7.0f  %12.1f  %14.2f  %6llu  %7llu  %.0f/%.0f/%.0f\n",
+                c.instances, c.store.c_str(), burst, tally, rate, ack_p99, ratio,
                 static_cast<unsigned long long>(c.total(&round_figures::failed)),
-                static_cast<unsigned long long>(c.total(&round_figures::retried)));
+                static_cast<unsigned long long>(c.total(&round_figures::retried)), cpu_bench,
+                cpu_instances, cpu_redis);
     std::vector<double> rates;
     for (const auto& round : c.rounds) rates.push_back(round.votes_per_s);
     json_object json;
@@ -318,7 +371,11 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
         .add("votes_per_s_ratio_vs_ref", ratio)
         .add("burst_ratio_vs_ref", reference_burst > 0 ? burst / reference_burst : 0.0)
         .add("failed", c.total(&round_figures::failed))
-        .add("retried", c.total(&round_figures::retried));
+        .add("retried", c.total(&round_figures::retried))
+        .add("cpu_ms_median", json_object()
+                                  .add("bench", cpu_bench)
+                                  .add("majlisd_all", cpu_instances)
+                                  .add("redis", cpu_redis));
     std::vector<json_object> per_round;
     for (const auto& round : c.rounds) {
       json_object r;
