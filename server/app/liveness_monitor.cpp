@@ -63,7 +63,7 @@ asio::awaitable<void> liveness_monitor::sweep() {
       if (may_confirm && suspects_.contains(instance)) confirmed.push_back(instance);
     }
     // Also closes connections of our own instance id that no longer exist here.
-    replica->close_connections_of(std::move(confirmed));
+    replica->reconcile_connections(std::move(confirmed));
   }
   for (const auto& instance : seen_dead)
     if (!suspects_.contains(instance))

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <set>
 #include <spdlog/spdlog.h>
 
 #include "app/join_token.hpp"
@@ -391,13 +392,22 @@ asio::awaitable<void> meeting_replica::do_commit() {
     std::vector<v1::Event> events;
     store::append_result appended;
     for (size_t attempt = 0;; ++attempt) {
-      v1::MeetingState scratch = state_;
+      // Each change is decided on the state after the batch's earlier changes. That state is a
+      // copy of the replica's (scratch), made only when an earlier change produced events: a
+      // command alone in its batch is decided on the replica itself, since copying a large
+      // meeting's state costs more than all the rest of a command's work.
+      std::optional<v1::MeetingState> scratch;
+      size_t evolved = 0;  // events[0, evolved) are applied to scratch
       const uint64_t base_seq = state_.seq();
       events.clear();
       const int64_t now = now_ms();
       for (size_t i = 0; i < batch.size(); ++i) {
         outcomes[i] = {};
-        auto decided = decide_change(scratch, batch[i], now);
+        if (evolved < events.size()) {
+          if (!scratch) scratch = state_;
+          for (; evolved < events.size(); ++evolved) domain::evolve(*scratch, events[evolved]);
+        }
+        auto decided = decide_change(scratch ? *scratch : state_, batch[i], now);
         if (auto* rejected = std::get_if<domain::rejection>(&decided)) {
           outcomes[i].error = std::move(*rejected);
           continue;
@@ -405,8 +415,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
         auto& produced = std::get<std::vector<v1::Event>>(decided);
         if (produced.empty()) continue;
         for (auto& event : produced) {
-          event.set_seq(scratch.seq() + 1);
-          domain::evolve(scratch, event);
+          event.set_seq(base_seq + events.size() + 1);
           events.push_back(std::move(event));
         }
         outcomes[i].last_event = events.size();
@@ -531,15 +540,21 @@ asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances(
   co_return instances;
 }
 
-void meeting_replica::close_connections_of(std::vector<std::string> dead_instances) {
+void meeting_replica::reconcile_connections(std::vector<std::string> dead_instances) {
   asio::post(strand_, [self = shared_from_this(), dead = std::move(dead_instances)] {
+    // Our own connections are compared with the roster only when no presence change is on its
+    // way to the log, so a join or leave in flight is not taken for a discrepancy.
+    const bool settled = !self->committing_ && self->pending_.empty() && self->deferred_.empty();
+    std::set<std::string> in_roster;
+    std::vector<pending_change> changes;
     for (const auto& participant : self->state_.participants()) {
       for (const auto& connection_id : participant.connection_ids()) {
+        in_roster.insert(connection_id);
         const auto instance = instance_of_connection(connection_id);
         const bool of_dead_instance = std::find(dead.begin(), dead.end(), instance) != dead.end();
         // Ours but not joined here: left over from an earlier run under the same instance id.
-        const bool stale_own = instance == self->config_.instance_id &&
-                               !self->members_.contains(connection_id) && !self->committing_;
+        const bool stale_own = settled && instance == self->config_.instance_id &&
+                               !self->members_.contains(connection_id);
         if (!of_dead_instance && !stale_own) continue;
         spdlog::info("event=closing_dead_connection meeting={} participant={} connection={}",
                      self->meeting_id_, participant.id(), connection_id);
@@ -547,9 +562,23 @@ void meeting_replica::close_connections_of(std::vector<std::string> dead_instanc
         change.what = pending_change::kind::connection_closed;
         change.participant_id = participant.id();
         change.connection_id = connection_id;
-        self->enqueue(std::move(change));
+        changes.push_back(std::move(change));
       }
     }
+    // Joined here but missing from the roster: another instance took us for dead while we had
+    // lost the store. Announce the connection again.
+    if (settled) {
+      for (const auto& [connection_id, m] : self->members_) {
+        if (in_roster.contains(connection_id)) continue;
+        spdlog::info("event=reopening_connection meeting={} participant={} connection={}",
+                     self->meeting_id_, m->viewer.participant_id(), connection_id);
+        pending_change change;
+        change.what = pending_change::kind::connection_opened;
+        change.sender = m;
+        changes.push_back(std::move(change));
+      }
+    }
+    for (auto& change : changes) self->enqueue(std::move(change));
   });
 }
 

@@ -59,10 +59,11 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Closes every member with going_away (shutdown).
   void close_all();
 
-  // Liveness: the instances that hold connections in this meeting's roster, and closing the
-  // connections of instances found dead (a surviving instance appends their "left" events).
+  // Liveness: the instances that hold connections in this meeting's roster; and making the
+  // roster true again: closing the connections of instances found dead (a survivor appends
+  // their "left"), and our own stale ones, and re-opening ours that another instance closed.
   boost::asio::awaitable<std::vector<std::string>> connection_instances();
-  void close_connections_of(std::vector<std::string> dead_instances);
+  void reconcile_connections(std::vector<std::string> dead_instances);
 
   const std::string& meeting_id() const { return meeting_id_; }
 

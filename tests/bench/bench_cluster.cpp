@@ -1,7 +1,7 @@
 #include "bench_cluster.hpp"
 
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <sys/resource.h>
@@ -75,21 +75,22 @@ void bench_cluster::stop() {
 
 namespace {
 
+// Time on a CPU, summed over the process's threads (ns in /proc/<pid>/task/<tid>/schedstat): finer
+// than the clock ticks of /proc/<pid>/stat, which a 20 ms burst would round to 0 or 10 ms.
 double process_cpu_seconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  // state(3) ... utime(14) stime(15): skip 11 fields after the state.
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
+  std::error_code ec;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  double total_ns = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream schedstat(task.path() / "schedstat");
+    double on_cpu_ns = 0;
+    if (schedstat >> on_cpu_ns) {
+      total_ns += on_cpu_ns;
+      any = true;
+    }
   }
-  return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+  return any ? total_ns / 1e9 : -1;
 }
 
 double info_field(const std::string& info, const std::string& name) {

@@ -114,6 +114,7 @@ class latency_run {
 
     json_object json;
     json.add("target_rate", options_.rate)
+        .add("roster_walk_ins", std::uint64_t{options_.roster})
         .add("seconds", seconds)
         .add("sent_rate", double(sent_in_window_) / seconds)
         .add("achieved_rate", double(on_b.count) / seconds)
@@ -159,6 +160,16 @@ class latency_run {
     const auto receiver_b_token = co_await participant_token(*http_, meeting.id, "receiver on B");
     co_await connect_and_join(*chair_, a, meeting.id, meeting.moderator_token, "chair");
     co_await must(*chair_, start_meeting(), "start the meeting");
+    // People in the room without a device: they make the state as big as a real meeting's
+    // without adding connections to deliver to.
+    co_await for_each_bounded(
+        options_.roster, 16,
+        [this](std::size_t i) -> asio::awaitable<void> {
+          v1::Command command;
+          command.mutable_add_walk_in()->set_display_name("walk-in " + std::to_string(i + 1));
+          co_await must(*chair_, std::move(command), "add a walk-in");
+        },
+        300s);
     co_await connect_and_join(*receiver_a_, a, meeting.id, receiver_a_token, "receiver on A");
     co_await connect_and_join(*receiver_b_, b, meeting.id, receiver_b_token, "receiver on B");
     co_await connect_and_join(*producer_, a, meeting.id, producer_token, "producer");
@@ -272,8 +283,9 @@ json_object run_latency(const cluster_options& cluster_options, const latency_op
   require(options.seconds > 0 && options.seconds <= 3600, "--seconds must be in (0, 3600]");
   require(options.warmup_seconds >= 0 && options.warmup_seconds <= 600, "--warmup must be in [0, 600]");
   bench_cluster cluster(cluster_options, options.instances);
-  std::printf("latency: %s; one meeting; target %.0f events/s for %.1f s after %.1f s of warm-up\n",
-              cluster.describe().c_str(), options.rate, options.seconds, options.warmup_seconds);
+  std::printf("latency: %s; one meeting (%zu walk-ins on the roster); target %.0f events/s for %.1f s "
+              "after %.1f s of warm-up\n",
+              cluster.describe().c_str(), options.roster, options.rate, options.seconds, options.warmup_seconds);
   std::fflush(stdout);
 
   json_object json;

@@ -15,6 +15,7 @@ struct latency_options {
   double seconds = 10;             // measured time
   double warmup_seconds = 1;       // sent at the same rate before measuring, not counted
   std::size_t max_in_flight = 2000;  // commands awaiting their result; beyond it a send is skipped
+  std::size_t roster = 0;          // walk-ins the chair adds first: a bigger state, as in a real meeting
 };
 
 // Starts (or connects to) the servers, runs one meeting at the given rate, prints the figures

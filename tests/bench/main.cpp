@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
   latency_cmd->add_option("--warmup", latency.warmup_seconds, "Seconds sent before measuring")
       ->capture_default_str()->check(CLI::Range(0.0, 600.0));
+  latency_cmd->add_option("--roster", latency.roster,
+                          "Walk-ins the chair adds first, for a state the size of a real meeting's")
+      ->capture_default_str()->check(CLI::Range(0, 4900));
   latency_cmd->add_flag("--embedded", latency_embedded,
                         "One instance on the embedded store (no Redis): the reference without replication");
 
