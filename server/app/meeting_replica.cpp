@@ -377,6 +377,9 @@ std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_
 
 asio::awaitable<void> meeting_replica::do_commit() {
   while (!pending_.empty()) {
+    // Let the commands already queued on the strand join this batch: with a log that answers
+    // at once (the embedded store) there is no append in flight for them to gather behind.
+    co_await asio::post(strand_, asio::use_awaitable);
     // Group commit: everything that queued up while the last append was in flight.
     std::vector<pending_change> batch;
     while (!pending_.empty() && batch.size() < config_.max_batch_commands) {
@@ -447,7 +450,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
       }
     }
 
-    if (appended.status == store::append_status::unavailable) {
+    if (appended.status != store::append_status::ok) {
       std::vector<pending_change> presence;
       for (auto& change : batch)
         if (change.what == pending_change::kind::connection_opened ||

@@ -113,15 +113,15 @@ asio::awaitable<bench_meeting> create_meeting(client::http_api& http, std::strin
   co_return bench_meeting{created.value->meeting_id, created.value->tokens.moderator};
 }
 
-asio::awaitable<std::string> participant_token(client::http_api& http, std::string meeting_id,
-                                               std::string name) {
+asio::awaitable<client::issued_token> participant_token(client::http_api& http, std::string meeting_id,
+                                                        std::string name) {
   // A named request, not a braced temporary: GCC 12 destroys a braced temporary argument of a
   // coroutine call inside co_await twice (GCC PR 101367).
   client::token_request request{"participant", name, "", "remote", ""};
   const auto issued = co_await http.issue_token(meeting_id, request);
   require(bool(issued), "no token for " + name + ": " + issued.reply.error_code() + " " +
                             issued.reply.error_message());
-  co_return issued.value->token;
+  co_return *issued.value;
 }
 
 client::meeting_client_config bench_client_config() {

@@ -155,9 +155,9 @@ class latency_run {
     const auto& a = cluster_.endpoint(0);
     const auto& b = cluster_.endpoint(cluster_.size() > 1 ? 1 : 0);
     const auto meeting = co_await create_meeting(*http_, "majlis-bench latency");
-    const auto producer_token = co_await participant_token(*http_, meeting.id, "producer");
-    const auto receiver_a_token = co_await participant_token(*http_, meeting.id, "receiver on A");
-    const auto receiver_b_token = co_await participant_token(*http_, meeting.id, "receiver on B");
+    const auto producer_token = (co_await participant_token(*http_, meeting.id, "producer")).token;
+    const auto receiver_a_token = (co_await participant_token(*http_, meeting.id, "receiver on A")).token;
+    const auto receiver_b_token = (co_await participant_token(*http_, meeting.id, "receiver on B")).token;
     co_await connect_and_join(*chair_, a, meeting.id, meeting.moderator_token, "chair");
     co_await must(*chair_, start_meeting(), "start the meeting");
     // People in the room without a device: they make the state as big as a real meeting's

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct round_figures {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
   std::uint64_t retried = 0;
+  std::string first_failure;
   distribution ack;         // each voter: send → ok result (its last attempt)
   // CPU used from the first send until every watcher saw every ballot, in ms (-1 = unknown).
   double cpu_bench_ms = -1;
@@ -173,8 +175,8 @@ class votes_run {
     co_await connect_and_join(chair(), cluster_.endpoint(0), meeting_id_, meeting.moderator_token, "chair");
     co_await must(chair(), start_meeting(), "start the meeting");
     for (std::size_t i = 1; i < watchers_.size(); ++i) {
-      const auto token = co_await participant_token(*http_, meeting_id_, watchers_[i].name);
-      co_await connect_and_join(*watchers_[i].client, cluster_.endpoint(i), meeting_id_, token,
+      const auto issued = co_await participant_token(*http_, meeting_id_, watchers_[i].name);
+      co_await connect_and_join(*watchers_[i].client, cluster_.endpoint(i), meeting_id_, issued.token,
                                 watchers_[i].name);
     }
 
@@ -192,12 +194,37 @@ class votes_run {
     co_await for_each_bounded(
         options_.voters, 16,
         [this](std::size_t i) -> asio::awaitable<void> {
-          co_await voters_[i]->join(cluster_.endpoint(i % cluster_.size()), meeting_id_, tokens_[i], 20s);
+          co_await voters_[i]->join(cluster_.endpoint(i % cluster_.size()), meeting_id_, tokens_[i].token, 20s);
         },
         300s);
-    std::printf("    %zu voters joined in %.0f ms\n", options_.voters,
-                std::chrono::duration<double, std::milli>(steady::now() - started).count());
+    const auto joined_ms = std::chrono::duration<double, std::milli>(steady::now() - started).count();
+    // Every voter online in the roster before anyone votes. A join storm over several instances
+    // can make a connection's "opened" append lose the optimistic-concurrency race too often
+    // (ABORTED); that instance's liveness sweep announces the connection again about a second
+    // later, and until then the voter is not on the roster and its ballot would be refused.
+    std::size_t missing = 0;
+    const auto deadline = steady::now() + 20s;
+    for (;;) {
+      missing = voters_missing_from_roster();
+      if (missing == 0 || steady::now() >= deadline) break;
+      co_await sleep_for(10ms);
+    }
+    const auto online_ms = std::chrono::duration<double, std::milli>(steady::now() - started).count();
+    require(missing == 0, std::to_string(missing) + " voters joined but are not online in the chair's roster after 20 s");
+    std::printf("    %zu voters joined in %.0f ms, all online in the chair's roster at %.0f ms%s\n", options_.voters,
+                joined_ms, online_ms,
+                online_ms - joined_ms > 500 ? " (some \"opened\" appends were ABORTED and announced again later)" : "");
     std::fflush(stdout);
+  }
+
+  std::size_t voters_missing_from_roster() {
+    std::set<std::string> online;
+    for (const auto& participant : chair().mirror().state().participants()) {
+      if (participant.online()) online.insert(participant.id());
+    }
+    std::size_t missing = 0;
+    for (const auto& issued : tokens_) missing += online.contains(issued.participant_id) ? 0 : 1;
+    return missing;
   }
 
   asio::awaitable<void> all_rounds() {
@@ -215,6 +242,7 @@ class votes_run {
                   figures.ack.p99_us / 1000, static_cast<unsigned long long>(figures.retried),
                   static_cast<unsigned long long>(figures.failed), figures.cpu_bench_ms,
                   figures.cpu_instances_ms, figures.cpu_redis_ms);
+      if (!figures.first_failure.empty()) std::printf("      first refusal: %s\n", figures.first_failure.c_str());
       std::fflush(stdout);
       if (!warmup) rounds_.push_back(figures);
     }
@@ -269,6 +297,7 @@ class votes_run {
                 co_return;
               }
               const auto code = result.error().code();
+              if (figures.first_failure.empty()) figures.first_failure = describe(result);
               if (code != v1::ERROR_CODE_ABORTED && code != v1::ERROR_CODE_UNAVAILABLE) break;
               if (!voters_[i]->open()) break;
               ++figures.retried;
@@ -312,7 +341,7 @@ class votes_run {
   std::unique_ptr<client::http_api> http_;
   std::vector<watcher> watchers_;  // [0] is the chair
   std::vector<std::shared_ptr<light_voter>> voters_;
-  std::vector<std::string> tokens_;
+  std::vector<client::issued_token> tokens_;
   std::string meeting_id_;
   std::string watched_poll_;
   std::vector<round_figures> rounds_;

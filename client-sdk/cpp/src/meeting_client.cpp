@@ -212,6 +212,9 @@ asio::awaitable<boost::system::error_code> meeting_session::open_link() {
   stream.expires_after(config_.connect_timeout);
   auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
   if (connect_ec) co_return connect_ec;
+  // Small frames go out at once instead of waiting for the server's delayed ACK.
+  boost::system::error_code nodelay_ec;
+  stream.socket().set_option(tcp::no_delay(true), nodelay_ec);
 
   // Upgrade to WebSocket.
   link->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
