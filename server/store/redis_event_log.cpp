@@ -320,28 +320,14 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
     }
     const meeting_keys keys(meeting_id);
     const size_t count = std::max<size_t>(1, std::min(max_events, config_.max_read_events));
-    // One MULTI block: the events, the head and the epoch belong to the same moment.
-    redis::request block;
-    block.push("MULTI")
-        .push("XRANGE", keys.log, std::to_string(after_seq + 1) + "-0", "+", "COUNT", count)
-        .push("GET", keys.head)
-        .push("GET", keys.epoch)
-        .push("EXEC");
-    const auto results = co_await connection_.async_exec(std::move(block));
-    const auto& exec = results.back();
-    if (!exec.ok() || !exec.value.is_array() || exec.value.elements.size() != 3) co_return out;
-    const auto& entries = exec.value.elements[0];
-    const auto& head = exec.value.elements[1];
-    const auto& epoch = exec.value.elements[2];
-    if (head.is_nil()) {
-      observe_epoch(meeting_id, 0, 0);
-      out.status = read_status::not_found;
-      co_return out;
-    }
-    out.head_seq = head.to_unsigned().value_or(0);
-    out.epoch = epoch.to_unsigned().value_or(0);
-    if (!entries.is_array()) co_return out;
-    for (const auto& entry : entries.elements) {
+    const auto entries = co_await read_at_head(
+        meeting_id, keys,
+        redis::make_command("XRANGE", keys.log, std::to_string(after_seq + 1) + "-0", "+",
+                            "COUNT", count),
+        out);
+    if (!entries) co_return out;
+    if (!entries->is_array()) co_return out;
+    for (const auto& entry : entries->elements) {
       if (!entry.is_array() || entry.elements.size() != 2) co_return out;
       const auto seq = seq_of_entry_id(entry.elements[0].text);
       const auto& fields = entry.elements[1].elements;
@@ -370,28 +356,13 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
       co_return out;
     }
     const meeting_keys keys(meeting_id);
-    redis::request block;
-    block.push("MULTI")
-        .push("HGET", keys.snap, "state")
-        .push("GET", keys.head)
-        .push("GET", keys.epoch)
-        .push("EXEC");
-    const auto results = co_await connection_.async_exec(std::move(block));
-    const auto& exec = results.back();
-    if (!exec.ok() || !exec.value.is_array() || exec.value.elements.size() != 3) co_return out;
-    const auto& state = exec.value.elements[0];
-    const auto& head = exec.value.elements[1];
-    if (head.is_nil()) {
-      observe_epoch(meeting_id, 0, 0);
-      out.status = read_status::not_found;
-      co_return out;
-    }
-    out.head_seq = head.to_unsigned().value_or(0);
-    out.epoch = exec.value.elements[2].to_unsigned().value_or(0);
-    if (!state.is_nil()) {
+    const auto state = co_await read_at_head(
+        meeting_id, keys, redis::make_command("HGET", keys.snap, "state"), out);
+    if (!state) co_return out;
+    if (!state->is_nil()) {
       v1::MeetingState parsed;
       // A snapshot that does not parse is not "no snapshot": the events behind it may be gone.
-      if (!parsed.ParseFromString(state.text)) co_return out;
+      if (!parsed.ParseFromString(state->text)) co_return out;
       out.state = std::move(parsed);
     }
     out.status = read_status::ok;
@@ -502,6 +473,36 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
     std::shared_ptr<const change_handler> on_change;
     std::optional<uint64_t> epoch;  // last seen; 0 = the meeting was gone; nullopt = not yet
   };
+
+  // One MULTI block: `first`, the head and the epoch, so the three belong to the same moment.
+  // If the meeting exists, sets out.head_seq and out.epoch (out.status stays as it was) and
+  // returns the reply to `first`. Otherwise returns nothing: out.status is not_found if there
+  // is no head (and the watcher learns the meeting is gone), unchanged if Redis gave no usable
+  // answer.
+  template <class Result>
+  asio::awaitable<std::optional<redis::reply>> read_at_head(const std::string& meeting_id,
+                                                            const meeting_keys& keys,
+                                                            redis::command first, Result& out) {
+    redis::request block;
+    block.push("MULTI")
+        .push(std::move(first))
+        .push("GET", keys.head)
+        .push("GET", keys.epoch)
+        .push("EXEC");
+    auto results = co_await connection_.async_exec(std::move(block));
+    auto& exec = results.back();
+    if (!exec.ok() || !exec.value.is_array() || exec.value.elements.size() != 3)
+      co_return std::nullopt;
+    const auto& head = exec.value.elements[1];
+    if (head.is_nil()) {
+      observe_epoch(meeting_id, 0, 0);
+      out.status = read_status::not_found;
+      co_return std::nullopt;
+    }
+    out.head_seq = head.to_unsigned().value_or(0);
+    out.epoch = exec.value.elements[2].to_unsigned().value_or(0);
+    co_return std::move(exec.value.elements[0]);
+  }
 
   // EVALSHA, and on NOSCRIPT (a restarted or flushed Redis) SCRIPT LOAD and once more.
   asio::awaitable<redis::result> run_script(const lua_script& script, std::vector<std::string> keys,

@@ -630,6 +630,9 @@ class one_meeting_three_instances : public cluster_scenario {
                   "create the poll");
     poll_ = chair_->state().polls(0).id();
     co_await must(*chair_, cmd::open_poll(poll_), "open the poll");
+    // People vote once their screen shows the poll open: on B and C that is after the replica
+    // there applied it (a command is decided against the replica of the instance it reaches).
+    co_await settle(everyone());
     std::vector<asio::awaitable<void>> votes;
     for (std::size_t i = 0; i < people_.size(); ++i)
       votes.push_back(vote(*people_[i], static_cast<std::uint32_t>(i % 3)));

@@ -36,7 +36,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
-#include "command_sequence.hpp"  // byte_reader, check_invariants
+#include "command_sequence.hpp"  // byte_reader, check_invariants, command_sequence
 #include "decider.hpp"
 #include "meeting_builder.hpp"  // command builders
 #include "projection.hpp"
@@ -64,6 +64,10 @@ class meeting {
     created[0].clear_seq();
     apply(created);
   }
+
+  // A meeting recorded elsewhere (a random walk): its state and its log, seq 1 onwards.
+  meeting(std::string name, v1::MeetingState recorded, std::vector<v1::Event> events)
+      : state(std::move(recorded)), log(std::move(events)), name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
 
@@ -617,278 +621,30 @@ meeting presence_scenario() {
 
 // ---- pseudo-random sequences -------------------------------------------------------------------
 
-// The random walk of tests/unit/domain/command_sequence (same cast, same bias towards
-// commands that move the meeting along), recorded as a log. command_sequence itself keeps no
-// event log, so its command maker is mirrored here in a compact form.
-class random_walk {
- public:
-  explicit random_walk(std::string name) : m_(std::move(name)) {
-    seat_everyone(m_);
-    m_.run(start_meeting());
-    m_.run(add_item("First"), chair, v1::ROLE_MODERATOR, "item-a");
-    m_.run(add_item("Second"), chair, v1::ROLE_MODERATOR, "item-b");
-    m_.run(item_command("start", "item-a"));
-  }
-
-  meeting take(byte_reader& bytes, std::size_t steps) {
-    for (std::size_t i = 0; i < steps; ++i) {
-      if (i == steps / 2) m_.begin();
-      step(bytes);
-      // Past the start, the state every dozen events or so.
-      if (i > steps / 2 &&
-          m_.state.seq() >= (m_.checks.empty() ? m_.mark : m_.checks.back()) + 12) {
-        m_.check();
-      }
-    }
-    return std::move(m_);
-  }
-
- private:
-  struct actor {
-    std::string id;
-    v1::Role role;
-  };
-
-  void step(byte_reader& bytes) {
-    m_.advance(static_cast<int64_t>(bytes.below(16)) * 5'000);
-    switch (bytes.below(16)) {
-      case 0: {  // someone connects or disconnects
-        const actor& a = actors_[bytes.below(static_cast<uint32_t>(actors_.size()))];
-        if (a.id.empty()) return;  // the system has no connection
-        const v1::Participant* known = find(m_.state.participants(), a.id);
-        if (known != nullptr && !known->connection_ids().empty() && bytes.chance(2)) {
-          m_.leave(a.id);
-        } else {
-          m_.join(a.id, a.id, a.role);
-        }
-        return;
-      }
-      case 1:
-        return m_.run_due();
-      default: {
-        const v1::Command command = make_command(bytes);
-        const actor& a = bytes.chance(3)
-                             ? actors_[0]
-                             : actors_[bytes.below(static_cast<uint32_t>(actors_.size()))];
-        m_.attempt(command, a.id, a.role);
-      }
-    }
-  }
-
-  template <class T>
-  static const T* find(const google::protobuf::RepeatedPtrField<T>& list, const std::string& id) {
-    for (const auto& x : list) {
-      if (x.id() == id) return &x;
-    }
-    return nullptr;
-  }
-
-  template <class T>
-  static std::string pick(const google::protobuf::RepeatedPtrField<T>& list, byte_reader& bytes) {
-    const uint32_t n = static_cast<uint32_t>(list.size());
-    if (n > 0 && bytes.chance(2)) return list.Get(static_cast<int>(n - 1)).id();  // the latest
-    const uint32_t k = bytes.below(n + 1);
-    return k < n ? list.Get(static_cast<int>(k)).id() : "ghost";
-  }
-
-  std::string pick_entry(byte_reader& bytes) const {
-    std::vector<std::string> ids;
-    for (const auto& item : m_.state.agenda()) {
-      for (const auto& entry : item.speakers().waiting()) ids.push_back(entry.id());
-    }
-    const uint32_t k = bytes.below(static_cast<uint32_t>(ids.size()) + 1);
-    return k < ids.size() ? ids[k] : "ghost";
-  }
-
-  static std::string pick_text(byte_reader& bytes) {
-    switch (bytes.below(6)) {
-      case 0:
-        return "";
-      case 1:
-        return "فاطمة الزهراء";
-      default:
-        return "text " + std::to_string(bytes.byte());
-    }
-  }
-
-  v1::Command make_command(byte_reader& bytes) {
-    using K = v1::Command::KindCase;
-    static constexpr K busy[] = {
-        K::kCreatePoll,         K::kOpenPoll,         K::kCastBallot,  K::kCastBallot,
-        K::kCastBallot,         K::kClosePoll,        K::kPublishPoll, K::kRequestFloor,
-        K::kRequestFloor,       K::kNextSpeaker,      K::kEndTurn,     K::kSubmitContribution,
-        K::kUpvoteContribution, K::kMarkContribution, K::kPauseFloor,  K::kResumeFloor,
-        K::kMoveRequest,        K::kSetQueuePolicy};
-    const auto* descriptor = v1::Command::descriptor();
-    const auto* oneof = descriptor->FindOneofByName("kind");
-    const google::protobuf::FieldDescriptor* field =
-        bytes.chance(2)
-            ? descriptor->FindFieldByNumber(static_cast<int>(busy[bytes.below(std::size(busy))]))
-            : oneof->field(
-                  static_cast<int>(bytes.below(static_cast<uint32_t>(oneof->field_count()))));
-    v1::Command command;
-    command.GetReflection()->MutableMessage(&command, field);
-    if (command.kind_case() == K::kEndMeeting) command.mutable_next_speaker();  // keep it going
-    const auto& s = m_.state;
-    const auto limit = [&] { return static_cast<int64_t>(bytes.below(4)) * 30'000; };
-    const auto position = [&] { return static_cast<int32_t>(bytes.below(6)) - 1; };
-    switch (command.kind_case()) {
-      case K::kUpdateMeeting:
-        if (bytes.chance(2)) command.mutable_update_meeting()->set_title(pick_text(bytes));
-        if (bytes.chance(3)) {
-          for (const char* g : {"academia", "government", "civil_society"}) {
-            command.mutable_update_meeting()->add_stakeholder_groups(g);
-          }
-        }
-        break;
-      case K::kSetQueuePolicy: {
-        auto& policy = *command.mutable_set_queue_policy()->mutable_policy();
-        const uint32_t bits = bytes.below(8);
-        policy.set_first_time_first((bits & 1U) != 0);
-        policy.set_alternate_attendance((bits & 2U) != 0);
-        policy.set_stakeholder_balance((bits & 4U) != 0);
-        break;
-      }
-      case K::kSetDefaultSpeakingTime:
-        command.mutable_set_default_speaking_time()->set_time_limit_ms(limit());
-        break;
-      case K::kAddWalkIn:
-        command.mutable_add_walk_in()->set_display_name(pick_text(bytes));
-        if (bytes.chance(2)) command.mutable_add_walk_in()->set_stakeholder_group("academia");
-        break;
-      case K::kUpdateParticipant: {
-        auto& body = *command.mutable_update_participant();
-        body.set_participant_id(pick(s.participants(), bytes));
-        body.set_attendance(static_cast<v1::Attendance>(bytes.below(3)));
-        if (bytes.chance(3)) body.set_stakeholder_group("private_sector");
-        break;
-      }
-      case K::kAddAgendaItem:
-        command.mutable_add_agenda_item()->set_title(pick_text(bytes));
-        command.mutable_add_agenda_item()->set_position(position());
-        break;
-      case K::kUpdateAgendaItem:
-        command.mutable_update_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        command.mutable_update_agenda_item()->set_title(pick_text(bytes));
-        command.mutable_update_agenda_item()->set_planned_minutes(bytes.below(3) * 10);
-        break;
-      case K::kMoveAgendaItem:
-        command.mutable_move_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        command.mutable_move_agenda_item()->set_position(position());
-        break;
-      case K::kRemoveAgendaItem:
-        command.mutable_remove_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        break;
-      case K::kStartAgendaItem:
-        command.mutable_start_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        break;
-      case K::kCloseAgendaItem:
-        command.mutable_close_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        command.mutable_close_agenda_item()->set_skipped(bytes.chance(2));
-        break;
-      case K::kReopenAgendaItem:
-        command.mutable_reopen_agenda_item()->set_item_id(pick(s.agenda(), bytes));
-        break;
-      case K::kRecordDecision:
-        command.mutable_record_decision()->set_item_id(pick(s.agenda(), bytes));
-        command.mutable_record_decision()->set_text(pick_text(bytes));
-        break;
-      case K::kRecordActionItem:
-        command.mutable_record_action_item()->set_item_id(pick(s.agenda(), bytes));
-        command.mutable_record_action_item()->set_text(pick_text(bytes));
-        command.mutable_record_action_item()->set_due_date("2026-03-01");
-        break;
-      case K::kRequestFloor: {
-        auto& body = *command.mutable_request_floor();
-        body.set_kind(static_cast<v1::RequestKind>(1 + bytes.below(3)));
-        if (bytes.chance(3)) body.set_participant_id(pick(s.participants(), bytes));
-        if (bytes.chance(4)) body.set_item_id(pick(s.agenda(), bytes));
-        break;
-      }
-      case K::kWithdrawRequest:
-        command.mutable_withdraw_request()->set_entry_id(pick_entry(bytes));
-        break;
-      case K::kMoveRequest:
-        command.mutable_move_request()->set_entry_id(pick_entry(bytes));
-        command.mutable_move_request()->set_position(position());
-        break;
-      case K::kSetListClosed:
-        command.mutable_set_list_closed()->set_closed(bytes.chance(2));
-        break;
-      case K::kNextSpeaker:
-        command.mutable_next_speaker()->set_time_limit_ms(limit());
-        break;
-      case K::kGrantFloor:
-        command.mutable_grant_floor()->set_participant_id(pick(s.participants(), bytes));
-        command.mutable_grant_floor()->set_time_limit_ms(limit());
-        break;
-      case K::kSetTurnTimeLimit:
-        command.mutable_set_turn_time_limit()->set_time_limit_ms(limit());
-        break;
-      case K::kCreatePoll: {
-        auto& body = *command.mutable_create_poll();
-        body.set_question("Question?");
-        body.set_kind(static_cast<v1::PollKind>(1 + bytes.below(3)));
-        body.set_secrecy(static_cast<v1::PollSecrecy>(bytes.below(3)));
-        body.set_visibility(static_cast<v1::ResultsVisibility>(bytes.below(4)));
-        const uint32_t options = 2 + bytes.below(3);
-        for (uint32_t i = 0; i < options; ++i) body.add_options("option " + std::to_string(i));
-        body.set_min_choices(1);
-        body.set_max_choices(1 + bytes.below(2));
-        if (bytes.chance(3)) body.set_deadline_ms(m_.now_ms + 10'000 + bytes.below(8) * 10'000);
-        break;
-      }
-      case K::kOpenPoll:
-        command.mutable_open_poll()->set_poll_id(pick(s.polls(), bytes));
-        break;
-      case K::kClosePoll:
-        command.mutable_close_poll()->set_poll_id(pick(s.polls(), bytes));
-        break;
-      case K::kPublishPoll:
-        command.mutable_publish_poll()->set_poll_id(pick(s.polls(), bytes));
-        break;
-      case K::kDeletePoll:
-        command.mutable_delete_poll()->set_poll_id(pick(s.polls(), bytes));
-        break;
-      case K::kCastBallot: {
-        auto& body = *command.mutable_cast_ballot();
-        body.set_poll_id(pick(s.polls(), bytes));
-        body.add_choices(bytes.below(3));
-        if (bytes.chance(3)) body.add_choices(3);
-        break;
-      }
-      case K::kSubmitContribution:
-        command.mutable_submit_contribution()->set_text(pick_text(bytes));
-        break;
-      case K::kUpvoteContribution:
-        command.mutable_upvote_contribution()->set_contribution_id(pick(s.contributions(), bytes));
-        break;
-      case K::kMarkContribution:
-        command.mutable_mark_contribution()->set_contribution_id(pick(s.contributions(), bytes));
-        command.mutable_mark_contribution()->set_answered(bytes.chance(2));
-        command.mutable_mark_contribution()->set_hidden(bytes.chance(2));
-        break;
-      default:
-        break;  // commands without fields
-    }
-    return command;
-  }
-
-  meeting m_;
-  const std::vector<actor> actors_ = {
-      {chair, v1::ROLE_MODERATOR},  {"p1", participant},        {"p2", participant},
-      {"p3", participant},          {"p4", participant},        {"screen", v1::ROLE_DISPLAY},
-      {"press", v1::ROLE_OBSERVER}, {"", v1::ROLE_UNSPECIFIED},  // the system
-      {"stranger", participant},                                 // not on the roster
-  };
-};
-
+// The random walk of tests/unit/domain/command_sequence (its invariants and audience mirrors
+// checked after every step), from a fixed seed, recorded from its event log. The vectors start
+// half-way through; past that, the state is recorded every dozen events or so.
 meeting random_meeting(uint32_t seed, std::size_t steps) {
+  const std::string name = "random_" + std::to_string(seed);
   std::mt19937 random(seed);  // the engine's output is fixed by the standard
   std::vector<uint8_t> bytes(steps * 8);
   for (auto& b : bytes) b = static_cast<uint8_t>(random());
   byte_reader reader(bytes.data(), bytes.size());
-  return random_walk("random_" + std::to_string(seed)).take(reader, steps);
+  testing::command_sequence walk;
+  uint64_t mark = 0;
+  std::vector<uint64_t> checks;
+  for (std::size_t i = 0; i < steps; ++i) {
+    if (i == steps / 2) mark = walk.state().seq();
+    if (!walk.step(reader)) die(name + ": " + walk.violation().value_or("step failed"));
+    const uint64_t seq = walk.state().seq();
+    if (i > steps / 2 && seq >= (checks.empty() ? mark : checks.back()) + 12) {
+      checks.push_back(seq);
+    }
+  }
+  meeting m(name, walk.state(), walk.log());
+  m.mark = mark;
+  m.checks = std::move(checks);
+  return m;
 }
 
 // ---- writing --------------------------------------------------------------------------------

@@ -451,6 +451,7 @@ void command_sequence::apply(std::vector<v1::Event>& events, const command_conte
     event.set_seq(before + 1);
     evolve(state_, event);
     if (state_.seq() != before + 1) return fail("seq did not advance");
+    log_.push_back(event);
     for (auto& m : mirrors_) {
       v1::Event out;
       if (!project_event(state_, event, m.who, out)) {

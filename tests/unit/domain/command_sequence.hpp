@@ -33,7 +33,7 @@ class byte_reader {
 std::optional<std::string> check_invariants(const v1::MeetingState& state);
 
 // One meeting (with a chair, participants, a display and an observer), three audience
-// mirrors fed projected events, and a log of seq numbers.
+// mirrors fed projected events, and the log of every event applied (with its seq).
 class command_sequence {
  public:
   command_sequence();
@@ -48,6 +48,9 @@ class command_sequence {
   const v1::MeetingState& state() const { return state_; }
   std::size_t accepted() const { return accepted_; }
   std::size_t refused() const { return refused_; }
+  // Every event applied to the authoritative state, from the meeting's creation, with its
+  // seq: log()[i].seq() == i + 1 (tests/vectors/make_mirror_vectors replays it).
+  const std::vector<v1::Event>& log() const { return log_; }
 
  private:
   struct actor {
@@ -74,6 +77,7 @@ class command_sequence {
   void fail(std::string what);
 
   v1::MeetingState state_;
+  std::vector<v1::Event> log_;
   std::vector<actor> actors_;
   std::vector<mirror> mirrors_;
   int64_t now_ms_ = 1'700'000'000'000;
