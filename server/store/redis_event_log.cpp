@@ -325,8 +325,7 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
         redis::make_command("XRANGE", keys.log, std::to_string(after_seq + 1) + "-0", "+",
                             "COUNT", count),
         out);
-    if (!entries) co_return out;
-    if (!entries->is_array()) co_return out;
+    if (!entries || !entries->is_array()) co_return out;
     for (const auto& entry : entries->elements) {
       if (!entry.is_array() || entry.elements.size() != 2) co_return out;
       const auto seq = seq_of_entry_id(entry.elements[0].text);
