@@ -322,8 +322,8 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
     const size_t count = std::max<size_t>(1, std::min(max_events, config_.max_read_events));
     const auto entries = co_await read_at_head(
         meeting_id, keys,
-        redis::make_command("XRANGE", keys.log, std::to_string(after_seq + 1) + "-0", "+",
-                            "COUNT", count),
+        redis::make_command("XRANGE", keys.log, std::to_string(after_seq + 1) + "-0", "+", "COUNT",
+                            count),
         out);
     if (!entries || !entries->is_array()) co_return out;
     for (const auto& entry : entries->elements) {
@@ -355,8 +355,8 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
       co_return out;
     }
     const meeting_keys keys(meeting_id);
-    const auto state = co_await read_at_head(
-        meeting_id, keys, redis::make_command("HGET", keys.snap, "state"), out);
+    const auto state = co_await read_at_head(meeting_id, keys,
+                                             redis::make_command("HGET", keys.snap, "state"), out);
     if (!state) co_return out;
     if (!state->is_nil()) {
       v1::MeetingState parsed;

@@ -622,15 +622,16 @@ meeting presence_scenario() {
 // ---- pseudo-random sequences -------------------------------------------------------------------
 
 // The random walk of tests/unit/domain/command_sequence (its invariants and audience mirrors
-// checked after every step), from a fixed seed, recorded from its event log. The vectors start
-// half-way through; past that, the state is recorded every dozen events or so.
+// checked after every step), from a fixed seed, with the meeting kept live, recorded from its
+// event log. The vectors start half-way through; past that, the state is recorded every dozen
+// events or so.
 meeting random_meeting(uint32_t seed, std::size_t steps) {
   const std::string name = "random_" + std::to_string(seed);
   std::mt19937 random(seed);  // the engine's output is fixed by the standard
   std::vector<uint8_t> bytes(steps * 8);
   for (auto& b : bytes) b = static_cast<uint8_t>(random());
   byte_reader reader(bytes.data(), bytes.size());
-  testing::command_sequence walk;
+  testing::command_sequence walk(/*may_end_meeting=*/false);
   uint64_t mark = 0;
   std::vector<uint64_t> checks;
   for (std::size_t i = 0; i < steps; ++i) {

@@ -99,7 +99,7 @@ std::optional<std::string> check_invariants(const v1::MeetingState& state) {
   return std::nullopt;
 }
 
-command_sequence::command_sequence() {
+command_sequence::command_sequence(bool may_end_meeting) : may_end_meeting_(may_end_meeting) {
   std::vector<v1::Event> events = {meeting_created("m", "Fuzz", {"ar"}, {}, now_ms_)};
   events[0].clear_seq();
   apply(events, nullptr);
@@ -228,7 +228,9 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
   v1::Command command;
   command.GetReflection()->MutableMessage(&command, field);
   // Ending the meeting stops everything else; keep it rare so sequences go deep.
-  if (command.kind_case() == K::kEndMeeting && !bytes.chance(8)) command.mutable_next_speaker();
+  if (command.kind_case() == K::kEndMeeting && (!may_end_meeting_ || !bytes.chance(8))) {
+    command.mutable_next_speaker();
+  }
   const auto limit = [&] { return static_cast<int64_t>(bytes.below(4)) * 30'000 - 1; };
   const auto position = [&] { return static_cast<int32_t>(bytes.below(6)) - 1; };
   switch (command.kind_case()) {

@@ -36,7 +36,9 @@ std::optional<std::string> check_invariants(const v1::MeetingState& state);
 // mirrors fed projected events, and the log of every event applied (with its seq).
 class command_sequence {
  public:
-  command_sequence();
+  // With may_end_meeting false, an end-meeting command becomes a next-speaker one, so the
+  // meeting stays live (tests/vectors/make_mirror_vectors wants deep states throughout).
+  explicit command_sequence(bool may_end_meeting = true);
 
   // Decides one command built from the bytes (or a join, leave, or due deadline), applies
   // the events, and checks every invariant. Returns false once a violation is found.
@@ -76,6 +78,7 @@ class command_sequence {
   void check_mirrors();
   void fail(std::string what);
 
+  bool may_end_meeting_;
   v1::MeetingState state_;
   std::vector<v1::Event> log_;
   std::vector<actor> actors_;
