@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <google/protobuf/stubs/logging.h>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -31,6 +32,17 @@ using namespace majlis;
 
 namespace {
 
+// Protobuf reports undecodable client input (invalid UTF-8 in a string field, say) through its
+// own logger; the codec already answers the client, so those lines go to spdlog at debug level
+// instead of flooding stderr on a client's say-so.
+void route_protobuf_logs(google::protobuf::LogLevel level, const char* file, int line,
+                         const std::string& message) {
+  if (level >= google::protobuf::LOGLEVEL_FATAL)
+    spdlog::critical("event=protobuf_fatal file={}:{} message=\"{}\"", file, line, message);
+  else
+    spdlog::debug("event=protobuf_log file={}:{} message=\"{}\"", file, line, message);
+}
+
 void print_demo_links(const net::http_response& response) {
   boost::system::error_code ec;
   auto created = boost::json::parse(response.body, ec);
@@ -53,6 +65,7 @@ int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries only the addresses and links a person opens.
   spdlog::set_default_logger(spdlog::stderr_color_mt("majlisd"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  google::protobuf::SetLogHandler(&route_protobuf_logs);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
 
   const bool generated_admin_key = config.admin_key.empty();
