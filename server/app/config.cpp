@@ -12,6 +12,8 @@ server_config parse_config(int argc, char** argv) {
       "Every option can also be set as a MAJLIS_* environment variable (shown with each option)\n"
       "or in a file given with --config (INI or TOML: key = value, keys are the long option names)."};
   app.set_config("--config", "", "Read options from this file");
+  // A later flag overrides an earlier one (./dev run passes defaults before the user's flags).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.get_formatter()->column_width(40);
 
   std::string listen = "127.0.0.1:8080";
