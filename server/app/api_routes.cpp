@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/join_token.hpp"
+#include "app/wall_clock.hpp"
 #include "app/minutes.hpp"
 #include "domain/decider.hpp"
 #include "domain/limits.hpp"
@@ -16,12 +17,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 net::http_response json_response(unsigned status, const json::value& body) {
   net::http_response response;
@@ -113,7 +108,7 @@ std::string api_routes::token_for(const std::string& meeting_id,
   claims.role = role;
   claims.stakeholder_group = group;
   claims.attendance = attendance;
-  claims.issued_at_s = now_s();
+  claims.issued_at_s = unix_seconds();
   claims.expires_at_s = claims.issued_at_s + config_.token_ttl.count();
   return sign_token(claims, config_.signing_secret);
 }
@@ -148,7 +143,7 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
   const auto may_read = [&](bool moderators_only) {
     if (is_admin(request)) return true;
     if (auto token = query_value("token"); !token.empty()) {
-      auto verified = verify_token(token, config_.signing_secret, now_s());
+      auto verified = verify_token(token, config_.signing_secret, unix_seconds());
       if (auto* claims = std::get_if<token_claims>(&verified))
         return claims->meeting_id == meeting_id &&
                (!moderators_only || claims->role == v1::ROLE_MODERATOR);
@@ -197,9 +192,7 @@ asio::awaitable<net::http_response> api_routes::create_meeting(std::string body)
       co_return error_response(400, "INVALID_ARGUMENT", problem->message);
 
   const auto meeting_id = random_id(10);
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms = unix_millis();
   auto status = co_await registry_.create(
       meeting_id, domain::meeting_created(meeting_id, title, languages, groups, now_ms));
   if (status == store::append_status::too_large)

@@ -6,18 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include "app/join_token.hpp"
+#include "app/wall_clock.hpp"
 
 namespace majlis::app {
 
 namespace asio = boost::asio;
-
-namespace {
-int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 client_connection::client_connection(std::shared_ptr<net::connection> connection,
                                      meeting_registry& registry, const server_config& config,
@@ -64,10 +57,7 @@ void client_connection::on_message(v1::ClientMessage message) {
     case v1::ClientMessage::kPing: {
       v1::ServerMessage reply;
       reply.mutable_pong()->set_nonce(message.ping().nonce());
-      reply.mutable_pong()->set_server_time_ms(
-          std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count());
+      reply.mutable_pong()->set_server_time_ms(unix_millis());
       if (auto connection = connection_.lock()) connection->send(reply);
       return;
     }
@@ -77,7 +67,7 @@ void client_connection::on_message(v1::ClientMessage message) {
 }
 
 asio::awaitable<void> client_connection::do_join(v1::Join join) {
-  auto verified = verify_token(join.token(), config_.signing_secret, now_s());
+  auto verified = verify_token(join.token(), config_.signing_secret, unix_seconds());
   if (auto* error = std::get_if<token_error>(&verified)) {
     metrics_.joins_rejected++;
     refuse(net::close_code::unauthenticated, v1::ERROR_CODE_UNAUTHENTICATED,

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/join_token.hpp"
+#include "app/wall_clock.hpp"
 #include "domain/decider.hpp"
 #include "net/codec.hpp"
 
@@ -18,12 +19,6 @@ namespace majlis::app {
 namespace asio = boost::asio;
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 v1::ErrorCode error_for(store::append_status status) {
   switch (status) {
@@ -118,16 +113,13 @@ asio::awaitable<void> meeting_replica::do_catch_up() {
       // The events we need are behind a snapshot: start again from it.
       auto snapshot = co_await log_.load_snapshot(meeting_id_);
       co_await asio::dispatch(strand_, asio::use_awaitable);
-      if (snapshot.state && snapshot.state->seq() > state_.seq()) {
-        state_ = std::move(*snapshot.state);
-        recent_.clear();
-      }
+      if (!snapshot.state || snapshot.state->seq() <= state_.seq()) break;  // no way forward now
+      state_ = std::move(*snapshot.state);
+      recent_.clear();
       continue;
     }
     if (result.status != store::read_status::ok || result.events.empty()) break;
-    catching_up_ = false;  // let apply() treat these as ordinary events
-    apply(result.events);
-    catching_up_ = true;
+    apply(result.events);  // a read is contiguous: no gap for apply() to find
     if (state_.seq() >= result.head_seq) break;
   }
   catching_up_ = false;
@@ -262,7 +254,7 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   v1::ServerMessage message;
   auto* welcome = message.mutable_welcome();
   *welcome->mutable_you() = joiner->viewer;
-  welcome->set_server_time_ms(now_ms());
+  welcome->set_server_time_ms(unix_millis());
   welcome->set_epoch(epoch_);
   welcome->set_seq(state_.seq());
 
@@ -403,7 +395,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
       size_t evolved = 0;  // events[0, evolved) are applied to scratch
       const uint64_t base_seq = state_.seq();
       events.clear();
-      const int64_t now = now_ms();
+      const int64_t now = unix_millis();
       for (size_t i = 0; i < batch.size(); ++i) {
         outcomes[i] = {};
         if (evolved < events.size()) {
@@ -502,13 +494,13 @@ void meeting_replica::arm_deadline_timer() {
     deadline_timer_.cancel();
     return;
   }
-  deadline_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, deadline - now_ms())));
+  deadline_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, deadline - unix_millis())));
   deadline_timer_.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->armed_deadline_ms_ != deadline) return;
     self->armed_deadline_ms_ = 0;
     // Any replica may propose; the log decides and the losers are rejected as already done.
-    for (auto& command : domain::due_commands(self->state_, now_ms())) {
+    for (auto& command : domain::due_commands(self->state_, unix_millis())) {
       pending_change change;
       change.what = pending_change::kind::system_command;
       change.command = std::move(command);
