@@ -23,6 +23,7 @@ boost::asio::awaitable<append_result> embedded_event_log::create(const std::stri
   if (meetings_.size() >= config_.max_meetings)
     co_return append_result{append_status::too_large, 0, epoch_};
   auto& log = meetings_[meeting_id];
+  log.epoch = epoch_;
   first.set_seq(1);
   log.events.push_back(std::move(first));
   log.head_seq = 1;
@@ -36,16 +37,17 @@ append_result embedded_event_log::append_now(const std::string& meeting_id,
   auto it = meetings_.find(meeting_id);
   if (it == meetings_.end()) return {append_status::not_found, 0, epoch_};
   auto& log = it->second;
-  if (log.head_seq != expected_seq) return {append_status::conflict, log.head_seq, epoch_};
-  if (events.size() > config_.max_batch_events) return {append_status::too_large, log.head_seq, epoch_};
-  if (events.empty()) return {append_status::ok, log.head_seq, epoch_};
+  if (log.head_seq != expected_seq) return {append_status::conflict, log.head_seq, log.epoch};
+  if (events.size() > config_.max_batch_events)
+    return {append_status::too_large, log.head_seq, log.epoch};
+  if (events.empty()) return {append_status::ok, log.head_seq, log.epoch};
   for (auto& event : events) event.set_seq(++log.head_seq);
   log.events.insert(log.events.end(), events.begin(), events.end());
   if (log.subscriber) {
-    log.subscriber(meeting_id, epoch_,
+    log.subscriber(meeting_id, log.epoch,
                    std::make_shared<const std::vector<v1::Event>>(std::move(events)));
   }
-  return {append_status::ok, log.head_seq, epoch_};
+  return {append_status::ok, log.head_seq, log.epoch};
 }
 
 boost::asio::awaitable<append_result> embedded_event_log::append(const std::string& meeting_id,
@@ -60,7 +62,7 @@ read_result embedded_event_log::read_now(const std::string& meeting_id, uint64_t
   auto it = meetings_.find(meeting_id);
   if (it == meetings_.end()) return {read_status::not_found, {}, 0, epoch_};
   const auto& log = it->second;
-  read_result result{read_status::ok, {}, log.head_seq, epoch_};
+  read_result result{read_status::ok, {}, log.head_seq, log.epoch};
   if (after_seq + 1 < log.first_seq) {
     result.status = read_status::trimmed;
     return result;
@@ -83,7 +85,8 @@ boost::asio::awaitable<snapshot_result> embedded_event_log::load_snapshot(
   std::lock_guard lock(mutex_);
   auto it = meetings_.find(meeting_id);
   if (it == meetings_.end()) co_return snapshot_result{read_status::not_found, {}, 0, epoch_};
-  co_return snapshot_result{read_status::ok, it->second.snapshot, it->second.head_seq, epoch_};
+  co_return snapshot_result{read_status::ok, it->second.snapshot, it->second.head_seq,
+                            it->second.epoch};
 }
 
 boost::asio::awaitable<void> embedded_event_log::save_snapshot(const std::string& meeting_id,
@@ -103,6 +106,16 @@ boost::asio::awaitable<void> embedded_event_log::save_snapshot(const std::string
   }
   log.snapshot = std::move(state);
   co_return;
+}
+
+boost::asio::awaitable<append_result> embedded_event_log::start_new_epoch(
+    const std::string& meeting_id, uint64_t seen_epoch, uint64_t replica_seq) {
+  std::lock_guard lock(mutex_);
+  auto it = meetings_.find(meeting_id);
+  if (it == meetings_.end()) co_return append_result{append_status::not_found, 0, 0};
+  auto& log = it->second;
+  if (log.epoch == seen_epoch && log.head_seq < replica_seq) log.epoch = std::max(log.epoch, epoch_) + 1;
+  co_return append_result{append_status::ok, log.head_seq, log.epoch};
 }
 
 boost::asio::awaitable<bool> embedded_event_log::exists(const std::string& meeting_id) {

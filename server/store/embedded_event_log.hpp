@@ -29,6 +29,9 @@ class embedded_event_log final : public event_log {
   boost::asio::awaitable<snapshot_result> load_snapshot(const std::string& meeting_id) override;
   boost::asio::awaitable<void> save_snapshot(const std::string& meeting_id,
                                              v1::MeetingState state) override;
+  boost::asio::awaitable<append_result> start_new_epoch(const std::string& meeting_id,
+                                                        uint64_t seen_epoch,
+                                                        uint64_t replica_seq) override;
   boost::asio::awaitable<bool> exists(const std::string& meeting_id) override;
   void subscribe(const std::string& meeting_id, batch_handler handler) override;
   void unsubscribe(const std::string& meeting_id) override;
@@ -45,11 +48,12 @@ class embedded_event_log final : public event_log {
     uint64_t first_seq = 1;
     uint64_t head_seq = 0;
     std::optional<v1::MeetingState> snapshot;
+    uint64_t epoch = 0;
     batch_handler subscriber;
   };
 
   embedded_log_config config_;
-  uint64_t epoch_;
+  uint64_t epoch_;  // of every meeting created by this process, until start_new_epoch()
   // Meetings are reached from several strands; the lock covers only map and vector edits,
   // never a subscriber call.
   mutable std::mutex mutex_;

@@ -104,6 +104,17 @@ class event_log {
 
   virtual boost::asio::awaitable<bool> exists(const std::string& meeting_id) = 0;
 
+  // Log regression (DESIGN §5): the log's head is behind what a replica applied in the same
+  // epoch (a store that lost its last writes, a file restored from an older backup). Starts a
+  // new epoch when the log's epoch is still `seen_epoch` and its head is below `replica_seq`,
+  // atomically: of several replicas that notice, one wins and the others find its epoch.
+  // Returns the epoch in force afterwards and the head (`ok`), or not_found / unavailable.
+  // Events already in the log stay; the new epoch only tells every reader that the history it
+  // saw after the head is void, so no two histories ever share an epoch.
+  virtual boost::asio::awaitable<append_result> start_new_epoch(const std::string& meeting_id,
+                                                                uint64_t seen_epoch,
+                                                                uint64_t replica_seq) = 0;
+
   // Receives the meeting's committed batches until unsubscribe().
   virtual void subscribe(const std::string& meeting_id, batch_handler handler) = 0;
   virtual void unsubscribe(const std::string& meeting_id) = 0;

@@ -96,6 +96,20 @@ if tonumber(ARGV[3]) > 1 then redis.call('XTRIM', KEYS[3], 'MINID', ARGV[3] .. '
 return 'ok'
 )lua";
 
+// Starts a new epoch when the log is still in the epoch a replica saw and its head is behind
+// what that replica applied (Redis lost its last writes). KEYS: head, epoch. ARGV: seen epoch,
+// replica seq, new epoch. Returns {status, head, epoch}: ok | not_found.
+constexpr std::string_view new_epoch_script = R"lua(
+local head = redis.call('GET', KEYS[1])
+if not head then return {'not_found', 0, '0'} end
+local epoch = redis.call('GET', KEYS[2]) or '0'
+if epoch == ARGV[1] and tonumber(head) < tonumber(ARGV[2]) then
+  epoch = ARGV[3]
+  redis.call('SET', KEYS[2], epoch)
+end
+return {'ok', tonumber(head), epoch}
+)lua";
+
 struct lua_script {
   std::string_view source;
   std::string sha1;  // what EVALSHA names it by; Redis computes the same from the source
@@ -223,7 +237,8 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
         head_timer_(strand_),
         append_{append_script, sha1_hex(append_script)},
         create_{create_script, sha1_hex(create_script)},
-        snapshot_{snapshot_script, sha1_hex(snapshot_script)} {}
+        snapshot_{snapshot_script, sha1_hex(snapshot_script)},
+        new_epoch_{new_epoch_script, sha1_hex(new_epoch_script)} {}
 
   static redis::config subscriber_config(redis::config cfg) {
     if (!cfg.client_name.empty()) cfg.client_name += "-pubsub";
@@ -382,6 +397,19 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
     co_await run_script(snapshot_, std::move(script_keys), std::move(args));
   }
 
+  asio::awaitable<append_result> start_new_epoch(const std::string& meeting_id,
+                                                 uint64_t seen_epoch, uint64_t replica_seq) {
+    if (!valid_meeting_id(meeting_id)) co_return append_result{append_status::not_found, 0, 0};
+    const meeting_keys keys(meeting_id);
+    std::vector<std::string> script_keys{keys.head, keys.epoch};
+    std::vector<std::string> args{std::to_string(seen_epoch), std::to_string(replica_seq),
+                                  std::to_string(fresh_epoch())};
+    auto r = co_await run_script(new_epoch_, std::move(script_keys), std::move(args));
+    auto out = append_result_of(r);
+    if (out.status == append_status::ok) observe_epoch(meeting_id, out.epoch, out.head_seq);
+    co_return out;
+  }
+
   asio::awaitable<bool> exists(const std::string& meeting_id) {
     if (!valid_meeting_id(meeting_id)) co_return false;
     auto r = co_await connection_.async_exec("EXISTS", meeting_keys(meeting_id).head);
@@ -521,7 +549,7 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
 
   asio::awaitable<void> on_connected(std::shared_ptr<impl> self) {
     redis::request load;
-    for (const auto* script : {&append_, &create_, &snapshot_})
+    for (const auto* script : {&append_, &create_, &snapshot_, &new_epoch_})
       load.push("SCRIPT", "LOAD", script->source);
     co_await connection_.async_exec(std::move(load));
     co_await check_heads(self, watched_ids());
@@ -630,6 +658,7 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
   const lua_script append_;
   const lua_script create_;
   const lua_script snapshot_;
+  const lua_script new_epoch_;
   std::atomic<bool> stopped_{false};
   // Subscribed meetings, reached from callers' strands and the subscriber's; the lock covers
   // map edits only, never a handler call.
@@ -675,6 +704,12 @@ asio::awaitable<snapshot_result> redis_event_log::load_snapshot(const std::strin
 asio::awaitable<void> redis_event_log::save_snapshot(const std::string& meeting_id,
                                                      v1::MeetingState state) {
   return impl_->save_snapshot(meeting_id, std::move(state));
+}
+
+asio::awaitable<append_result> redis_event_log::start_new_epoch(const std::string& meeting_id,
+                                                                uint64_t seen_epoch,
+                                                                uint64_t replica_seq) {
+  return impl_->start_new_epoch(meeting_id, seen_epoch, replica_seq);
 }
 
 asio::awaitable<bool> redis_event_log::exists(const std::string& meeting_id) {

@@ -59,6 +59,9 @@ class redis_event_log final : public event_log {
   boost::asio::awaitable<snapshot_result> load_snapshot(const std::string& meeting_id) override;
   boost::asio::awaitable<void> save_snapshot(const std::string& meeting_id,
                                              v1::MeetingState state) override;
+  boost::asio::awaitable<append_result> start_new_epoch(const std::string& meeting_id,
+                                                        uint64_t seen_epoch,
+                                                        uint64_t replica_seq) override;
   boost::asio::awaitable<bool> exists(const std::string& meeting_id) override;
   void subscribe(const std::string& meeting_id, batch_handler handler) override;
   void unsubscribe(const std::string& meeting_id) override;
