@@ -72,6 +72,11 @@ class sqlite_event_log final : public event_log {
   void unsubscribe(const std::string& meeting_id) override;
   // False after a failed write (disk full, I/O error) until a later write succeeds.
   bool ready() const override;
+  // Only one process writes the file (the data folder's lock), so every connection in a roster
+  // that is not this process's own is left over from an earlier run: no other instance is alive.
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> live_instances() override {
+    co_return std::vector<std::string>{};
+  }
 
  private:
   class impl;
