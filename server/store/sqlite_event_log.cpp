@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -139,9 +140,9 @@ class statement {
     std::string_view bytes(int column) const {
       const void* data = sqlite3_column_blob(stmt_, column);
       const int size = sqlite3_column_bytes(stmt_, column);
-      return data == nullptr ? std::string_view{}
-                             : std::string_view(static_cast<const char*>(data),
-                                                static_cast<size_t>(size));
+      return data == nullptr
+                 ? std::string_view{}
+                 : std::string_view(static_cast<const char*>(data), static_cast<size_t>(size));
     }
     std::string text(int column) const {
       const auto* data = sqlite3_column_text(stmt_, column);
@@ -172,7 +173,9 @@ int64_t query_integer(sqlite3* db, std::string_view sql) {
   return q.next_row() ? q.integer(0) : 0;
 }
 
-std::string quoted(const std::filesystem::path& file) { return "\"" + file.string() + "\""; }
+std::string quoted(const std::filesystem::path& file) {
+  return "\"" + file.string() + "\"";
+}
 
 std::string damaged(const std::filesystem::path& file, const std::string& detail) {
   return "The data file " + quoted(file) + " is damaged: " + detail +
@@ -184,9 +187,9 @@ std::string open_failure_message(const std::filesystem::path& file, const sqlite
   const std::string detail = e.what();
   switch (e.code() & 0xff) {
     case SQLITE_NOTADB:
-      return "The data file " + quoted(file) + " is not an SQLite database (" + detail +
-             "): it is another kind of file, or a damaged one; restore it from a backup or move it "
-             "away to start empty.";
+      return "The data file " + quoted(file) +
+             " is not an SQLite database: it is another kind of file, or a damaged one; restore "
+             "it from a backup or move it away to start empty.";
     case SQLITE_CORRUPT:
       return damaged(file, detail);
     case SQLITE_BUSY:
@@ -216,9 +219,9 @@ std::string open_failure_message(const std::filesystem::path& file, const sqlite
 connection open_checked(const sqlite_log_config& config) {
   const auto& file = config.file;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(file.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   connection db(raw);
   try {
     if (rc != SQLITE_OK) fail(raw, rc);
@@ -233,18 +236,17 @@ connection open_checked(const sqlite_log_config& config) {
     const auto tables =
         query_text(raw, "SELECT group_concat(name, ', ') FROM sqlite_schema WHERE type = 'table'");
     if (application_id != majlis_application_id && (application_id != 0 || !tables.empty())) {
-      throw store_open_error(
-          "The data file " + quoted(file) + " is an SQLite database of another program " +
-          "(application_id " + std::to_string(application_id) + ", tables: " +
-          (tables.empty() ? std::string("none") : tables) +
-          "), not Majlis's; move it away or give majlisd another data folder.");
+      throw store_open_error("The data file " + quoted(file) +
+                             " is an SQLite database of another program (application_id " +
+                             std::to_string(application_id) +
+                             ", tables: " + (tables.empty() ? std::string("none") : tables) +
+                             "), not Majlis's; move it away or give majlisd another data folder.");
     }
     if (version > schema_version) {
-      throw store_open_error("The data file " + quoted(file) +
-                             " was written by a newer Majlis (schema version " +
-                             std::to_string(version) + "; this build knows up to " +
-                             std::to_string(schema_version) +
-                             "); run that newer majlisd, or restore a backup made by this one.");
+      throw store_open_error(
+          "The data file " + quoted(file) + " was written by a newer Majlis (schema version " +
+          std::to_string(version) + "; this build knows up to " + std::to_string(schema_version) +
+          "); run that newer majlisd, or restore a backup made by this one.");
     }
 
     // A truncated or overwritten file must never pass for an empty meeting list.
@@ -252,11 +254,14 @@ connection open_checked(const sqlite_log_config& config) {
     {
       statement s(raw, "PRAGMA quick_check(5)");
       statement::use q(s);
+      // One sentence: SQLite's lines joined, without its "*** in database main ***" header.
       while (q.next_row()) {
-        const auto line = q.text(0);
-        if (line == "ok") continue;
-        if (!problems.empty()) problems += "; ";
-        problems += line;
+        std::istringstream rows(q.text(0));
+        for (std::string line; std::getline(rows, line);) {
+          if (line == "ok" || line.starts_with("***")) continue;
+          if (!problems.empty()) problems += "; ";
+          problems += line;
+        }
       }
     }
     if (!problems.empty()) throw store_open_error(damaged(file, problems));
@@ -278,7 +283,8 @@ connection open_checked(const sqlite_log_config& config) {
       execute(raw, "PRAGMA user_version = " + std::to_string(schema_version));
       execute(raw, "COMMIT");
     } catch (...) {
-      if (sqlite3_get_autocommit(raw) == 0) sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (sqlite3_get_autocommit(raw) == 0)
+        sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
   } catch (const sqlite_failure& e) {
@@ -301,8 +307,7 @@ class sqlite_event_log::impl {
         rollback_(db_.get(), "ROLLBACK"),
         select_meeting_(db_.get(), "SELECT epoch, head_seq FROM meetings WHERE id = ?1"),
         count_meetings_(db_.get(), "SELECT count(*) FROM meetings"),
-        insert_meeting_(db_.get(),
-                        "INSERT INTO meetings(id, epoch, head_seq) VALUES(?1, ?2, ?3)"),
+        insert_meeting_(db_.get(), "INSERT INTO meetings(id, epoch, head_seq) VALUES(?1, ?2, ?3)"),
         update_head_(db_.get(), "UPDATE meetings SET head_seq = ?2 WHERE id = ?1"),
         update_epoch_(db_.get(), "UPDATE meetings SET epoch = ?2 WHERE id = ?1"),
         insert_event_(db_.get(), "INSERT INTO events(meeting_id, seq, body) VALUES(?1, ?2, ?3)"),
@@ -547,7 +552,8 @@ class sqlite_event_log::impl {
       if (it == subscribers_.end()) return;
       handler = it->second;
     }
-    (*handler)(meeting_id, epoch, std::make_shared<const std::vector<v1::Event>>(std::move(events)));
+    (*handler)(meeting_id, epoch,
+               std::make_shared<const std::vector<v1::Event>>(std::move(events)));
   }
 
   sqlite_log_config config_;
@@ -635,6 +641,8 @@ void sqlite_event_log::unsubscribe(const std::string& meeting_id) {
   impl_->unsubscribe(meeting_id);
 }
 
-bool sqlite_event_log::ready() const { return impl_->ready(); }
+bool sqlite_event_log::ready() const {
+  return impl_->ready();
+}
 
 }  // namespace majlis::store

@@ -15,10 +15,10 @@
 #include <random>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 namespace majlis::store {
 namespace {
@@ -133,11 +133,13 @@ int64_t committed_head(const fs::path& file, const std::string& meeting_id) {
   return head;
 }
 
-// The message of the store_open_error that opening `file` throws, or "" if it opens.
+// The message of the store_open_error that opening `file` throws, or "" if it opens. Printed,
+// so the test's output shows what an operator would read.
 std::string open_error(const fs::path& file) {
   try {
     sqlite_event_log log(config_for(file));
   } catch (const store_open_error& e) {
+    std::cout << "[ message  ] " << e.what() << "\n";
     return e.what();
   }
   return "";
@@ -150,8 +152,8 @@ void write_long_meeting(sqlite_event_log& log) {
   while (head < 2000) {
     std::vector<v1::Event> batch;
     for (uint64_t i = 0; i < 100 && head + batch.size() < 2000; ++i)
-      batch.push_back(titled("seq " + std::to_string(head + batch.size() + 1) +
-                             std::string(100, 'x')));
+      batch.push_back(
+          titled("seq " + std::to_string(head + batch.size() + 1) + std::string(100, 'x')));
     const auto size = batch.size();
     ASSERT_EQ(run(log.append("m", head, std::move(batch))).status, append_status::ok);
     head += size;
@@ -390,8 +392,8 @@ TEST_P(sqlite_event_log_sync, prints_the_rate_of_single_event_appends) {
   EXPECT_EQ(run(appends()), count + 1);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::cout << "[ timing   ] synchronous=" << (GetParam() == sync_mode::full ? "FULL" : "NORMAL")
-            << ": " << count << " single-event appends in " << took.count() << " s = "
-            << static_cast<int>(count / took.count()) << " appends/s\n";
+            << ": " << count << " single-event appends in " << took.count()
+            << " s = " << static_cast<int>(count / took.count()) << " appends/s\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(modes, sqlite_event_log_sync,
@@ -432,7 +434,8 @@ TEST(sqlite_event_log, a_new_epoch_starts_once_and_only_for_a_log_behind_its_rep
 TEST(sqlite_event_log, refuses_a_file_that_is_not_a_database) {
   temp_folder dir;
   const auto file = dir / "notes.txt";
-  const std::string notes = "These are my meeting notes, not a database.\n" + std::string(5000, 'x');
+  const std::string notes =
+      "These are my meeting notes, not a database.\n" + std::string(5000, 'x');
   std::ofstream(file) << notes;
   const auto message = open_error(file);
   EXPECT_NE(message.find(file.string()), std::string::npos) << message;
@@ -525,6 +528,14 @@ TEST(sqlite_event_log, a_cut_wal_opens_at_its_last_complete_commit) {
   EXPECT_FALSE(snapshot.state.has_value()) << "the snapshot was the last commit";
   auto next = run(log.append("m", read.head_seq, {titled("after the cut")}));
   EXPECT_EQ(next.status, append_status::ok);
+}
+
+TEST(sqlite_event_log, refuses_a_file_in_a_missing_folder) {
+  temp_folder dir;
+  const auto file = dir / "missing" / "majlis.db";
+  const auto message = open_error(file);
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("check that its folder exists"), std::string::npos) << message;
 }
 
 TEST(sqlite_event_log, refuses_a_file_it_cannot_write) {
