@@ -428,21 +428,20 @@ class sqlite_event_log::impl {
     }
   }
 
-  bool save_snapshot_now(const std::string& meeting_id, const v1::MeetingState& state) {
+  void save_snapshot_now(const std::string& meeting_id, const v1::MeetingState& state) {
     try {
       write_transaction tx(*this);
       auto found = find_meeting(meeting_id);
       // A snapshot past the head would describe events the log does not have.
-      if (!found || state.seq() > found->head_seq) return false;
+      if (!found || state.seq() > found->head_seq) return;
       statement::use(save_snapshot_)
           .bind_text(meeting_id)
           .bind(as_sql(state.seq()))
           .bind_blob(state.SerializeAsString())
           .to_end();
       tx.commit();
-      return true;
     } catch (const sqlite_failure&) {
-      return false;
+      // The older snapshot stays; a later one tries again.
     }
   }
 
@@ -577,8 +576,15 @@ class sqlite_event_log::impl {
   asio::thread_pool pool_{1};
 };
 
-sqlite_event_log::sqlite_event_log(sqlite_log_config config)
-    : impl_(std::make_unique<impl>(std::move(config))) {}
+sqlite_event_log::sqlite_event_log(sqlite_log_config config) {
+  const auto file = config.file;
+  try {
+    impl_ = std::make_unique<impl>(std::move(config));
+  } catch (const sqlite_failure& e) {
+    // Preparing the statements is the last check of the schema.
+    throw store_open_error(open_failure_message(file, e));
+  }
+}
 
 sqlite_event_log::~sqlite_event_log() = default;
 
@@ -613,11 +619,9 @@ asio::awaitable<snapshot_result> sqlite_event_log::load_snapshot(const std::stri
 
 asio::awaitable<void> sqlite_event_log::save_snapshot(const std::string& meeting_id,
                                                       v1::MeetingState state) {
-  // Named, not a temporary in the co_await (GCC 12).
-  auto work = [self = impl_.get(), meeting_id, state = std::move(state)] {
-    return self->save_snapshot_now(meeting_id, state);
-  };
-  co_await impl_->on_store_thread(std::move(work));
+  return impl_->on_store_thread([self = impl_.get(), meeting_id, state = std::move(state)] {
+    self->save_snapshot_now(meeting_id, state);
+  });
 }
 
 asio::awaitable<append_result> sqlite_event_log::start_new_epoch(const std::string& meeting_id,
