@@ -23,7 +23,7 @@
 namespace majlis::store {
 
 // Names the sync mode in test names (ADL finds it beside sync_mode, not in the namespace below).
-void PrintTo(sync_mode mode, std::ostream* out) {
+void PrintTo(sync_mode mode, std::ostream* out) {  // NOLINT(readability-identifier-naming)
   *out << (mode == sync_mode::full ? "full" : "normal");
 }
 
@@ -169,6 +169,7 @@ void write_long_meeting(sqlite_event_log& log) {
 
 std::vector<uint64_t> seqs_of(const std::vector<v1::Event>& events) {
   std::vector<uint64_t> seqs;
+  seqs.reserve(events.size());
   for (const auto& e : events) seqs.push_back(e.seq());
   return seqs;
 }
@@ -299,7 +300,7 @@ TEST(sqlite_event_log, subscribers_get_each_committed_batch_in_order_after_its_c
   std::vector<uint64_t> seen;
   std::vector<int64_t> committed_when_seen;
   std::thread::id subscriber_thread;
-  log.subscribe("m", [&](const std::string& id, uint64_t epoch, event_batch batch) {
+  log.subscribe("m", [&](const std::string& id, uint64_t epoch, const event_batch& batch) {
     EXPECT_EQ(id, "m");
     EXPECT_EQ(epoch, created.epoch);
     subscriber_thread = std::this_thread::get_id();
@@ -350,6 +351,7 @@ TEST(sqlite_event_log, callers_on_several_threads_append_one_after_another) {
     co_return conflicts;
   };
   std::vector<std::thread> threads;
+  threads.reserve(writers);
   std::vector<int> conflicts(writers);
   for (int id = 0; id < writers; ++id)
     threads.emplace_back([&, id] { conflicts[id] = run(writer(id)); });
@@ -599,7 +601,7 @@ TEST(sqlite_event_log, refuses_a_file_it_cannot_write) {
 bool fill_disk(const fs::path& filler) {
   const int fd = ::open(filler.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
   if (fd < 0) return false;
-  const std::string chunk(64 * 1024, 'f');
+  const std::string chunk(size_t{64} * 1024, 'f');
   bool full = false;
   for (size_t size : {chunk.size(), size_t{1}}) {
     while (true) {
