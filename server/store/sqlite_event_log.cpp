@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -48,20 +50,25 @@ CREATE TABLE IF NOT EXISTS snapshots(
   state BLOB NOT NULL);
 )sql";
 
-// An SQLite call that failed: the result code (extended) and SQLite's words for it.
+// An SQLite call that failed: the result code (extended), SQLite's words for it, and the errno
+// of the system call behind an I/O error (SQLite reports a full disk as one when it grows the
+// -shm file).
 class sqlite_failure : public std::runtime_error {
  public:
-  sqlite_failure(int code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+  sqlite_failure(int code, const std::string& detail, int system_errno)
+      : std::runtime_error(detail), code_(code), system_errno_(system_errno) {}
   int code() const { return code_; }
+  int system_errno() const { return system_errno_; }
 
  private:
   int code_;
+  int system_errno_;
 };
 
 [[noreturn]] void fail(sqlite3* db, int code) {
   std::string detail = sqlite3_errstr(code);
   if (db != nullptr && sqlite3_extended_errcode(db) == code) detail = sqlite3_errmsg(db);
-  throw sqlite_failure(code, detail);
+  throw sqlite_failure(code, detail, db != nullptr ? sqlite3_system_errno(db) : 0);
 }
 
 void check(sqlite3* db, int code) {
@@ -184,8 +191,13 @@ std::string damaged(const std::filesystem::path& file, const std::string& detail
 
 // The sentence for an SQLite error while opening and checking the file.
 std::string open_failure_message(const std::filesystem::path& file, const sqlite_failure& e) {
-  const std::string detail = e.what();
-  switch (e.code() & 0xff) {
+  std::string detail = e.what();
+  int code = e.code() & 0xff;
+  if (code == SQLITE_IOERR && e.system_errno() != 0) {
+    detail += ": " + std::string(std::strerror(e.system_errno()));
+    if (e.system_errno() == ENOSPC || e.system_errno() == EDQUOT) code = SQLITE_FULL;
+  }
+  switch (code) {
     case SQLITE_NOTADB:
       return "The data file " + quoted(file) +
              " is not an SQLite database: it is another kind of file, or a damaged one; restore "
@@ -204,11 +216,11 @@ std::string open_failure_message(const std::filesystem::path& file, const sqlite
              "); check that its folder exists and that majlisd may write to the file and to its "
              "folder, where SQLite keeps the -wal and -shm files beside it.";
     case SQLITE_FULL:
-      return "The data file " + quoted(file) + " cannot be written: " + detail +
-             "; free some space on its disk and start again.";
+      return "The data file " + quoted(file) + " cannot be written: its disk is full (" + detail +
+             "); free some space on it and start majlisd again.";
     case SQLITE_IOERR:
       return "The data file " + quoted(file) + " cannot be read or written (" + detail +
-             "); check its disk, then restore the file from a backup if the disk is failing.";
+             "); check its disk, and restore the file from a backup only if the disk is failing.";
     default:
       return "The data file " + quoted(file) + " cannot be opened: " + detail + ".";
   }

@@ -654,5 +654,21 @@ TEST(sqlite_event_log, a_full_disk_makes_appends_unavailable_until_space_is_back
   EXPECT_EQ(after.events[12].meeting_updated().title(), wide);
 }
 
+TEST(sqlite_event_log, refuses_to_start_on_a_full_disk) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  temp_folder dir;
+  mounted_tmpfs disk(dir / "disk", "2m");
+  ASSERT_TRUE(disk.mounted()) << "mount -t tmpfs failed: " << disk.error();
+  const auto file = dir / "disk" / "majlis.db";
+  {
+    sqlite_event_log log(config_for(file));
+    run(log.create("m", titled("a")));
+  }
+  ASSERT_TRUE(fill_disk(dir / "disk" / "filler")) << "the tmpfs never filled up";
+  const auto message = open_error(file);
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("full"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace majlis::store
