@@ -1,8 +1,8 @@
-// A server restart is a reconnect: the console, a participant page and the room display against
-// a majlisd this test starts itself (own port, own folder). It freezes the server (SIGSTOP: the
-// pages' pings go unanswered, they notice within ~10 s and resume by replay once it thaws), then
-// stops it with SIGTERM and starts it again on the same port with the same flags. Every page
-// must show a not-live state at once while it is down.
+// A server restart is a reconnect: the console, a participant page, the room display and an
+// observer against a majlisd this test starts itself (own port, own folder). It freezes the
+// server (SIGSTOP: the pages' pings go unanswered, they notice within ~10 s and resume by replay
+// once it thaws), then stops it with SIGTERM and starts it again on the same port with the same
+// flags. Every page must show a not-live state at once while it is down.
 //  - With --data-dir (majlisd --help lists it once the durable store lands): the pages come
 //    back to Live by themselves, the participant resumed by replay in the same epoch, and a
 //    change by the chair reaches every page; then the same after SIGKILL.
@@ -85,7 +85,9 @@ async function chairStartsItem(chair, title) {
 async function everyPageShows(pages, title) {
   await pages.chair.waitForFunction((t) => document.querySelector('#agenda li.current')?.textContent.includes(t), title);
   await pages.participant.waitForFunction((t) => document.getElementById('current-item')?.textContent === t, title);
-  await pages.display.waitForFunction((t) => document.getElementById('d-item')?.textContent === t, title);
+  for (const page of [pages.display, pages.observer]) {
+    await page.waitForFunction((t) => document.getElementById('d-item')?.textContent === t, title);
+  }
 }
 
 test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJLISD is not set (run.sh sets it)' }, async (t) => {
@@ -124,10 +126,12 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
     chair: await newPage(browser),
     participant: await newPage(browser, { lang: 'ar', viewport: { width: 420, height: 850 } }),
     display: await newPage(browser, { viewport: { width: 1400, height: 800 } }),
+    observer: await newPage(browser, { lang: 'ar' }),
   };
   await pages.chair.goto(`${base}/console.html?meeting=${meetingId}&token=${created.tokens.moderator}&lang=en`);
   await pages.participant.goto(`${base}/participant.html?meeting=${meetingId}&token=${registered.token}&lang=ar`);
   await pages.display.goto(`${base}/display.html?meeting=${meetingId}&token=${created.tokens.display}&lang=en`);
+  await pages.observer.goto(`${base}/display.html?meeting=${meetingId}&token=${created.tokens.observer}&lang=ar`);
   for (const page of Object.values(pages)) await live(page);
 
   await t.test('the chair starts the meeting and an item; the header says Live', async () => {
@@ -139,8 +143,24 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
     assert.match(await pages.chair.getAttribute('#meeting-status', 'class'), /\bgreen\b/);
   });
 
+  // Where the participant stood, to check how it resumes: with this epoch and seq, by replay.
+  const position = async () => ({
+    ...await pages.participant.evaluate(() => ({ epoch: globalThis.majlis.epoch, seq: globalThis.majlis.state.seq })),
+    joins: pages.participant.wire.joins.length,
+  });
+  const resumedByReplay = async (before) => {
+    for (const page of Object.values(pages)) await live(page);
+    const join = pages.participant.wire.joins.slice(before.joins).at(-1);
+    assert.deepEqual(join?.resume, { epoch: String(before.epoch), seq: String(before.seq) }, 'resumed with the mirror\'s epoch and seq');
+    assert.equal(pages.participant.wire.welcomes.at(-1).kind, 'replay', 'a replay, not a snapshot');
+    assert.equal(await pages.participant.evaluate(() => globalThis.majlis.lastWelcome), 'replay');
+    assert.equal(await pages.participant.evaluate(() => globalThis.majlis.epoch), before.epoch);
+    assert.equal(await pages.chair.textContent('#meeting-status'), 'Live');
+    assert.match(await pages.chair.getAttribute('#meeting-status', 'class'), /\bgreen\b/);
+  };
+
   await t.test('a frozen server is noticed within ~10 s and the pages resume by replay when it thaws', async () => {
-    const before = await pages.participant.evaluate(() => ({ epoch: globalThis.majlis.epoch, replays: globalThis.majlis.welcomes.replay }));
+    const before = await position();
     const started = Date.now();
     server.freeze();
     try {
@@ -153,16 +173,13 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
     } finally {
       server.thaw();
     }
-    for (const page of Object.values(pages)) await live(page);
-    const after = await pages.participant.evaluate(() => ({ epoch: globalThis.majlis.epoch, replays: globalThis.majlis.welcomes.replay, last: globalThis.majlis.lastWelcome }));
-    assert.equal(after.epoch, before.epoch);
-    assert.equal(after.last, 'replay', 'resumed by replay, not a snapshot');
-    assert.ok(after.replays > before.replays);
+    await resumedByReplay(before);
+    await chairStartsItem(pages.chair, 'After the freeze');
+    await everyPageShows(pages, 'After the freeze');
   });
 
   const restart = async (signal, label) => {
-    const before = await pages.participant.evaluate(() => ({ epoch: globalThis.majlis.epoch, seq: globalThis.majlis.state.seq }));
-    const joinsBefore = pages.participant.wire.joins.length;
+    const before = await position();
     await server.stop(signal);
     for (const [name, page] of Object.entries(pages)) await notLive(page, name);
     await pages.chair.screenshot({ path: `${SHOTS}/restart-${label}-console-down.png` });
@@ -172,19 +189,13 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
     await new Promise((resolve) => setTimeout(resolve, 1500));
     for (const page of Object.values(pages)) assert.notEqual(await conn(page), 'open');
     await server.start();
-    return { before, joinsBefore };
+    return before;
   };
 
   if (durable) {
     for (const signal of ['SIGTERM', 'SIGKILL']) {
       await t.test(`after ${signal} and a restart every page is live again, resumed by replay`, async () => {
-        const { before, joinsBefore } = await restart(signal, signal.toLowerCase());
-        for (const page of Object.values(pages)) await live(page);
-        const join = pages.participant.wire.joins.slice(joinsBefore).at(-1);
-        assert.deepEqual(join.resume, { epoch: String(before.epoch), seq: String(before.seq) }, 'resumed with the mirror\'s epoch and seq');
-        assert.equal(pages.participant.wire.welcomes.at(-1).kind, 'replay');
-        assert.equal(await pages.participant.evaluate(() => globalThis.majlis.epoch), before.epoch);
-        assert.equal(await pages.chair.textContent('#meeting-status'), 'Live');
+        await resumedByReplay(await restart(signal, signal.toLowerCase()));
         const title = `After ${signal}`;
         await chairStartsItem(pages.chair, title);
         await everyPageShows(pages, title);
