@@ -266,7 +266,12 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
     });
   };
   client.addEventListener('state', schedule);
-  client.addEventListener('status', schedule);
+  // The badge and the stop card change with the banner, not a frame later.
+  client.addEventListener('status', () => {
+    renderStatusBadge(statusBadge, client);
+    if (client.stopReason) showStopCard(client);
+    schedule();
+  });
   onLangChange(schedule);
   if (tick) setInterval(() => client.state && !client.stopReason && tick(client.state, client), 250);
   client.connect();
