@@ -3,11 +3,12 @@
 // server (SIGSTOP: the pages' pings go unanswered, they notice within ~10 s and resume by replay
 // once it thaws), then stops it with SIGTERM and starts it again on the same port with the same
 // flags. Every page must show a not-live state at once while it is down.
-//  - With --data-dir (majlisd --help lists it once the durable store lands): the pages come
-//    back to Live by themselves, the participant resumed by replay in the same epoch, and a
-//    change by the chair reaches every page; then the same after SIGKILL.
-//  - Without: the meeting is gone after the restart, and every page says so (close 4004 /
-//    NOT_FOUND) with a link to the start page and stops retrying; no stale green "Live".
+//  - With --data-dir (when majlisd --help lists it): the pages come back to Live by themselves,
+//    the participant resumed by replay in the same epoch, and a change by the chair reaches
+//    every page; then the same after SIGKILL.
+//  - In memory (--store memory, or a majlisd without a durable store): the meeting is gone
+//    after the restart, and every page says so (close 4004 / NOT_FOUND) with a link to the
+//    start page and stops retrying; no stale green "Live".
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,16 +91,32 @@ async function everyPageShows(pages, title) {
   }
 }
 
-test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJLISD is not set (run.sh sets it)' }, async (t) => {
-  const durable = majlisdHasOption(MAJLISD, '--data-dir');
+// What this majlisd offers: --data-dir and --store arrived with the durable store.
+const HAS_DATA_DIR = !!MAJLISD && majlisdHasOption(MAJLISD, '--data-dir');
+const HAS_STORE = !!MAJLISD && majlisdHasOption(MAJLISD, '--store');
+const NO_MAJLISD = !MAJLISD && 'MAJLISD is not set (run.sh sets it)';
+
+test('a restart with a durable store: every page resumes by replay and is live again',
+  { skip: NO_MAJLISD || (!HAS_DATA_DIR && 'this majlisd has no --data-dir') },
+  (t) => restartScenario(t, { durable: true }));
+
+test('a restart with the memory store: every page says the meeting is gone and stops',
+  { skip: NO_MAJLISD }, (t) => restartScenario(t, { durable: false }));
+
+async function restartScenario(t, { durable }) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'majlis-restart-'));
   const port = await freePort();
   const adminKey = `restart-${process.pid}-admin-key`;
   const args = ['--listen', `127.0.0.1:${port}`, '--static-root', WEB, '--admin-key', adminKey];
-  // The store keeps the signing secret; without it a fixed one keeps the tokens valid, so the
-  // pages meet "meeting gone" (4004) rather than "bad token" (4001).
-  if (durable) args.push('--data-dir', path.join(work, 'data'));
-  else args.push('--signing-secret', `restart-${process.pid}-signing-secret`);
+  if (durable) {
+    mkdirSync(path.join(work, 'data'));
+    args.push('--data-dir', path.join(work, 'data'));
+  } else {
+    if (HAS_STORE) args.push('--store', 'memory');
+    // A fixed secret keeps the tokens valid across the restart, so the pages meet "meeting
+    // gone" (4004) rather than "bad token" (4001).
+    args.push('--signing-secret', `restart-${process.pid}-signing-secret`);
+  }
   const server = new MajlisdProcess({ binary: MAJLISD, args, logPath: path.join(work, 'majlisd.log') });
   t.after(async () => {
     await server.close();
@@ -107,7 +124,7 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
   });
   await server.start();
   const base = server.url;
-  t.diagnostic(`majlisd ${durable ? 'with --data-dir' : 'without --data-dir (memory)'}; log ${work}/majlisd.log`);
+  t.diagnostic(`majlisd ${durable ? 'with --data-dir' : 'in memory'}; log ${work}/majlisd.log`);
 
   const created = await api(base, 'POST', '/api/meetings', { key: adminKey, body: { title: 'إعادة التشغيل — restart', languages: ['ar', 'en'] } });
   const meetingId = created.meetingId;
@@ -230,4 +247,4 @@ test('a server restart is a reconnect for every page', { skip: !MAJLISD && 'MAJL
   await t.test('no page threw', () => {
     for (const [name, page] of Object.entries(pages)) assert.deepEqual(page.errors, [], `${name} page errors`);
   });
-});
+}

@@ -38,8 +38,14 @@ trap cleanup EXIT INT TERM
 PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 ADMIN_KEY=$(node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))')
 
+# A majlisd with the durable store keeps its data in a throwaway folder, not ./data.
+STORE_ARGS=()
+if "$MAJLISD" --help | grep -q -- '--data-dir'; then
+  mkdir "$WORK/data"
+  STORE_ARGS=(--data-dir "$WORK/data")
+fi
 "$MAJLISD" --listen "127.0.0.1:$PORT" --static-root "$ROOT/client-sdk/web" --admin-key "$ADMIN_KEY" \
-  >"$WORK/majlisd.log" 2>&1 &
+  "${STORE_ARGS[@]}" >"$WORK/majlisd.log" 2>&1 &
 MAJLISD_PID=$!
 
 for _ in $(seq 1 100); do
