@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
+#include <boost/json.hpp>
 
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
@@ -82,10 +82,8 @@ std::string export_document::finish(int64_t exported_at_ms) const {
   return out;
 }
 
-boost::asio::awaitable<export_result> export_meeting(store::event_log& log,
-                                                     std::string meeting_id,
-                                                     export_reader reader,
-                                                     int64_t exported_at_ms) {
+boost::asio::awaitable<export_result> export_meeting(store::event_log& log, std::string meeting_id,
+                                                     export_reader reader, int64_t exported_at_ms) {
   const auto failed = [](export_status status, std::string problem) {
     return export_result{status, {}, std::move(problem)};
   };
@@ -129,8 +127,8 @@ boost::asio::awaitable<export_result> export_meeting(store::event_log& log,
       for (const auto& event : page.events) {
         if (event.seq() > target_seq) break;
         if (!document.add_event(event))
-          co_return failed(export_status::broken,
-                           "the meeting's log has a gap after seq " + std::to_string(document.seq()));
+          co_return failed(export_status::broken, "the meeting's log has a gap after seq " +
+                                                      std::to_string(document.seq()));
       }
     }
     if (document.seq() >= target_seq) break;

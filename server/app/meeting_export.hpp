@@ -75,9 +75,7 @@ inline constexpr size_t export_page_events = 1000;
 // Reads the meeting's log up to the head seen at the first read, in pages, from seq 1 or from
 // the latest snapshot when the log was trimmed. The export is built in memory: it holds the
 // meeting's log once more, as JSON, for the length of the request.
-boost::asio::awaitable<export_result> export_meeting(store::event_log& log,
-                                                     std::string meeting_id,
-                                                     export_reader reader,
-                                                     int64_t exported_at_ms);
+boost::asio::awaitable<export_result> export_meeting(store::event_log& log, std::string meeting_id,
+                                                     export_reader reader, int64_t exported_at_ms);
 
 }  // namespace majlis::app

@@ -10,11 +10,11 @@
 #include <optional>
 #include <sstream>
 
-#include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <boost/json.hpp>
 
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
@@ -37,7 +37,8 @@ struct parsed_export {
 bool from_json(const json::value& value, google::protobuf::Message& message) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  return google::protobuf::util::JsonStringToMessage(json::serialize(value), &message, options).ok();
+  return google::protobuf::util::JsonStringToMessage(json::serialize(value), &message, options)
+      .ok();
 }
 
 // Each line one JSON object with one key: export first, snapshot at most once before the events,
@@ -62,8 +63,10 @@ parsed_export parse_export(const std::string& body) {
     if (out.state) {
       out.problem = where + "a line after the state line";
     } else if (number == 1) {
-      if (key != "export" || !inner.is_object()) out.problem = where + "the first line is not the export header";
-      else out.header = inner.as_object();
+      if (key != "export" || !inner.is_object())
+        out.problem = where + "the first line is not the export header";
+      else
+        out.header = inner.as_object();
     } else if (key == "snapshot" && number == 2) {
       out.snapshot.emplace();
       if (!from_json(inner, *out.snapshot)) out.problem = where + "not a MeetingState";
@@ -77,9 +80,12 @@ parsed_export parse_export(const std::string& body) {
     }
     if (!out.problem.empty()) return out;
   }
-  if (number == 0) out.problem = "empty export";
-  else if (!out.state) out.problem = "no state line at the end";
-  else if (!body.ends_with('\n')) out.problem = "the last line does not end in a newline";
+  if (number == 0)
+    out.problem = "empty export";
+  else if (!out.state)
+    out.problem = "no state line at the end";
+  else if (!body.ends_with('\n'))
+    out.problem = "the last line does not end in a newline";
   return out;
 }
 
@@ -170,7 +176,8 @@ class export_scenario {
     const char* names[] = {"عمر المختار", "Amina Haddad", "فاطمة الزهراء"};
     const char* groups[] = {"government", "private_sector", "civil_society"};
     for (int i = 0; i < 3; ++i) {
-      client::token_request request{"participant", names[i], groups[i], i == 1 ? "remote" : "in_room", ""};
+      client::token_request request{"participant", names[i], groups[i],
+                                    i == 1 ? "remote" : "in_room", ""};
       const auto issued = co_await http_->issue_token(meeting_id_, request);
       require(bool(issued), std::string("no token for ") + names[i]);
       people_.push_back(std::make_unique<test_client>(io_, names[i], issued.value->participant_id,
@@ -188,7 +195,8 @@ class export_scenario {
     co_await chair_does(cmd::start_item(item), "start item 1");
 
     // The speaking queue.
-    for (auto& person : people_) co_await must(*person, cmd::request(v1::REQUEST_KIND_SPEAK), "ask to speak");
+    for (auto& person : people_)
+      co_await must(*person, cmd::request(v1::REQUEST_KIND_SPEAK), "ask to speak");
     co_await chair_does(cmd::next_speaker(), "give the floor");
     co_await chair_does(cmd::end_turn(), "end the turn");
 
@@ -197,29 +205,30 @@ class export_scenario {
     std::vector<std::string> options;
     options.push_back("independent");
     options.push_back("ministry");
-    seq = co_await chair_does(cmd::create_poll(named_question, v1::POLL_KIND_SINGLE,
-                                               v1::POLL_SECRECY_NAMED,
-                                               v1::RESULTS_VISIBILITY_AFTER_CLOSE, options),
-                              "create the named poll");
+    seq = co_await chair_does(
+        cmd::create_poll(named_question, v1::POLL_KIND_SINGLE, v1::POLL_SECRECY_NAMED,
+                         v1::RESULTS_VISIBILITY_AFTER_CLOSE, options),
+        "create the named poll");
     co_await settle(seq);
     named_poll_ = poll_id(named_question);
     co_await chair_does(cmd::open_poll(named_poll_), "open the named poll");
     for (std::size_t i = 0; i < people_.size(); ++i)
-      co_await must(*people_[i], cmd::cast(named_poll_, static_cast<std::uint32_t>(i % 2)), "vote (named)");
+      co_await must(*people_[i], cmd::cast(named_poll_, static_cast<std::uint32_t>(i % 2)),
+                    "vote (named)");
     co_await chair_does(cmd::close_poll(named_poll_), "close the named poll");
     co_await chair_does(cmd::publish_poll(named_poll_), "publish the named poll");
 
     // A secret poll, closed; and another left open with one ballot, its tally still running.
     const std::string secret_question = "هل توافقون على المشروع؟";
-    seq = co_await chair_does(cmd::create_poll(secret_question, v1::POLL_KIND_YES_NO_ABSTAIN,
-                                               v1::POLL_SECRECY_SECRET,
-                                               v1::RESULTS_VISIBILITY_AFTER_CLOSE),
-                              "create the secret poll");
+    seq = co_await chair_does(
+        cmd::create_poll(secret_question, v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_SECRET,
+                         v1::RESULTS_VISIBILITY_AFTER_CLOSE),
+        "create the secret poll");
     const std::string open_question = "Extend the consultation?";
-    seq = co_await chair_does(cmd::create_poll(open_question, v1::POLL_KIND_YES_NO_ABSTAIN,
-                                               v1::POLL_SECRECY_SECRET,
-                                               v1::RESULTS_VISIBILITY_ON_PUBLISH),
-                              "create the open secret poll");
+    seq = co_await chair_does(
+        cmd::create_poll(open_question, v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_SECRET,
+                         v1::RESULTS_VISIBILITY_ON_PUBLISH),
+        "create the open secret poll");
     co_await settle(seq);
     secret_poll_ = poll_id(secret_question);
     open_secret_poll_ = poll_id(open_question);
@@ -286,7 +295,8 @@ class export_scenario {
             "the events do not start with MeetingCreated at seq 1");
     const auto head = exported.events.back().seq();
     require(header_string(exported, "headSeq") == std::to_string(head), "header headSeq");
-    require(head >= welcome.seq() && head >= chair_->seq(), "the export ends before the live state");
+    require(head >= welcome.seq() && head >= chair_->seq(),
+            "the export ends before the live state");
 
     // The events, folded from nothing, give the state line.
     const auto replayed = replay(exported);
@@ -296,10 +306,10 @@ class export_scenario {
     // ... and, up to the fresh chair's seq and projected for it, its Welcome snapshot.
     auto snapshot = welcome.snapshot();
     snapshot.set_seq(welcome.seq());
-    diff = differences(domain::project_state(replay(exported, welcome.seq()),
-                                             domain::audience::moderator,
-                                             fresh_chair_->participant_id),
-                       snapshot);
+    diff = differences(
+        domain::project_state(replay(exported, welcome.seq()), domain::audience::moderator,
+                              fresh_chair_->participant_id),
+        snapshot);
     require(diff.empty(), "the replayed export differs from a fresh chair's snapshot:\n" + diff);
 
     // The operator's export is the log as stored: secret choices included.
@@ -320,7 +330,8 @@ class export_scenario {
     // In the Authorization header, and as ?token= like the minutes.
     const auto reply = co_await http_->export_meeting(meeting_id_, chair_->token);
     require(reply.ok(), "moderator export: " + std::to_string(reply.status) + " " + reply.body);
-    const auto by_query = co_await get(export_target(meeting_id_) + "?token=" + chair_->token, std::string());
+    const auto by_query =
+        co_await get(export_target(meeting_id_) + "?token=" + chair_->token, std::string());
     require(by_query.ok(), "moderator export with ?token=: " + std::to_string(by_query.status));
     moderator_body_ = reply.body;
     require(without_export_time(by_query.body) == without_export_time(reply.body),
@@ -334,7 +345,8 @@ class export_scenario {
     std::size_t named_ballots = 0;
     for (std::size_t i = 0; i < exported.events.size(); ++i) {
       const auto& event = exported.events[i];
-      require(event.seq() == admin_.events[i].seq() && event.kind_case() == admin_.events[i].kind_case(),
+      require(event.seq() == admin_.events[i].seq() &&
+                  event.kind_case() == admin_.events[i].kind_case(),
               "event " + std::to_string(i) + " differs from the admin export's");
       if (!event.has_ballot_cast()) continue;
       const auto& poll = event.ballot_cast().poll_id();
@@ -357,7 +369,8 @@ class export_scenario {
   }
 
   asio::awaitable<void> who_may_export() {
-    const auto status_of = [this](std::string target, std::string bearer) -> asio::awaitable<unsigned> {
+    const auto status_of = [this](std::string target,
+                                  std::string bearer) -> asio::awaitable<unsigned> {
       co_return (co_await get(std::move(target), std::move(bearer))).status;
     };
     const auto target = export_target(meeting_id_);
@@ -375,7 +388,8 @@ class export_scenario {
     status = co_await status_of(export_target("no-such-meeting"), chair_->token);
     require(status == 403, "another meeting's moderator token: " + std::to_string(status));
     const auto post = co_await http_->request("POST", target, "{}", majlisd_process::admin_key);
-    require(post.status == 404 || post.status == 405, "POST export: " + std::to_string(post.status));
+    require(post.status == 404 || post.status == 405,
+            "POST export: " + std::to_string(post.status));
   }
 
   asio::io_context& io_;
@@ -391,7 +405,8 @@ class export_scenario {
 
 // Runs majlisctl with `args` (through the shell, environment assignments first); its exit status.
 int majlisctl(const std::string& args) {
-  const int status = std::system((std::string("env -u MAJLIS_ADMIN_KEY -u MAJLIS_TOKEN ") + args).c_str());
+  const int status =
+      std::system((std::string("env -u MAJLIS_ADMIN_KEY -u MAJLIS_TOKEN ") + args).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -410,11 +425,12 @@ TEST(integration_export, replays_to_the_same_state_and_keeps_secret_choices_from
   ASSERT_EQ(failure, "");
 
   // majlisctl export saves what the API answers (nothing happens in the meeting meanwhile).
-  const auto folder = std::filesystem::temp_directory_path() /
-                      ("majlis-export-test-" + std::to_string(::getpid()));
+  const auto folder =
+      std::filesystem::temp_directory_path() / ("majlis-export-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
-  const std::string ctl = std::string(MAJLISCTL_PATH) + " --server http://127.0.0.1:" +
-                          server.port_string() + " --meeting " + scenario.meeting_id();
+  const std::string ctl = std::string(MAJLISCTL_PATH) +
+                          " --server http://127.0.0.1:" + server.port_string() + " --meeting " +
+                          scenario.meeting_id();
   const auto admin_file = folder / "admin.ndjson";
   const auto chair_file = folder / "chair.ndjson";
   const auto stdout_file = folder / "stdout.ndjson";
@@ -433,8 +449,8 @@ TEST(integration_export, replays_to_the_same_state_and_keeps_secret_choices_from
   EXPECT_EQ(without_export_time(read_file(stdout_file)),
             without_export_time(scenario.moderator_body()));
   // Refused by the server: 2; no credentials at all: a usage error, 64.
-  EXPECT_EQ(majlisctl("MAJLIS_TOKEN=" + scenario.participant_token() + " " + ctl +
-                      " export -o " + (folder / "refused.ndjson").string() + " 2>/dev/null"),
+  EXPECT_EQ(majlisctl("MAJLIS_TOKEN=" + scenario.participant_token() + " " + ctl + " export -o " +
+                      (folder / "refused.ndjson").string() + " 2>/dev/null"),
             2);
   EXPECT_FALSE(std::filesystem::exists(folder / "refused.ndjson"));
   EXPECT_EQ(majlisctl(ctl + " export 2>/dev/null"), 64);
