@@ -100,7 +100,8 @@ std::variant<export_reader, net::http_response> api_routes::export_reader_of(
   if (claims->meeting_id != meeting_id)
     return error_response(403, "PERMISSION_DENIED", "the token is for another meeting");
   if (claims->role != v1::ROLE_MODERATOR)
-    return error_response(403, "PERMISSION_DENIED", "only a moderator or the admin may export a meeting");
+    return error_response(403, "PERMISSION_DENIED",
+                          "only a moderator or the admin may export a meeting");
   return export_reader::moderator;
 }
 

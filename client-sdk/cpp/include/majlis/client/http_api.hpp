@@ -1,5 +1,6 @@
 // The HTTP API of majlisd (DESIGN §7) as awaitable calls: create meetings, issue and register
-// tokens, read a meeting's summary, minutes and export. One connection per call; plain HTTP (no TLS).
+// tokens, read a meeting's summary, minutes and export. One connection per call; plain HTTP
+// (no TLS).
 #pragma once
 
 #include <chrono>
