@@ -197,8 +197,11 @@ TEST_F(meeting_export_test, a_chair_gets_no_secret_choice_and_the_chairs_view_of
   EXPECT_EQ(secret, 3);
   const auto& state = exported.states.at(0);
   EXPECT_TRUE(same(state, domain::project_state(m.state, domain::audience::moderator, {})));
-  for (const auto& poll : state.polls())
-    if (poll.id() == open_secret) EXPECT_EQ(poll.tally_size(), 0);
+  for (const auto& poll : state.polls()) {
+    if (poll.id() == open_secret) {
+      EXPECT_EQ(poll.tally_size(), 0);
+    }
+  }
 }
 
 TEST_F(meeting_export_test, an_unknown_meeting_is_not_found) {
