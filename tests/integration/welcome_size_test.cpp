@@ -252,6 +252,10 @@ TEST_F(welcome_size, resume_from_an_old_seq_gets_every_missed_change) {
     const auto welcome = co_await read_welcome(*ws, "traveller resuming from " +
                                                         std::to_string(old_seq));
     require(welcome.seq() >= last, "the Welcome is older than the last contribution");
+    // The rule (README): a replay larger than --send-queue-bytes becomes the shared snapshot.
+    require(welcome.has_snapshot(), "a replay larger than the send queue limit was sent");
+    require(metric(co_await metrics_text(), "majlis_replays_as_snapshot_total") == 1,
+            "the replay turned into a snapshot is not counted");
     require(mirror.apply(welcome) == client::apply_outcome::applied,
             "the resume Welcome does not continue the mirror");
     // Then the events of its own arrival.
