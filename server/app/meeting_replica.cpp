@@ -188,16 +188,18 @@ void meeting_replica::check_claimed_seq(uint64_t claimed_seq) {
   // instance appended), or the log lost events that client saw (restored from a backup). The
   // store compares with its head. A token holder could claim any seq, so one check a minute.
   const auto now = std::chrono::steady_clock::now();
-  if (reloading_ || now < next_claim_check_) return;
+  if (reloading_ || checking_head_ || now < next_claim_check_) return;
   next_claim_check_ = now + std::chrono::minutes(1);
-  reloading_ = true;
+  checking_head_ = true;
   asio::co_spawn(strand_, do_regression(claimed_seq), log_spawn_error);
 }
 
 void meeting_replica::on_regression(uint64_t head_seq) {
-  if (reloading_) return;
-  reloading_ = true;
-  spdlog::warn("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_, epoch_,
+  // A head read before our own last append committed looks behind too: the store compares
+  // with its head as it is now, so a stale reading costs one round trip and changes nothing.
+  if (reloading_ || checking_head_) return;
+  checking_head_ = true;
+  spdlog::debug("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_, epoch_,
                head_seq, state_.seq());
   asio::co_spawn(strand_, do_regression(state_.seq()), log_spawn_error);
 }
@@ -208,11 +210,12 @@ asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
   // and every client rejoin for a fresh snapshot, so no two histories share an epoch.
   auto result = co_await log_.start_new_epoch(meeting_id_, epoch_, seen_seq);
   co_await asio::dispatch(strand_, asio::use_awaitable);
-  if (result.status != store::append_status::ok || result.epoch == epoch_) {
+  checking_head_ = false;
+  if (result.status != store::append_status::ok || result.epoch == epoch_ || reloading_) {
     // Unreachable, or the head is not behind after all: the next head check looks again.
-    reloading_ = false;
     co_return;
   }
+  reloading_ = true;
   metrics_.log_regressions++;
   spdlog::warn("event=log_regression meeting={} old_epoch={} new_epoch={} head={} seen={}",
                meeting_id_, epoch_, result.epoch, result.head_seq, seen_seq);

@@ -134,6 +134,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   bool catching_up_ = false;
   bool snapshotting_ = false;
   bool reloading_ = false;
+  bool checking_head_ = false;  // a start_new_epoch() round trip is under way
   uint64_t published_batches_ = 0;  // for the test hook replica_config::drop_published_every
   std::vector<pending_change> deferred_;
   size_t events_since_snapshot_ = 0;
