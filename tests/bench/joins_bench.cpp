@@ -60,12 +60,6 @@ long json_number(const std::string& body, const std::string& key) {
   return std::strtol(body.c_str() + at + key.size() + 3, nullptr, 10);
 }
 
-v1::Command start_meeting() {
-  v1::Command command;
-  command.mutable_start_meeting();
-  return command;
-}
-
 class storm_run {
  public:
   storm_run(asio::io_context& io, const bench_cluster& cluster, const joins_options& options, std::size_t clients)
@@ -80,7 +74,6 @@ class storm_run {
 
   ~storm_run() {
     // Their read loops keep them alive until the io_context goes; close the sockets now.
-    if (chair_) chair_->close();
     for (auto& voter : voters_) voter->close();
   }
 
@@ -95,18 +88,14 @@ class storm_run {
  private:
   asio::awaitable<void> set_up() {
     figures_.clients = clients_;
+    // No chair: the meeting stays scheduled (joining needs no start), so every roster place is a joiner's.
     const auto meeting = co_await create_meeting(*http_, "majlis-bench joins");
     meeting_id_ = meeting.id;
-    // A chair (light too) starts the meeting, as in a real one; it stays connected.
-    chair_ = std::make_shared<light_voter>(io_.get_executor());
-    co_await chair_->join(cluster_.endpoint(0), meeting_id_, meeting.moderator_token, 20s);
-    const auto started = co_await chair_->send(start_meeting(), 20s);
-    require(started.ok(), "could not start the meeting: " + describe(started));
 
     const auto tokens_start = steady::now();
-    tokens_.resize(clients_);
+    tokens_.resize(std::min(clients_, options_.people));
     co_await for_each_bounded(
-        clients_, options_.token_parallel,
+        tokens_.size(), options_.token_parallel,
         [this](std::size_t i) -> asio::awaitable<void> {
           tokens_[i] = (co_await participant_token(*http_, meeting_id_, "joiner " + std::to_string(i + 1))).token;
         },
@@ -120,8 +109,8 @@ class storm_run {
         [this](std::size_t i) -> asio::awaitable<void> { co_await voters_[i]->connect(cluster_.endpoint(0), 60s); },
         600s);
     figures_.connect_ms = ms_since(connect_start);
-    std::printf("    %zu tokens in %.0f ms, %zu WebSockets open in %.0f ms\n", clients_, figures_.tokens_ms, clients_,
-                figures_.connect_ms);
+    std::printf("    %zu people (tokens in %.0f ms), %zu WebSockets open in %.0f ms\n", tokens_.size(),
+                figures_.tokens_ms, clients_, figures_.connect_ms);
     std::fflush(stdout);
   }
 
@@ -143,7 +132,7 @@ class storm_run {
           executor,
           [&, i]() -> asio::awaitable<void> {
             const auto sent_ns = steady_ns();
-            co_await voters_[i]->send_join(meeting_id_, tokens_[i], 600s);
+            co_await voters_[i]->send_join(meeting_id_, tokens_[i % tokens_.size()], 600s);
             const auto now_ns = steady_ns();
             welcome_ns.push_back(now_ns - sent_ns);
             last_welcome_ns = std::max(last_welcome_ns, now_ns);
@@ -207,7 +196,6 @@ class storm_run {
   joins_options options_;
   std::size_t clients_;
   std::unique_ptr<client::http_api> http_;
-  std::shared_ptr<light_voter> chair_;
   std::vector<std::shared_ptr<light_voter>> voters_;
   std::vector<std::string> tokens_;
   std::string meeting_id_;
@@ -219,7 +207,7 @@ class storm_run {
 storm_figures run_storm(const cluster_options& base, const joins_options& options, std::size_t clients) {
   cluster_options cluster_options = base;
   cluster_options.store = options.store;
-  // Room for every client (and the chair, and HTTP calls), and no timeout while they wait.
+  // Room for every client (and HTTP calls), and no timeout while they wait.
   cluster_options.extra_args = {"--max-connections",
                                 std::to_string(std::max<std::size_t>(20000, clients + 256)),
                                 "--max-connections-per-meeting",
@@ -276,11 +264,13 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
   require(cluster.servers.empty(), "joins starts its own majlisd (it reads its CPU time): drop --server");
   const auto largest = *std::max_element(options.client_counts.begin(), options.client_counts.end());
   for (const auto n : options.client_counts) require(n >= 1 && n <= 60000, "--clients must be in [1, 60000]");
+  require(options.people >= 1 && options.people <= 5000, "--people must be in [1, 5000] (the roster's limit)");
   raise_open_file_limit(largest);
 
-  std::printf("joins: light clients open their WebSockets, then all send Join at once to one meeting; "
-              "%zu run(s) per count, fresh majlisd each, %s store\n",
-              options.runs, std::string(store_name(options.store)).c_str());
+  std::printf("joins: light clients open their WebSockets, then all send Join at once to one (scheduled) meeting; "
+              "at most %zu people, more clients are their further devices; %zu run(s) per count, fresh majlisd "
+              "each, %s store\n",
+              options.people, options.runs, std::string(store_name(options.store)).c_str());
   std::fflush(stdout);
 
   std::vector<json_object> results;
@@ -332,6 +322,7 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
     }
     json_object json;
     json.add("clients", std::uint64_t{options.client_counts[c]})
+        .add("people", std::uint64_t{std::min(options.client_counts[c], options.people)})
         .add("last_welcome_ms_median", last)
         .add("welcome_p50_ms_median", p50)
         .add("welcome_p99_ms_median", p99)
@@ -347,7 +338,10 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
   std::fflush(stdout);
 
   json_object json;
-  json.add("store", store_name(options.store)).add("client", "light (no mirror)").add("results", results);
+  json.add("store", store_name(options.store))
+      .add("people_max", std::uint64_t{options.people})
+      .add("client", "light (no mirror)")
+      .add("results", results);
   return json;
 }
 

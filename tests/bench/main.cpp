@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
   joins_cmd->add_option("--clients", joins.client_counts, "Client counts, one storm each (comma-separate; default 5000,10000)")
       ->delimiter(',')->check(CLI::Range(1, 60000));
   joins_cmd->add_option("--store", join_store, "sqlite-full, sqlite-normal, memory or redis")->capture_default_str();
+  joins_cmd->add_option("--people", joins.people,
+                        "Distinct participants at most (a roster holds 5,000); further clients are their other devices")
+      ->capture_default_str()->check(CLI::Range(1, 5000));
   joins_cmd->add_option("--runs", joins.runs, "Storms per client count; medians are reported")
       ->capture_default_str()->check(CLI::Range(1, 20));
 
