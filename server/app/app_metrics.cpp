@@ -21,6 +21,9 @@ std::string app_metrics::render() const {
   counter("append_failures_total", "Appends that failed (store unavailable, limits).", append_failures);
   counter("events_applied_total", "Events applied to replicas.", events_applied);
   counter("gaps_filled_total", "Gaps in the event stream filled from the log.", gaps_filled);
+  counter("log_regressions_total",
+          "Times the log's head was found behind events already applied (a new epoch followed).",
+          log_regressions);
   counter("fanout_batches_total", "Event batches encoded per audience.", fanout_batches);
   counter("deliveries_total", "Frames handed to connections.", deliveries);
   counter("snapshots_written_total", "Snapshots written to the store.", snapshots_written);

@@ -19,6 +19,7 @@ struct app_metrics {
   std::atomic<uint64_t> append_failures{0};
   std::atomic<uint64_t> events_applied{0};
   std::atomic<uint64_t> gaps_filled{0};
+  std::atomic<uint64_t> log_regressions{0};
   std::atomic<uint64_t> fanout_batches{0};
   std::atomic<uint64_t> deliveries{0};
   std::atomic<uint64_t> snapshots_written{0};

@@ -23,10 +23,11 @@ server_config parse_config(int argc, char** argv) {
       ->envname("MAJLIS_PUBLIC_URL");
   app.add_option("--static-root", config.static_root, "Folder of the web clients to serve (empty = none)")
       ->envname("MAJLIS_STATIC_ROOT");
-  app.add_option("--admin-key", config.admin_key, "Key for the admin API (empty = generate one and print it)")
+  app.add_option("--admin-key", config.admin_key,
+                 "Key for the admin API (empty = the one in the data folder, or generate one, store it there and print it)")
       ->envname("MAJLIS_ADMIN_KEY");
   app.add_option("--signing-secret", config.signing_secret,
-                 "HS256 secret for join tokens (empty = generate; tokens then die with the process)")
+                 "HS256 secret of join tokens and invite codes (empty = the one in the data folder, or generate and store one)")
       ->envname("MAJLIS_SIGNING_SECRET");
   app.add_option("--instance-id", config.instance_id, "Name of this instance in connection ids and logs (empty = generate)")
       ->envname("MAJLIS_INSTANCE_ID");
@@ -44,6 +45,19 @@ server_config parse_config(int argc, char** argv) {
   app.add_option("--redis", config.redis_url,
                  "Share meetings with other instances through Redis (redis://[:password@]host:port[/db]); empty = embedded store")
       ->envname("MAJLIS_REDIS");
+  std::string store = "sqlite";
+  app.add_option("--store", store,
+                 "Where meetings live without --redis: sqlite (durable, in --data-dir) or memory (tests; lost at exit)")
+      ->envname("MAJLIS_STORE")->capture_default_str()->check(CLI::IsMember({"sqlite", "memory"}));
+  auto* data_dir = app.add_option("--data-dir", config.data_dir,
+                 "Folder of the sqlite store: majlis.db, the generated admin key and signing secret, a lock "
+                 "(the default is created on first start; a folder given here must exist)")
+      ->envname("MAJLIS_DATA_DIR")->capture_default_str();
+  std::string sync = "full";
+  app.add_option("--sync", sync,
+                 "sqlite store: full = fsync every commit (survives power loss); normal = the OS flushes "
+                 "(survives a crash of majlisd, may lose the last commits on power loss)")
+      ->envname("MAJLIS_SYNC")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
   int64_t heartbeat_ttl_ms = config.heartbeat_ttl.count();
   app.add_option("--heartbeat-ttl-ms", heartbeat_ttl_ms,
                  "With --redis: an instance whose heartbeat is this old counts as dead and its connections are closed")
@@ -88,6 +102,17 @@ server_config parse_config(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::exit(app.exit(e));
   }
+
+  config.data_dir_given = data_dir->count() > 0 || std::getenv("MAJLIS_DATA_DIR") != nullptr;
+  config.store = !config.redis_url.empty() ? store_kind::redis
+                 : store == "memory"       ? store_kind::memory
+                                           : store_kind::sqlite;
+  if (!config.redis_url.empty() && store == "memory") {
+    std::fprintf(stderr, "--store memory and --redis exclude each other\n");
+    std::exit(2);
+  }
+  config.sqlite_log.sync = sync == "normal" ? store::sync_mode::normal : store::sync_mode::full;
+  config.sqlite_log.max_meetings = config.max_meetings;
 
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) {

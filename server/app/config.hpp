@@ -8,6 +8,7 @@
 
 #include "net/net_config.hpp"
 #include "store/embedded_event_log.hpp"
+#include "store/sqlite_event_log.hpp"
 
 namespace majlis::app {
 
@@ -24,13 +25,18 @@ struct replica_config {
   size_t drop_published_every = 0;
 };
 
+// Where meetings live: the durable embedded store (a SQLite file in the data folder), memory
+// (tests; gone with the process), or Redis (several instances).
+enum class store_kind { sqlite, memory, redis };
+
 struct server_config {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   std::string public_url;        // base of invite links; default http://<listen>
   std::string static_root;       // folder with the web clients; empty = none
-  std::string admin_key;         // empty = generated at start and printed
-  std::string signing_secret;    // HS256 secret for join tokens; empty = generated (tokens die with the process)
+  std::string admin_key;         // empty = read from the data folder, or generated (and stored)
+  std::string signing_secret;    // HS256 secret for join tokens; empty = read from the data folder,
+                                 // or generated (and stored there with the sqlite store)
   std::string instance_id;       // empty = generated; unique per running instance
   std::string log_level = "info";
   int threads = 2;               // io threads
@@ -41,6 +47,11 @@ struct server_config {
   store::embedded_log_config embedded_log;
   size_t max_meetings = 1000;
   std::string redis_url;  // empty = the embedded store; redis://[:password@]host:port[/db]
+  store_kind store = store_kind::sqlite;  // redis whenever redis_url is set
+  std::string data_dir = "data";  // the sqlite store's folder: database, generated secrets, lock
+  bool data_dir_given = false;    // given explicitly: it must exist (a typo or an unmounted
+                                  // volume must not start an empty meeting server)
+  store::sqlite_log_config sqlite_log;  // file and limits filled in by main()
   std::chrono::milliseconds heartbeat_ttl{5000};      // an instance silent this long is dead
   std::chrono::milliseconds heartbeat_interval{1000}; // heartbeat refresh and liveness sweep
   // After this instance could not reach the store, nobody is taken for dead until the store has

@@ -19,6 +19,7 @@
 #include "app/api_routes.hpp"
 #include "app/client_connection.hpp"
 #include "app/config.hpp"
+#include "app/data_folder.hpp"
 #include "app/join_token.hpp"
 #include "app/meeting_registry.hpp"
 #include "app/liveness_monitor.hpp"
@@ -26,6 +27,7 @@
 #include "redis/redis_url.hpp"
 #include "store/embedded_event_log.hpp"
 #include "store/redis_event_log.hpp"
+#include "store/sqlite_event_log.hpp"
 
 namespace asio = boost::asio;
 using namespace majlis;
@@ -58,6 +60,38 @@ void print_demo_links(const net::http_response& response) {
   std::fflush(stdout);
 }
 
+// The demo meeting of --demo-meeting: created on the first start; with a data folder, later
+// starts find it there and print the same links again.
+asio::awaitable<net::http_response> open_demo_meeting(std::string title, app::api_routes& routes,
+                                                      store::event_log& log,
+                                                      app::data_folder* folder) {
+  constexpr std::string_view saved_name = "demo-meeting.json";
+  if (folder) {
+    const auto saved = folder->read_file(saved_name);
+    std::string meeting_id;
+    if (saved) {
+      boost::system::error_code ec;
+      const auto created = boost::json::parse(*saved, ec);
+      const auto* fields = !ec ? created.if_object() : nullptr;
+      if (fields && fields->contains("meetingId") && fields->at("meetingId").is_string() &&
+          fields->contains("title") && fields->at("title") == title.c_str())
+        meeting_id = fields->at("meetingId").as_string();
+    }
+    // (A co_await inside the condition above trips GCC 12's coroutine lowering.)
+    const bool still_there = !meeting_id.empty() && co_await log.exists(meeting_id);
+    if (still_there) {
+      net::http_response response;
+      response.status = 201;
+      response.body = *saved;
+      co_return response;
+    }
+  }
+  boost::json::object body{{"title", title}};
+  auto response = co_await routes.create_meeting(boost::json::serialize(body));
+  if (folder && response.status == 201) folder->write_file(saved_name, response.body, true);
+  co_return response;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,8 +102,27 @@ int main(int argc, char** argv) {
   google::protobuf::SetLogHandler(&route_protobuf_logs);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
 
-  const bool generated_admin_key = config.admin_key.empty();
-  if (generated_admin_key) config.admin_key = app::random_base64url(24);
+  // The sqlite store's data folder: locked for this process, the home of the generated
+  // secrets, so links and tokens stay valid across restarts.
+  std::unique_ptr<app::data_folder> folder;
+  std::string admin_key_origin = config.admin_key.empty() ? "generated" : "";
+  try {
+    if (config.store == app::store_kind::sqlite) {
+      folder = std::make_unique<app::data_folder>(config.data_dir, !config.data_dir_given);
+      if (config.admin_key.empty()) {
+        admin_key_origin = folder->read_file("admin-key") ? "from " + (folder->path() / "admin-key").string()
+                                                          : "generated, stored in " + (folder->path() / "admin-key").string();
+        config.admin_key = folder->secret("admin-key", [] { return app::random_base64url(24); });
+      }
+      if (config.signing_secret.empty())
+        config.signing_secret = folder->secret("signing-secret", [] { return app::random_base64url(32); });
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("event=start_failed error=\"{}\"", e.what());
+    std::fprintf(stderr, "majlisd: %s\n", e.what());
+    return 1;
+  }
+  if (config.admin_key.empty()) config.admin_key = app::random_base64url(24);
   if (config.signing_secret.empty()) config.signing_secret = app::random_base64url(32);
   if (config.instance_id.empty()) config.instance_id = app::random_id(8);
   config.net.instance_id = config.instance_id;
@@ -81,7 +134,16 @@ int main(int argc, char** argv) {
   asio::io_context io(config.threads);
   std::unique_ptr<store::event_log> log;
   store::redis_event_log* redis_log = nullptr;
-  if (config.redis_url.empty()) {
+  if (config.store == app::store_kind::sqlite) {
+    config.sqlite_log.file = folder->database_file();
+    try {
+      log = std::make_unique<store::sqlite_event_log>(config.sqlite_log);
+    } catch (const std::exception& e) {
+      spdlog::critical("event=start_failed error=\"{}\"", e.what());
+      std::fprintf(stderr, "majlisd: %s\n", e.what());
+      return 1;
+    }
+  } else if (config.store == app::store_kind::memory) {
     log = std::make_unique<store::embedded_event_log>(config.embedded_log);
   } else {
     auto url = redis::parse_redis_url(config.redis_url);
@@ -148,20 +210,23 @@ int main(int argc, char** argv) {
     const auto host = config.listen_host == "0.0.0.0" ? std::string("localhost") : config.listen_host;
     config.public_url = "http://" + host + ":" + std::to_string(port);
   }
-  const std::string store_name = redis_log ? "redis" : "embedded";
+  const std::string store_name = config.store == app::store_kind::redis    ? "redis"
+                                 : config.store == app::store_kind::memory ? "memory"
+                                                                           : "sqlite";
   spdlog::info("event=started instance={} listen={}:{} store={} static_root=\"{}\"",
                config.instance_id, config.listen_host, port, store_name, config.static_root);
-  std::printf("majlisd is listening on %s (instance %s, %s store)\n", config.public_url.c_str(),
-              config.instance_id.c_str(), store_name.c_str());
-  if (generated_admin_key) std::printf("Admin key (generated): %s\n", config.admin_key.c_str());
+  std::printf("majlisd is listening on %s (instance %s, %s store%s)\n", config.public_url.c_str(),
+              config.instance_id.c_str(), store_name.c_str(),
+              folder ? (" in " + folder->path().string()).c_str() : "");
+  if (!admin_key_origin.empty())
+    std::printf("Admin key (%s): %s\n", admin_key_origin.c_str(), config.admin_key.c_str());
   if (!config.static_root.empty())
     std::printf("Chair console: %s/console.html?key=%s\n", config.public_url.c_str(),
                 config.admin_key.c_str());
   std::fflush(stdout);
 
   if (!config.demo_meeting_title.empty()) {
-    boost::json::object body{{"title", config.demo_meeting_title}};
-    asio::co_spawn(io, routes->create_meeting(boost::json::serialize(body)),
+    asio::co_spawn(io, open_demo_meeting(config.demo_meeting_title, *routes, *log, folder.get()),
                    [](std::exception_ptr error, net::http_response response) {
                      if (!error) print_demo_links(response);
                    });

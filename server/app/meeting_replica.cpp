@@ -80,6 +80,7 @@ asio::awaitable<bool> meeting_replica::load() {
   if (snapshot.status != store::read_status::ok) co_return false;
   if (snapshot.state) state_ = std::move(*snapshot.state);
   epoch_ = snapshot.epoch;
+  co_await load_resume_window();
 
   std::weak_ptr<meeting_replica> weak = weak_from_this();
   log_.subscribe(meeting_id_, [weak](const std::string&, uint64_t epoch, store::event_batch batch) {
@@ -104,6 +105,28 @@ asio::awaitable<bool> meeting_replica::load() {
   co_return true;
 }
 
+asio::awaitable<void> meeting_replica::load_resume_window() {
+  // The events up to the snapshot go into the resume window unapplied (the snapshot holds
+  // them), so a client that was connected before a restart resumes by replay.
+  const uint64_t until = state_.seq();
+  const uint64_t window = config_.resume_window_events;
+  uint64_t after = until > window ? until - window : 0;
+  recent_.clear();
+  while (after < until) {
+    auto result = co_await log_.read(meeting_id_, after, 1000);
+    co_await asio::dispatch(strand_, asio::use_awaitable);
+    if (result.status != store::read_status::ok || result.events.empty()) break;
+    for (auto& event : result.events) {
+      if (event.seq() > until) break;
+      if (!recent_.empty() && event.seq() != recent_.back().seq() + 1) recent_.clear();
+      after = event.seq();
+      recent_.push_back(std::move(event));
+    }
+    if (result.events.back().seq() >= until) break;
+  }
+  if (!recent_.empty() && recent_.back().seq() != until) recent_.clear();
+}
+
 asio::awaitable<void> meeting_replica::do_catch_up() {
   // catching_up_ is set by the caller, on the strand.
   for (int round = 0; round < 10000; ++round) {
@@ -117,6 +140,11 @@ asio::awaitable<void> meeting_replica::do_catch_up() {
       state_ = std::move(*snapshot.state);
       recent_.clear();
       continue;
+    }
+    if (result.status == store::read_status::ok && result.epoch == epoch_ &&
+        result.head_seq < state_.seq()) {
+      on_regression(result.head_seq);
+      break;
     }
     if (result.status != store::read_status::ok || result.events.empty()) break;
     apply(result.events);  // a read is contiguous: no gap for apply() to find
@@ -150,6 +178,45 @@ void meeting_replica::on_log_change(store::log_change change, uint64_t epoch,
   }
   // A batch that never arrived (or an outage that ended): fill the gap from the log.
   if (head_seq > state_.seq()) start_catch_up();
+  // A head behind us in our epoch: the log lost what we applied.
+  if (change == store::log_change::head_seen && epoch == epoch_ && head_seq < state_.seq())
+    on_regression(head_seq);
+}
+
+void meeting_replica::check_claimed_seq(uint64_t claimed_seq) {
+  // A client that saw a seq past ours in our epoch: either we lag behind the log (another
+  // instance appended), or the log lost events that client saw (restored from a backup). The
+  // store compares with its head. A token holder could claim any seq, so one check a minute.
+  const auto now = std::chrono::steady_clock::now();
+  if (reloading_ || now < next_claim_check_) return;
+  next_claim_check_ = now + std::chrono::minutes(1);
+  reloading_ = true;
+  asio::co_spawn(strand_, do_regression(claimed_seq), log_spawn_error);
+}
+
+void meeting_replica::on_regression(uint64_t head_seq) {
+  if (reloading_) return;
+  reloading_ = true;
+  spdlog::warn("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_, epoch_,
+               head_seq, state_.seq());
+  asio::co_spawn(strand_, do_regression(state_.seq()), log_spawn_error);
+}
+
+asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
+  // The log's head is behind events this replica applied or a client saw. Those events are
+  // void: a new epoch (one replica wins, atomically in the store) makes every replica reload
+  // and every client rejoin for a fresh snapshot, so no two histories share an epoch.
+  auto result = co_await log_.start_new_epoch(meeting_id_, epoch_, seen_seq);
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  if (result.status != store::append_status::ok || result.epoch == epoch_) {
+    // Unreachable, or the head is not behind after all: the next head check looks again.
+    reloading_ = false;
+    co_return;
+  }
+  metrics_.log_regressions++;
+  spdlog::warn("event=log_regression meeting={} old_epoch={} new_epoch={} head={} seen={}",
+               meeting_id_, epoch_, result.epoch, result.head_seq, seen_seq);
+  co_await do_reload();
 }
 
 void meeting_replica::start_catch_up() {
@@ -251,6 +318,8 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
     metrics_.joins_rejected++;
     return;
   }
+  if (resume && resume->epoch() == epoch_ && resume->seq() > state_.seq())
+    check_claimed_seq(resume->seq());
   v1::ServerMessage message;
   auto* welcome = message.mutable_welcome();
   *welcome->mutable_you() = joiner->viewer;
@@ -432,6 +501,12 @@ asio::awaitable<void> meeting_replica::do_commit() {
         metrics_.append_failures++;
         spdlog::warn("event=append_failed meeting={} status={} attempt={}", meeting_id_,
                      static_cast<int>(appended.status), attempt);
+        break;
+      }
+      if (appended.epoch == epoch_ && appended.head_seq < base_seq) {
+        // Not a race: the log lost events we applied. Fail the batch; a new epoch follows.
+        appended.status = store::append_status::unavailable;
+        on_regression(appended.head_seq);
         break;
       }
       // Someone appended first: catch up, then decide again on the newer state.

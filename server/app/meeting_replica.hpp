@@ -94,6 +94,13 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // The log started over (a new epoch) or vanished: rebuild from it and make every member
   // rejoin, which gives them a fresh snapshot.
   boost::asio::awaitable<void> do_reload();
+  // The log's head fell behind what we applied in the same epoch (lost writes, a restored
+  // backup): start a new epoch in the store, then reload.
+  void on_regression(uint64_t head_seq);
+  boost::asio::awaitable<void> do_regression(uint64_t seen_seq);
+  void check_claimed_seq(uint64_t claimed_seq);
+  // After a restart: the events before the snapshot, so resuming clients get a replay.
+  boost::asio::awaitable<void> load_resume_window();
   // Presence changes must not be lost to a store outage: retried until they commit.
   void retry_later(std::vector<pending_change> changes);
   // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
@@ -128,6 +135,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   boost::asio::steady_timer deadline_timer_;
   boost::asio::steady_timer retry_timer_;
   int64_t armed_deadline_ms_ = 0;
+  std::chrono::steady_clock::time_point next_claim_check_{};
 };
 
 }  // namespace majlis::app

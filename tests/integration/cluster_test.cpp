@@ -83,8 +83,19 @@ class cluster {
                                        std::to_string(heartbeat_ttl_ms)};
       if (auto it = extra_args.find(id); it != extra_args.end())
         args.insert(args.end(), it->second.begin(), it->second.end());
+      args_.push_back(args);
       instances_.push_back(std::make_unique<majlisd_process>(std::move(args)));
     }
+  }
+
+  // Stops instance i (SIGTERM: its clients are told to reconnect) and starts it again with the
+  // same options on the same port, so they find it there.
+  void restart(std::size_t i) {
+    const auto port = instances_.at(i)->port();
+    instances_.at(i)->stop();
+    auto args = args_.at(i);
+    args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
+    instances_.at(i) = std::make_unique<majlisd_process>(std::move(args));
   }
 
   redis_server_process& redis() { return redis_; }
@@ -108,6 +119,7 @@ class cluster {
  private:
   redis_server_process redis_;  // declared first: it outlives the instances
   std::vector<std::string> ids_;
+  std::vector<std::vector<std::string>> args_;
   std::vector<std::unique_ptr<majlisd_process>> instances_;
 };
 
@@ -1636,6 +1648,150 @@ TEST(cluster, a_replica_that_misses_published_batches_fills_the_gaps_in_order) {
   asio::io_context io;
   dropped_batches scenario(io, nodes);
   ASSERT_EQ(run_scenario(io, scenario.run(), 90s), "");
+}
+
+// =============================================================================================
+// 6. Redis loses its last writes (its AOF cut back, as a machine crash leaves it): the replicas
+// find the head behind what they applied, one of them starts a new epoch, every client rejoins
+// for a fresh snapshot, commands work again on both instances, and restarting an instance
+// afterwards forks nothing.
+
+class lost_writes : public cluster_scenario {
+ public:
+  using cluster_scenario::cluster_scenario;
+
+  asio::awaitable<void> run() {
+    co_await gather();
+    co_await lose_the_last_writes();
+    co_await carry_on();
+    co_await restart_an_instance();
+  }
+
+ private:
+  std::vector<test_client*> everyone() const {
+    std::vector<test_client*> all{chair_.get(), display_.get(), person_a_.get(), person_b_.get()};
+    for (const auto& f : fresh_) all.push_back(f.get());
+    return all;
+  }
+
+  // The AOF file Redis appends to now (Redis 7: appendonlydir/<name>.<n>.incr.aof).
+  std::filesystem::path incr_aof() const {
+    std::filesystem::path newest;
+    for (const auto& entry : std::filesystem::directory_iterator(nodes_.redis().folder() / "appendonlydir"))
+      if (entry.path().string().ends_with(".incr.aof") &&
+          (newest.empty() || entry.path().filename().string() > newest.filename().string()))
+        newest = entry.path();
+    require(!newest.empty(), "no incremental AOF file in " + nodes_.redis().folder().string());
+    return newest;
+  }
+
+  asio::awaitable<void> gather() {
+    co_await create_meeting("الحوار الوطني — Redis loses its last second");
+    chair_ = chair("chair (A)", config(1));
+    display_ = display("display (B)", config(2));
+    person_a_ = co_await participant("Person (A)", "academia", "remote", config(3));
+    person_b_ = co_await participant("Person (B)", "civil_society", "in_room", config(4));
+    co_await connect_and_join(*chair_, nodes_.port(0), meeting_id_);
+    co_await connect_and_join(*person_a_, nodes_.port(0), meeting_id_);
+    co_await connect_and_join(*display_, nodes_.port(1), meeting_id_);
+    co_await connect_and_join(*person_b_, nodes_.port(1), meeting_id_);
+    co_await must(*chair_, cmd::add_item("Kept", "before the crash", 30), "add an item");
+    co_await must(*chair_, cmd::start_meeting(), "start the meeting");
+    co_await must(*chair_, cmd::start_item(chair_->state().agenda(0).id()), "start the item");
+    kept_head_ = co_await settle(everyone());
+    epoch_ = chair_->client->mirror().epoch();
+  }
+
+  asio::awaitable<void> lose_the_last_writes() {
+    // Everything written to the AOF up to here survives the crash; what follows is lost.
+    const auto aof = incr_aof();
+    const auto kept_bytes = std::filesystem::file_size(aof);
+    for (int i = 0; i < 5; ++i) {
+      co_await must(*person_a_, cmd::submit("lost from A #" + std::to_string(i)), "submit");
+      co_await must(*person_b_, cmd::submit("lost from B #" + std::to_string(i)), "submit");
+    }
+    co_await must(*chair_, cmd::add_item("Lost", "after the last fsync", 5), "add an item");
+    const auto lost_head = co_await settle(everyone());
+    require(lost_head > kept_head_, "no events to lose");
+
+    nodes_.redis().kill_now();
+    std::filesystem::resize_file(aof, kept_bytes);
+    nodes_.redis().restart();
+    require(nodes_.head(meeting_id_) == kept_head_,
+            "Redis should come back at head " + std::to_string(kept_head_) + ", is at " +
+                std::to_string(nodes_.head(meeting_id_)));
+
+    // Every client ends up in a new epoch with the state Redis still holds.
+    const auto started = steady::now();
+    for (auto* who : everyone()) {
+      while (who->client->mirror().epoch() == epoch_ ||
+             who->client->status() != client_status::joined) {
+        require(ms_since(started) < 20000, who->name + " is still in the old epoch (" +
+                                               client::to_string(who->client->status()) + ")");
+        co_await sleep_for(20ms);
+      }
+    }
+    report("lost_writes.new_epoch_everywhere_ms", ms_since(started), "ms");
+    new_epoch_ = chair_->client->mirror().epoch();
+    for (auto* who : everyone()) {
+      require(who->client->mirror().epoch() == new_epoch_, who->name + " is in another new epoch");
+      require(who->state().contributions_size() == 0, who->name + " still shows lost contributions");
+      require(who->state().agenda_size() == 1, who->name + " still shows the lost item");
+    }
+  }
+
+  asio::awaitable<void> carry_on() {
+    // Commands work again on both instances: never ABORTED for good.
+    co_await must(*chair_, cmd::add_item("After", "the log went on", 10), "add an item after the loss");
+    co_await must(*person_b_, cmd::request(speak), "raise a hand on B");
+    co_await must(*person_a_, cmd::submit("after the loss, from A"), "submit on A");
+    co_await must(*person_b_, cmd::submit("after the loss, from B"), "submit on B");
+    co_await settle(everyone());
+    co_await same_everywhere();
+  }
+
+  asio::awaitable<void> restart_an_instance() {
+    nodes_.restart(1);
+    co_await must(*chair_, cmd::add_item("After the restart", "from A", 10), "add an item on A");
+    require(co_await person_b_->client->wait_for_status(client_status::joined, 20s), "Person (B) did not rejoin");
+    co_await must(*person_b_, cmd::submit("after the restart, from B"), "submit on B");
+    co_await settle(everyone());
+    co_await same_everywhere();
+    for (auto* who : everyone())
+      require(who->client->mirror().epoch() == new_epoch_, who->name + " left the new epoch");
+  }
+
+  // Fresh clients on both instances agree with every live mirror: one history, not two.
+  asio::awaitable<void> same_everywhere() {
+    auto fresh_a = chair("fresh chair (A)", config(10 + fresh_.size()));
+    auto fresh_b = chair("fresh chair (B)", config(20 + fresh_.size()));
+    auto fresh_p = co_await participant("fresh participant (B)", "academia", "remote", config(30 + fresh_.size()));
+    co_await connect_and_join(*fresh_a, nodes_.port(0), meeting_id_);
+    co_await connect_and_join(*fresh_b, nodes_.port(1), meeting_id_);
+    co_await connect_and_join(*fresh_p, nodes_.port(1), meeting_id_);
+    std::vector<test_client*> moderators{chair_.get(), fresh_a.get(), fresh_b.get()};
+    std::vector<test_client*> participants{person_a_.get(), person_b_.get(), fresh_p.get()};
+    fresh_.push_back(std::move(fresh_a));
+    fresh_.push_back(std::move(fresh_b));
+    fresh_.push_back(std::move(fresh_p));
+    co_await settle(everyone());
+    require_same_state(moderators, "moderators");
+    require_same_state(participants, "participants");
+  }
+
+  std::unique_ptr<recorded> chair_, display_, person_a_, person_b_;
+  std::vector<std::unique_ptr<recorded>> fresh_;
+  std::uint64_t kept_head_ = 0, epoch_ = 0, new_epoch_ = 0;
+};
+
+TEST(cluster, redis_losing_its_last_writes_starts_a_new_epoch_and_never_aborts_for_good) {
+  redis_server_process::options persistent;
+  persistent.append_only = true;
+  persistent.extra_args = {"--appendfsync", "everysec"};
+  cluster nodes({"a", "b"}, persistent);
+  asio::io_context io;
+  lost_writes scenario(io, nodes);
+  ASSERT_EQ(run_scenario(io, scenario.run(), 120s), "");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "majlisd_process.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -23,6 +25,13 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
   std::vector<std::string> args = {MAJLISD_PATH,     "--listen",         "127.0.0.1:0",
                                    "--admin-key",    admin_key,          "--signing-secret",
                                    signing_secret,   "--log-level",      "warn"};
+  const bool store_chosen = std::any_of(extra_args.begin(), extra_args.end(), [](const auto& arg) {
+    return arg == "--redis" || arg == "--store" || arg == "--data-dir";
+  });
+  if (!store_chosen) {
+    owned_data_dir_ = make_temp_folder("majlisd-data");
+    args.insert(args.end(), {"--data-dir", owned_data_dir_.string(), "--sync", "normal"});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -70,12 +79,27 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
     }
   }
   kill_now();
+  if (!owned_data_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(owned_data_dir_, ignored);
+  }
   throw std::runtime_error("majlisd did not report its port; output: " + output);
 }
 
 majlisd_process::~majlisd_process() {
   if (pid_ > 0) stop();
   if (stdout_fd_ >= 0) close(stdout_fd_);
+  if (!owned_data_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(owned_data_dir_, ignored);
+  }
+}
+
+std::filesystem::path make_temp_folder(std::string_view prefix) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
 }
 
 int majlisd_process::stop(std::chrono::milliseconds timeout) {

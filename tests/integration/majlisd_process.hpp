@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
@@ -18,6 +20,8 @@ class majlisd_process {
 
   // Starts majlisd with --listen 127.0.0.1:0 and the fixed keys above, plus `extra_args`; waits
   // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
+  // Unless `extra_args` choose a store (--redis, --store, --data-dir), majlisd runs on the
+  // durable sqlite store in a fresh temporary data folder (--sync normal), removed afterwards.
   explicit majlisd_process(std::vector<std::string> extra_args = {});
   ~majlisd_process();
   majlisd_process(const majlisd_process&) = delete;
@@ -34,8 +38,12 @@ class majlisd_process {
 
  private:
   pid_t pid_ = -1;
+  std::filesystem::path owned_data_dir_;
   uint16_t port_ = 0;
   int stdout_fd_ = -1;
 };
+
+// A fresh empty folder under the system's temp folder; the caller removes it.
+std::filesystem::path make_temp_folder(std::string_view prefix);
 
 }  // namespace majlis::testing
