@@ -25,7 +25,8 @@ double ms_between(steady::time_point from, steady::time_point to) {
 
 // One stop and start again. Times in ms.
 struct restart_figures {
-  double fill_ms = 0;              // sending the events (before the stop)
+  double fill_ms = 0;              // sending the renames (before the stop)
+  double fill_events_per_s = 0;    // renames acknowledged per second while filling
   std::uint64_t filled_seq = 0;    // the last acknowledged seq before the stop
   double stop_ms = 0;              // signal → process gone
   int exit_status = 0;             // of the stopped process (-1 = killed or unknown)
@@ -68,6 +69,7 @@ class meeting_filler {
     }
     last_seq_ = std::max(last_seq_, chair.mirror().seq());
     const std::size_t sends = options_.events > last_seq_ ? options_.events - last_seq_ : 0;
+    sends_ = sends;
     const auto fill_start = steady::now();
     // Every rename is one event; the clients keep many in flight so commits can be grouped.
     co_await for_each_bounded(
@@ -87,6 +89,7 @@ class meeting_filler {
   const bench_meeting& meeting() const { return meeting_; }
   std::uint64_t last_seq() const { return last_seq_; }
   double fill_ms() const { return fill_ms_; }
+  std::size_t sends() const { return sends_; }
 
  private:
   asio::io_context& io_;
@@ -97,6 +100,7 @@ class meeting_filler {
   bench_meeting meeting_;
   std::uint64_t last_seq_ = 0;
   double fill_ms_ = 0;
+  std::size_t sends_ = 0;
 };
 
 std::uint64_t folder_bytes(const std::filesystem::path& folder) {
@@ -133,6 +137,7 @@ restart_figures run_once(const cluster_options& cluster, const restart_options& 
     meeting = filler.meeting();
     figures.filled_seq = filler.last_seq();
     figures.fill_ms = filler.fill_ms();
+    figures.fill_events_per_s = figures.fill_ms > 0 ? double(filler.sends()) / (figures.fill_ms / 1000) : 0;
 
     const auto stop_start = steady::now();
     if (stop == stop_kind::term) {
@@ -217,7 +222,7 @@ json_object run_restart(const cluster_options& cluster, const restart_options& o
         std::printf("  %-24s run %zu: filled to seq %llu in %.0f ms (%.0f events/s), %.1f MiB on disk; stop %.0f ms "
                     "(exit %d); start → listening %.0f ms, → Welcome %.0f ms (seq %llu%s), CPU %.2f s\n",
                     r.label.c_str(), i + 1, static_cast<unsigned long long>(f.filled_seq), f.fill_ms,
-                    f.fill_ms > 0 ? double(options.events) / (f.fill_ms / 1000) : 0.0,
+                    f.fill_events_per_s,
                     double(f.database_bytes) / (1024.0 * 1024.0), f.stop_ms, f.exit_status, f.listening_ms,
                     f.welcome_ms, static_cast<unsigned long long>(f.welcome_seq),
                     f.welcome_seq >= f.filled_seq ? "" : ", EVENTS LOST", f.cpu_to_welcome_s);
@@ -240,9 +245,7 @@ json_object run_restart(const cluster_options& cluster, const restart_options& o
     const double listening = median_of([](const restart_figures& f) { return f.listening_ms; });
     const double welcome = median_of([](const restart_figures& f) { return f.welcome_ms; });
     const double stop = median_of([](const restart_figures& f) { return f.stop_ms; });
-    const double fill_rate = median_of([&](const restart_figures& f) {
-      return f.fill_ms > 0 ? double(options.events) / (f.fill_ms / 1000) : 0.0;
-    });
+    const double fill_rate = median_of([](const restart_figures& f) { return f.fill_events_per_s; });
     const double cpu = median_of([](const restart_figures& f) { return f.cpu_to_welcome_s; });
     std::uint64_t lost = 0;
     for (const auto& f : r.runs) lost += f.welcome_seq >= f.filled_seq ? 0 : f.filled_seq - f.welcome_seq;
