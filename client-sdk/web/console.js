@@ -101,8 +101,6 @@ function renderHeader(state) {
   $('meeting-title').replaceChildren(userText(state.title));
   $('meeting-title').removeAttribute('data-i18n');
   document.title = `${state.title} — ${t('console.title')}`;
-  $('meeting-status').textContent = t(`status.${state.status}`);
-  $('meeting-status').className = `badge ${state.status === 'MEETING_STATUS_LIVE' ? 'green' : ''}`;
   patch($('meeting-actions'),
     state.status === 'MEETING_STATUS_SCHEDULED'
       ? h('button', { class: 'primary small', id: 'start-meeting', onclick: () => run(client, { startMeeting: {} }) }, t('meeting.start')) : null,
@@ -519,7 +517,7 @@ function wireForms() {
 function startConsole(meetingId, token) {
   $('console-view').hidden = false;
   wireForms();
-  client = startPage({ meetingId, token, render, tick }).client;
+  client = startPage({ meetingId, token, render, tick, statusBadge: $('meeting-status') }).client;
 }
 
 if (params.meetingId && params.token) {

@@ -4,18 +4,15 @@
 // Works in browsers; in Node 22+ too (global WebSocket), given an explicit url.
 
 import { applyEvents, normalizeEvent, normalizeState } from './mirror.js';
+import { BACKOFF, backoffDelayMs, closeOutcome, stopReasonOfError } from './reconnect.js';
 
-// Server errors after which reconnecting cannot help.
-const FATAL_CODES = new Set([
-  'ERROR_CODE_UNAUTHENTICATED', 'ERROR_CODE_PERMISSION_DENIED', 'ERROR_CODE_NOT_FOUND',
-  'ERROR_CODE_INVALID_ARGUMENT', 'ERROR_CODE_PROTOCOL',
-]);
+export { STOP } from './reconnect.js';
 
 export const STATUS = {
   connecting: 'connecting',
-  open: 'open',
+  open: 'open',           // welcomed: the mirror is current
   reconnecting: 'reconnecting',
-  closed: 'closed', // by close() or a fatal error
+  closed: 'closed',       // by close(), or stopped for good (stopReason says why)
 };
 
 function defaultWsUrl() {
@@ -29,22 +26,33 @@ function normalizeError(e) {
 }
 
 /**
- * Events (EventTarget): 'status' {status, attempt, delayMs}, 'state' {state, reason},
- * 'welcome' {welcome}, 'fatal' {error}, 'result' {result}.
+ * Events (EventTarget): 'status' {status, attempt, delayMs, why}, 'state' {state, reason},
+ * 'welcome' {welcome}, 'fatal' {error, reason}, 'result' {result}.
+ *
+ * Any close the client did not ask for (server restart 1001, killed server 1006, a ping left
+ * unanswered for pongTimeoutMs, no welcome within handshakeTimeoutMs) leads to status
+ * 'reconnecting' at once, then a new connection after a jittered backoff, resuming with the
+ * mirror's {epoch, seq}. Close codes and errors after which the same Join can only fail
+ * (reconnect.js) stop the client: status 'closed' with stopReason set.
  */
 export class MajlisClient extends EventTarget {
-  constructor({ meetingId, token, url, pingIntervalMs = 20000, idleTimeoutMs = 50000,
-    backoffBaseMs = 500, backoffMaxMs = 15000, commandTimeoutMs = 15000 } = {}) {
+  constructor({ meetingId, token, url, pingIntervalMs = 4000, pongTimeoutMs = 5000,
+    handshakeTimeoutMs = 10000, backoffBaseMs = BACKOFF.baseMs, backoffMaxMs = BACKOFF.maxMs,
+    backoffLaterMs = BACKOFF.laterMs, commandTimeoutMs = 15000 } = {}) {
     super();
     this.meetingId = meetingId;
     this.token = token;
     this.url = url || defaultWsUrl();
-    this.opts = { pingIntervalMs, idleTimeoutMs, backoffBaseMs, backoffMaxMs, commandTimeoutMs };
+    this.opts = { pingIntervalMs, pongTimeoutMs, handshakeTimeoutMs, backoffBaseMs, backoffMaxMs,
+      backoffLaterMs, commandTimeoutMs };
     this.state = null;     // normalized MeetingState, or null before the first welcome
     this.you = null;       // Viewer
     this.epoch = 0;
     this.status = STATUS.closed;
     this.lastError = null;
+    this.stopReason = '';  // a STOP value once retrying is pointless
+    this.lastWelcome = ''; // 'snapshot' or 'replay'
+    this.welcomes = { snapshot: 0, replay: 0 };
     this.clockOffsetMs = 0; // server time - local time
     this.bestRttMs = Infinity;
     this.ws = null;
@@ -52,8 +60,9 @@ export class MajlisClient extends EventTarget {
     this.nextRequestId = 1;
     this.pending = new Map(); // requestId -> {resolve, timer}
     this.seqWaiters = [];     // {seq, resolve}
-    this.timers = { reconnect: null, ping: null, idle: null };
+    this.timers = { reconnect: null, ping: null, pong: null, handshake: null };
     this.stopped = true;
+    this.onOnline = () => { if (this.status === STATUS.reconnecting && !this.ws) this.retryNow(); };
   }
 
   // Server time now, in ms since the epoch.
@@ -63,20 +72,27 @@ export class MajlisClient extends EventTarget {
 
   connect() {
     this.stopped = false;
+    this.stopReason = '';
+    globalThis.addEventListener?.('online', this.onOnline);
     this.open(STATUS.connecting);
     return this;
   }
 
+  // The deliberate close: no reconnect follows.
   close() {
     this.stopped = true;
+    globalThis.removeEventListener?.('online', this.onOnline);
     this.clearTimers();
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      try { ws.close(1000, 'bye'); } catch { /* already closed */ }
-    }
+    this.abandonSocket(1000, 'bye');
     this.failPending('connection closed');
     this.setStatus(STATUS.closed);
+  }
+
+  // Skips the rest of the backoff wait (the banner's "retry now", the browser coming online).
+  retryNow() {
+    if (this.stopped) return;
+    this.abandonSocket(4000, 'retry');
+    this.open(STATUS.reconnecting);
   }
 
   /**
@@ -154,8 +170,17 @@ export class MajlisClient extends EventTarget {
     }
   }
 
+  // Forgets the current socket (its handlers check this.ws) and closes it.
+  abandonSocket(code, why) {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null;
+    try { ws.close(code, why); } catch { /* already closed */ }
+  }
+
   open(status) {
     this.clearTimers();
+    this.abandonSocket(4000, 'replaced');
     this.setStatus(status, { attempt: this.attempt });
     let ws;
     try {
@@ -165,18 +190,20 @@ export class MajlisClient extends EventTarget {
       return;
     }
     this.ws = ws;
-    this.sentAt = 0;
+    // Connecting and joining must end in a welcome; a half-open network path would hang here.
+    this.timers.handshake = setTimeout(() => this.dropConnection('no welcome'), this.opts.handshakeTimeoutMs);
     ws.onopen = () => {
       if (this.ws !== ws) return;
       const join = { meetingId: this.meetingId, token: this.token };
       if (this.state && this.epoch) join.resume = { epoch: String(this.epoch), seq: String(this.state.seq) };
       this.joinSentAt = Date.now();
       this.write({ join });
-      this.armIdle();
     };
     ws.onmessage = (msg) => {
       if (this.ws !== ws) return;
-      this.armIdle();
+      // Anything from the server proves the connection alive.
+      clearTimeout(this.timers.pong);
+      this.timers.pong = null;
       if (typeof msg.data !== 'string') return; // we speak JSON; ignore binary
       let data;
       try {
@@ -192,33 +219,45 @@ export class MajlisClient extends EventTarget {
       this.ws = null;
       this.failPending('connection lost; the command may or may not have been applied');
       if (this.stopped) return;
-      this.scheduleReconnect(`closed ${ev.code}`);
+      const outcome = closeOutcome(ev.code);
+      if (outcome.stop) {
+        // The server's error frame, when it sent one, has stopped the client already.
+        this.stop(outcome.stop, { code: `CLOSE_${ev.code}`, message: ev.reason || '' });
+        return;
+      }
+      this.scheduleReconnect(`closed ${ev.code}`, { later: outcome.later });
     };
     ws.onerror = () => { /* onclose follows */ };
   }
 
-  armIdle() {
-    clearTimeout(this.timers.idle);
-    this.timers.idle = setTimeout(() => this.dropConnection('idle timeout'), this.opts.idleTimeoutMs);
-  }
-
   dropConnection(why) {
-    const ws = this.ws;
-    if (!ws) return;
-    this.ws = null;
-    try { ws.close(4000, why.slice(0, 100)); } catch { /* ignore */ }
+    if (!this.ws) return;
+    this.abandonSocket(4000, why.slice(0, 100));
     this.failPending(`connection dropped (${why})`);
     if (!this.stopped) this.scheduleReconnect(why);
   }
 
-  scheduleReconnect(why) {
+  scheduleReconnect(why, { later = false } = {}) {
     this.clearTimers();
     if (this.stopped) return;
-    const cap = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** Math.min(this.attempt, 10));
-    const delayMs = Math.round(cap / 2 + Math.random() * cap / 2); // jittered
+    const delayMs = backoffDelayMs(this.attempt, { baseMs: this.opts.backoffBaseMs,
+      maxMs: this.opts.backoffMaxMs, laterMs: this.opts.backoffLaterMs, later });
     this.attempt += 1;
     this.setStatus(STATUS.reconnecting, { attempt: this.attempt, delayMs, why });
     this.timers.reconnect = setTimeout(() => this.open(STATUS.reconnecting), delayMs);
+  }
+
+  // Retrying cannot help (reconnect.js): keep the mirror for reading, stop all timers.
+  stop(reason, error) {
+    this.stopped = true;
+    globalThis.removeEventListener?.('online', this.onOnline);
+    this.clearTimers();
+    this.abandonSocket(1000, 'stopped');
+    this.failPending(error.message || error.code);
+    this.lastError = error;
+    this.stopReason = reason;
+    this.setStatus(STATUS.closed, { error, reason });
+    this.dispatchEvent(Object.assign(new Event('fatal'), { error, reason }));
   }
 
   onServerMessage(data) {
@@ -270,6 +309,10 @@ export class MajlisClient extends EventTarget {
     this.epoch = epoch;
     this.attempt = 0;
     this.lastError = null;
+    this.lastWelcome = w.snapshot ? 'snapshot' : 'replay';
+    this.welcomes[this.lastWelcome] += 1;
+    clearTimeout(this.timers.handshake);
+    this.timers.handshake = null;
     this.startPings();
     this.setStatus(STATUS.open);
     this.dispatchEvent(Object.assign(new Event('welcome'), { welcome: w }));
@@ -313,19 +356,13 @@ export class MajlisClient extends EventTarget {
   onError(e) {
     const error = normalizeError(e);
     this.lastError = error;
-    if (FATAL_CODES.has(error.code)) {
-      this.stopped = true;
-      this.clearTimers();
-      const ws = this.ws;
-      this.ws = null;
-      try { ws?.close(); } catch { /* ignore */ }
-      this.failPending(error.message);
-      this.setStatus(STATUS.closed, { error });
-      this.dispatchEvent(Object.assign(new Event('fatal'), { error }));
-    }
+    const reason = stopReasonOfError(error.code);
+    if (reason) this.stop(reason, error);
     // Otherwise the server closes the connection and we resume.
   }
 
+  // Pings every pingIntervalMs; a ping with no frame at all from the server within
+  // pongTimeoutMs means a silently dead connection (sleeping laptop, dropped NAT entry).
   startPings() {
     clearInterval(this.timers.ping);
     this.pingSentAt = new Map();
@@ -336,6 +373,9 @@ export class MajlisClient extends EventTarget {
       this.pingSentAt.set(n, Date.now());
       if (this.pingSentAt.size > 8) this.pingSentAt.delete(this.pingSentAt.keys().next().value);
       this.write({ ping: { nonce: n } });
+      if (!this.timers.pong) {
+        this.timers.pong = setTimeout(() => this.dropConnection('no answer to ping'), this.opts.pongTimeoutMs);
+      }
     };
     ping();
     this.timers.ping = setInterval(ping, this.opts.pingIntervalMs);

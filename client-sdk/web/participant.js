@@ -225,7 +225,6 @@ function renderContributions(state) {
 function render(state) {
   el.title.replaceChildren(userText(state.title));
   document.title = `${state.title} — Majlis`;
-  el.status.textContent = t(`status.${state.status}`);
   const you = client.you;
   el.me.replaceChildren(userText(you.displayName || ''), ' · ', t(`role.${you.role}`),
     you.stakeholderGroup ? ` · ${groupLabel(you.stakeholderGroup)}` : '',
@@ -252,5 +251,5 @@ el.contribForm.addEventListener('submit', async (ev) => {
 if (!meetingId || !token) {
   showFatalPage(t('link.incomplete'));
 } else {
-  client = startPage({ meetingId, token, render, tick }).client;
+  client = startPage({ meetingId, token, render, tick, statusBadge: el.status }).client;
 }

@@ -156,28 +156,73 @@ export function mountHeader(header) {
   applyStatic();
 }
 
-// Connection banner: hidden while connected; shows "reconnecting…" or a fatal error.
+// The connection as the page shows it, also set as <html data-conn="…"> for styles and tests:
+// 'open' (live), 'connecting', 'reconnecting', 'stopped' (retrying cannot help) or 'closed'.
+export function connState(client) {
+  if (client.status === STATUS.closed) return client.stopReason ? 'stopped' : 'closed';
+  return client.status;
+}
+
+// What stops a page for good, translated, with a way back to the start page.
+function stopMessage(client) {
+  const key = `conn.stop.${client.stopReason}`;
+  const text = t(key);
+  return text === key ? t('conn.stop.stopped') : text;
+}
+
+export function stopCard(client) {
+  const e = client.lastError;
+  return h('div', { class: 'card fatal-card stack', id: 'conn-stopped', dataset: { reason: client.stopReason } },
+    h('strong', {}, stopMessage(client)),
+    e?.message ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
+    h('div', {}, h('a', { href: 'index.html', id: 'conn-home' }, t('conn.home'))));
+}
+
+// The meeting status badge in a page header: the meeting's status while live; "not live —
+// reconnecting" or "offline" otherwise, never a stale green "Live".
+export function renderStatusBadge(el, client) {
+  if (!el) return;
+  const state = client.state;
+  const conn = connState(client);
+  if (conn === 'open' && state) {
+    el.textContent = t(`status.${state.status}`);
+    el.className = `badge ${state.status === 'MEETING_STATUS_LIVE' ? 'green' : ''}`;
+  } else if (conn === 'connecting' || conn === 'reconnecting') {
+    el.textContent = t('conn.badge.reconnecting');
+    el.className = 'badge amber conn-badge';
+  } else {
+    el.textContent = t('conn.badge.offline');
+    el.className = 'badge red conn-badge';
+  }
+  el.dataset.conn = conn;
+}
+
+// Connection banner: hidden while connected; "connection lost, reconnecting…" with a retry
+// button; or, once retrying cannot help, why and a link to the start page.
 export function mountBanner(client) {
   const banner = h('div', { class: 'conn-banner', role: 'status', 'aria-live': 'polite', hidden: true });
   document.body.prepend(banner);
   const render = () => {
-    const s = client.status;
+    const conn = connState(client);
+    document.documentElement.dataset.conn = conn;
     banner.className = 'conn-banner';
-    if (s === STATUS.open) {
+    banner.dataset.conn = conn;
+    if (conn === 'open') {
       banner.hidden = true;
       return;
     }
     banner.hidden = false;
-    if (s === STATUS.closed && client.lastError) {
+    if (conn === 'stopped') {
       banner.classList.add('fatal');
-      banner.replaceChildren(t('conn.fatal', { message: client.lastError.message || client.lastError.code }));
-    } else if (s === STATUS.closed) {
+      banner.replaceChildren(stopMessage(client), ' ', h('a', { href: 'index.html' }, t('conn.home')));
+    } else if (conn === 'closed') {
       banner.classList.add('fatal');
       banner.replaceChildren(t('conn.closed'));
-    } else if (s === STATUS.reconnecting) {
+    } else if (conn === 'reconnecting') {
+      banner.classList.add('lost');
       banner.replaceChildren(
         t('conn.reconnectingIn', { n: client.attempt }), ' ',
-        h('button', { class: 'link', onclick: () => client.open(STATUS.reconnecting) }, t('conn.retry')));
+        h('button', { class: 'link', onclick: () => client.retryNow() }, t('conn.retry')));
     } else {
       banner.replaceChildren(t('conn.connecting'));
     }
@@ -188,9 +233,19 @@ export function mountBanner(client) {
   return banner;
 }
 
-// Connects a page: client + banner + batched re-render on state change and language change,
-// and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page functions.
-export function startPage({ meetingId, token, render, tick }) {
+// Puts stopCard first in <main>; CSS (html[data-conn="stopped"]) hides the rest, which stays in
+// the document so page code holding its elements keeps working.
+function showStopCard(client) {
+  const main = document.querySelector('main') || document.body;
+  main.querySelector('#conn-stopped')?.remove();
+  main.prepend(stopCard(client));
+}
+
+// Connects a page: client + banner + batched re-render on state, connection and language
+// change, and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page
+// functions; statusBadge is the header's meeting status element, kept by renderStatusBadge.
+// Once the client stops for good the page's content gives way to stopCard.
+export function startPage({ meetingId, token, render, tick, statusBadge }) {
   const client = new MajlisClient({ meetingId, token });
   mountBanner(client);
   let scheduled = false;
@@ -199,6 +254,11 @@ export function startPage({ meetingId, token, render, tick }) {
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
+      renderStatusBadge(statusBadge, client);
+      if (client.stopReason) {
+        showStopCard(client);
+        return;
+      }
       if (client.state) {
         render(client.state, client);
         if (tick) tick(client.state, client);
@@ -206,8 +266,14 @@ export function startPage({ meetingId, token, render, tick }) {
     });
   };
   client.addEventListener('state', schedule);
+  // The badge and the stop card change with the banner, not a frame later.
+  client.addEventListener('status', () => {
+    renderStatusBadge(statusBadge, client);
+    if (client.stopReason) showStopCard(client);
+    schedule();
+  });
   onLangChange(schedule);
-  if (tick) setInterval(() => client.state && tick(client.state, client), 250);
+  if (tick) setInterval(() => client.state && !client.stopReason && tick(client.state, client), 250);
   client.connect();
   globalThis.majlis = client; // handy in the browser console and for tests
   return { client, rerender: schedule };

@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -47,20 +50,25 @@ CREATE TABLE IF NOT EXISTS snapshots(
   state BLOB NOT NULL);
 )sql";
 
-// An SQLite call that failed: the result code (extended) and SQLite's words for it.
+// An SQLite call that failed: the result code (extended), SQLite's words for it, and the errno
+// of the system call behind an I/O error (SQLite reports a full disk as one when it grows the
+// -shm file).
 class sqlite_failure : public std::runtime_error {
  public:
-  sqlite_failure(int code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+  sqlite_failure(int code, const std::string& detail, int system_errno)
+      : std::runtime_error(detail), code_(code), system_errno_(system_errno) {}
   int code() const { return code_; }
+  int system_errno() const { return system_errno_; }
 
  private:
   int code_;
+  int system_errno_;
 };
 
 [[noreturn]] void fail(sqlite3* db, int code) {
   std::string detail = sqlite3_errstr(code);
   if (db != nullptr && sqlite3_extended_errcode(db) == code) detail = sqlite3_errmsg(db);
-  throw sqlite_failure(code, detail);
+  throw sqlite_failure(code, detail, db != nullptr ? sqlite3_system_errno(db) : 0);
 }
 
 void check(sqlite3* db, int code) {
@@ -139,9 +147,9 @@ class statement {
     std::string_view bytes(int column) const {
       const void* data = sqlite3_column_blob(stmt_, column);
       const int size = sqlite3_column_bytes(stmt_, column);
-      return data == nullptr ? std::string_view{}
-                             : std::string_view(static_cast<const char*>(data),
-                                                static_cast<size_t>(size));
+      return data == nullptr
+                 ? std::string_view{}
+                 : std::string_view(static_cast<const char*>(data), static_cast<size_t>(size));
     }
     std::string text(int column) const {
       const auto* data = sqlite3_column_text(stmt_, column);
@@ -172,7 +180,9 @@ int64_t query_integer(sqlite3* db, std::string_view sql) {
   return q.next_row() ? q.integer(0) : 0;
 }
 
-std::string quoted(const std::filesystem::path& file) { return "\"" + file.string() + "\""; }
+std::string quoted(const std::filesystem::path& file) {
+  return "\"" + file.string() + "\"";
+}
 
 std::string damaged(const std::filesystem::path& file, const std::string& detail) {
   return "The data file " + quoted(file) + " is damaged: " + detail +
@@ -181,12 +191,17 @@ std::string damaged(const std::filesystem::path& file, const std::string& detail
 
 // The sentence for an SQLite error while opening and checking the file.
 std::string open_failure_message(const std::filesystem::path& file, const sqlite_failure& e) {
-  const std::string detail = e.what();
-  switch (e.code() & 0xff) {
+  std::string detail = e.what();
+  int code = e.code() & 0xff;
+  if (code == SQLITE_IOERR && e.system_errno() != 0) {
+    detail += ": " + std::string(std::strerror(e.system_errno()));
+    if (e.system_errno() == ENOSPC || e.system_errno() == EDQUOT) code = SQLITE_FULL;
+  }
+  switch (code) {
     case SQLITE_NOTADB:
-      return "The data file " + quoted(file) + " is not an SQLite database (" + detail +
-             "): it is another kind of file, or a damaged one; restore it from a backup or move it "
-             "away to start empty.";
+      return "The data file " + quoted(file) +
+             " is not an SQLite database: it is another kind of file, or a damaged one; restore "
+             "it from a backup or move it away to start empty.";
     case SQLITE_CORRUPT:
       return damaged(file, detail);
     case SQLITE_BUSY:
@@ -201,11 +216,11 @@ std::string open_failure_message(const std::filesystem::path& file, const sqlite
              "); check that its folder exists and that majlisd may write to the file and to its "
              "folder, where SQLite keeps the -wal and -shm files beside it.";
     case SQLITE_FULL:
-      return "The data file " + quoted(file) + " cannot be written: " + detail +
-             "; free some space on its disk and start again.";
+      return "The data file " + quoted(file) + " cannot be written: its disk is full (" + detail +
+             "); free some space on it and start majlisd again.";
     case SQLITE_IOERR:
       return "The data file " + quoted(file) + " cannot be read or written (" + detail +
-             "); check its disk, then restore the file from a backup if the disk is failing.";
+             "); check its disk, and restore the file from a backup only if the disk is failing.";
     default:
       return "The data file " + quoted(file) + " cannot be opened: " + detail + ".";
   }
@@ -216,9 +231,9 @@ std::string open_failure_message(const std::filesystem::path& file, const sqlite
 connection open_checked(const sqlite_log_config& config) {
   const auto& file = config.file;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(file.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(file.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   connection db(raw);
   try {
     if (rc != SQLITE_OK) fail(raw, rc);
@@ -233,18 +248,17 @@ connection open_checked(const sqlite_log_config& config) {
     const auto tables =
         query_text(raw, "SELECT group_concat(name, ', ') FROM sqlite_schema WHERE type = 'table'");
     if (application_id != majlis_application_id && (application_id != 0 || !tables.empty())) {
-      throw store_open_error(
-          "The data file " + quoted(file) + " is an SQLite database of another program " +
-          "(application_id " + std::to_string(application_id) + ", tables: " +
-          (tables.empty() ? std::string("none") : tables) +
-          "), not Majlis's; move it away or give majlisd another data folder.");
+      throw store_open_error("The data file " + quoted(file) +
+                             " is an SQLite database of another program (application_id " +
+                             std::to_string(application_id) +
+                             ", tables: " + (tables.empty() ? std::string("none") : tables) +
+                             "), not Majlis's; move it away or give majlisd another data folder.");
     }
     if (version > schema_version) {
-      throw store_open_error("The data file " + quoted(file) +
-                             " was written by a newer Majlis (schema version " +
-                             std::to_string(version) + "; this build knows up to " +
-                             std::to_string(schema_version) +
-                             "); run that newer majlisd, or restore a backup made by this one.");
+      throw store_open_error(
+          "The data file " + quoted(file) + " was written by a newer Majlis (schema version " +
+          std::to_string(version) + "; this build knows up to " + std::to_string(schema_version) +
+          "); run that newer majlisd, or restore a backup made by this one.");
     }
 
     // A truncated or overwritten file must never pass for an empty meeting list.
@@ -252,11 +266,14 @@ connection open_checked(const sqlite_log_config& config) {
     {
       statement s(raw, "PRAGMA quick_check(5)");
       statement::use q(s);
+      // One sentence: SQLite's lines joined, without its "*** in database main ***" header.
       while (q.next_row()) {
-        const auto line = q.text(0);
-        if (line == "ok") continue;
-        if (!problems.empty()) problems += "; ";
-        problems += line;
+        std::istringstream rows(q.text(0));
+        for (std::string line; std::getline(rows, line);) {
+          if (line == "ok" || line.starts_with("***")) continue;
+          if (!problems.empty()) problems += "; ";
+          problems += line;
+        }
       }
     }
     if (!problems.empty()) throw store_open_error(damaged(file, problems));
@@ -278,7 +295,8 @@ connection open_checked(const sqlite_log_config& config) {
       execute(raw, "PRAGMA user_version = " + std::to_string(schema_version));
       execute(raw, "COMMIT");
     } catch (...) {
-      if (sqlite3_get_autocommit(raw) == 0) sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (sqlite3_get_autocommit(raw) == 0)
+        sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
   } catch (const sqlite_failure& e) {
@@ -301,8 +319,7 @@ class sqlite_event_log::impl {
         rollback_(db_.get(), "ROLLBACK"),
         select_meeting_(db_.get(), "SELECT epoch, head_seq FROM meetings WHERE id = ?1"),
         count_meetings_(db_.get(), "SELECT count(*) FROM meetings"),
-        insert_meeting_(db_.get(),
-                        "INSERT INTO meetings(id, epoch, head_seq) VALUES(?1, ?2, ?3)"),
+        insert_meeting_(db_.get(), "INSERT INTO meetings(id, epoch, head_seq) VALUES(?1, ?2, ?3)"),
         update_head_(db_.get(), "UPDATE meetings SET head_seq = ?2 WHERE id = ?1"),
         update_epoch_(db_.get(), "UPDATE meetings SET epoch = ?2 WHERE id = ?1"),
         insert_event_(db_.get(), "INSERT INTO events(meeting_id, seq, body) VALUES(?1, ?2, ?3)"),
@@ -423,21 +440,20 @@ class sqlite_event_log::impl {
     }
   }
 
-  bool save_snapshot_now(const std::string& meeting_id, const v1::MeetingState& state) {
+  void save_snapshot_now(const std::string& meeting_id, const v1::MeetingState& state) {
     try {
       write_transaction tx(*this);
       auto found = find_meeting(meeting_id);
       // A snapshot past the head would describe events the log does not have.
-      if (!found || state.seq() > found->head_seq) return false;
+      if (!found || state.seq() > found->head_seq) return;
       statement::use(save_snapshot_)
           .bind_text(meeting_id)
           .bind(as_sql(state.seq()))
           .bind_blob(state.SerializeAsString())
           .to_end();
       tx.commit();
-      return true;
     } catch (const sqlite_failure&) {
-      return false;
+      // The older snapshot stays; a later one tries again.
     }
   }
 
@@ -547,7 +563,8 @@ class sqlite_event_log::impl {
       if (it == subscribers_.end()) return;
       handler = it->second;
     }
-    (*handler)(meeting_id, epoch, std::make_shared<const std::vector<v1::Event>>(std::move(events)));
+    (*handler)(meeting_id, epoch,
+               std::make_shared<const std::vector<v1::Event>>(std::move(events)));
   }
 
   sqlite_log_config config_;
@@ -571,8 +588,15 @@ class sqlite_event_log::impl {
   asio::thread_pool pool_{1};
 };
 
-sqlite_event_log::sqlite_event_log(sqlite_log_config config)
-    : impl_(std::make_unique<impl>(std::move(config))) {}
+sqlite_event_log::sqlite_event_log(sqlite_log_config config) {
+  const auto file = config.file;
+  try {
+    impl_ = std::make_unique<impl>(std::move(config));
+  } catch (const sqlite_failure& e) {
+    // Preparing the statements is the last check of the schema.
+    throw store_open_error(open_failure_message(file, e));
+  }
+}
 
 sqlite_event_log::~sqlite_event_log() = default;
 
@@ -607,11 +631,9 @@ asio::awaitable<snapshot_result> sqlite_event_log::load_snapshot(const std::stri
 
 asio::awaitable<void> sqlite_event_log::save_snapshot(const std::string& meeting_id,
                                                       v1::MeetingState state) {
-  // Named, not a temporary in the co_await (GCC 12).
-  auto work = [self = impl_.get(), meeting_id, state = std::move(state)] {
-    return self->save_snapshot_now(meeting_id, state);
-  };
-  co_await impl_->on_store_thread(std::move(work));
+  return impl_->on_store_thread([self = impl_.get(), meeting_id, state = std::move(state)] {
+    self->save_snapshot_now(meeting_id, state);
+  });
 }
 
 asio::awaitable<append_result> sqlite_event_log::start_new_epoch(const std::string& meeting_id,
@@ -635,6 +657,8 @@ void sqlite_event_log::unsubscribe(const std::string& meeting_id) {
   impl_->unsubscribe(meeting_id);
 }
 
-bool sqlite_event_log::ready() const { return impl_->ready(); }
+bool sqlite_event_log::ready() const {
+  return impl_->ready();
+}
 
 }  // namespace majlis::store

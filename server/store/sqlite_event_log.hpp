@@ -52,8 +52,7 @@ class sqlite_event_log final : public event_log {
 
   boost::asio::awaitable<append_result> create(const std::string& meeting_id,
                                                v1::Event first) override;
-  boost::asio::awaitable<append_result> append(const std::string& meeting_id,
-                                               uint64_t expected_seq,
+  boost::asio::awaitable<append_result> append(const std::string& meeting_id, uint64_t expected_seq,
                                                std::vector<v1::Event> events) override;
   // Never trimmed: every event since seq 1 stays in the file.
   boost::asio::awaitable<read_result> read(const std::string& meeting_id, uint64_t after_seq,

@@ -107,3 +107,98 @@ test('gap, resume, dropped connection and commands', async (t) => {
   assert.deepEqual(moderatorCommands[0].command, { endTurn: {} });
   assert.deepEqual(errors, []);
 });
+
+test('a restart: not live at once, backoff, a new epoch replaces the mirror, 4013 waits, 4001 stops', async (t) => {
+  const joins = [];
+  const live = { ...snapshot, status: 'MEETING_STATUS_LIVE' };
+  const restarted = { ...snapshot, title: 'After the restart', status: 'MEETING_STATUS_LIVE', seq: '3' };
+  const added = { seq: '4', atMs: '2000', agendaItemAdded: { item: { id: 'i2', title: 'Second', status: 'AGENDA_ITEM_STATUS_PENDING' }, position: 1 } };
+  const participant = { participantId: 'a', displayName: 'سالم', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'government', attendance: 'ATTENDANCE_IN_ROOM' };
+  const server = await startScriptedServer({
+    staticRoot: WEB,
+    onConnection(peer) {
+      // The server is down: the upgrade succeeds, then the socket dies without a close frame.
+      if (peer.index === 2 || peer.index === 3) { peer.socket.destroy(); return; }
+      peer.on('message', (m) => {
+        if (m.ping) peer.send({ pong: { nonce: m.ping.nonce, serverTimeMs: String(Date.now()) } });
+        if (!m.join) return;
+        joins.push(m.join);
+        const welcome = (w) => peer.send({ welcome: { you: participant, serverTimeMs: String(Date.now()), ...w } });
+        if (peer.index === 1) {
+          welcome({ epoch: '7', seq: '5', snapshot: live });
+          setTimeout(() => {
+            peer.send({ error: { code: 'ERROR_CODE_UNAVAILABLE', message: 'the server is shutting down' } });
+            peer.close(1001);
+          }, 300);
+        } else if (peer.index === 4) {
+          welcome({ epoch: '8', seq: '3', snapshot: restarted }); // a new epoch: a snapshot
+          setTimeout(() => peer.close(4013), 300);
+        } else if (peer.index === 5) {
+          welcome({ epoch: '8', seq: '4', replay: { events: [added] } });
+          setTimeout(() => peer.close(4001), 300);
+        }
+      });
+    },
+  });
+  t.after(() => server.close());
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    globalThis.statusLog = [];
+    const Original = globalThis.EventTarget.prototype.dispatchEvent;
+    globalThis.EventTarget.prototype.dispatchEvent = function (ev) {
+      if (ev.type === 'status' && 'status' in ev) {
+        globalThis.statusLog.push({ status: ev.status, delayMs: ev.delayMs, at: Date.now(), conn: document.documentElement.dataset.conn });
+      }
+      return Original.call(this, ev);
+    };
+  });
+  await page.goto(`${server.url}/participant.html?meeting=m1&token=t&lang=en`);
+  await page.waitForFunction(() => document.getElementById('meeting-status')?.textContent === 'Live');
+
+  // 1001, then two refused attempts: reconnecting at once, the badge is not a green Live.
+  await page.waitForFunction(() => document.documentElement.dataset.conn === 'reconnecting');
+  assert.equal(await page.textContent('#meeting-status'), 'Not live — reconnecting');
+  assert.doesNotMatch(await page.getAttribute('#meeting-status', 'class'), /green/);
+  assert.equal(await page.isVisible('.conn-banner'), true);
+
+  // The fourth connection resumes with the mirror's epoch and seq and gets a new epoch's snapshot.
+  await page.waitForFunction(() => globalThis.majlis.epoch === 8 && globalThis.majlis.status === 'open');
+  assert.deepEqual(joins[1].resume, { epoch: '7', seq: '5' });
+  assert.equal(await page.evaluate(() => globalThis.majlis.state.title), 'After the restart');
+  await page.waitForFunction(() => document.getElementById('meeting-title').textContent === 'After the restart');
+  const log = await page.evaluate(() => globalThis.statusLog);
+  const reopened = log.findIndex((s, i) => s.status === 'open' && i > log.findIndex((x) => x.status === 'reconnecting'));
+  const waits = log.slice(0, reopened).filter((s) => s.status === 'reconnecting' && s.delayMs !== undefined).map((s) => s.delayMs);
+  assert.equal(waits.length, 3, `three waits before the snapshot: ${JSON.stringify(log)}`);
+  assert.ok(waits[0] >= 250 && waits[0] <= 500, `first wait ${waits[0]}`);
+  assert.ok(waits[1] >= 500 && waits[1] <= 1000, `second wait ${waits[1]}`);
+
+  // 4013: come back later (5–10 s) — the banner's "retry now" skips the wait.
+  await page.waitForFunction(() => globalThis.statusLog.at(-1).status === 'reconnecting' && globalThis.majlis.epoch === 8);
+  const later = await page.evaluate(() => globalThis.statusLog.at(-1).delayMs);
+  assert.ok(later >= 5000, `4013 waits longer: ${later}`);
+  await page.click('.conn-banner button');
+
+  // The fifth connection resumes from seq 3 and gets a replay; then 4001 stops the page.
+  await page.waitForFunction(() => document.documentElement.dataset.conn === 'stopped');
+  assert.deepEqual(joins[2].resume, { epoch: '8', seq: '3' });
+  assert.equal(await page.evaluate(() => globalThis.majlis.state.agenda.map((i) => i.title).join()), 'Item,Second');
+  assert.equal(await page.getAttribute('#conn-stopped', 'data-reason'), 'token');
+  assert.match(await page.textContent('#conn-stopped'), /no longer accepts this link/);
+  assert.equal(await page.textContent('#meeting-status'), 'Offline');
+  await page.selectOption('select.lang-switch', 'ar');
+  await page.waitForFunction(() => document.getElementById('conn-stopped')?.textContent.includes('لم يعد الخادم يقبل هذا الرابط'));
+  await page.waitForTimeout(1500);
+  assert.equal(joins.length, 3, 'no attempt after 4001');
+  assert.deepEqual(errors, []);
+});

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Web clients end to end: starts majlisd on a free port with a throwaway admin key, serving
 # client-sdk/web, runs the mirror unit tests and the Chromium tests, and stops majlisd.
+# restart.spec.mjs starts (and restarts) its own majlisd from $MAJLISD on its own port.
 #   MAJLISD=path/to/majlisd tests/e2e/run.sh      (default: build/server/app/majlisd)
 #   CHROMIUM=/usr/bin/chromium  MAJLIS_SCREENSHOTS=/tmp/majlis-e2e
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 E2E=$ROOT/tests/e2e
-MAJLISD=${MAJLISD:-$ROOT/build/server/app/majlisd}
+MAJLISD=$(realpath -m "${MAJLISD:-$ROOT/build/server/app/majlisd}")
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -x "$MAJLISD" ]; then
@@ -37,8 +38,14 @@ trap cleanup EXIT INT TERM
 PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 ADMIN_KEY=$(node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))')
 
+# A majlisd with the durable store keeps its data in a throwaway folder, not ./data.
+STORE_ARGS=()
+if "$MAJLISD" --help | grep -q -- '--data-dir'; then
+  mkdir "$WORK/data"
+  STORE_ARGS=(--data-dir "$WORK/data")
+fi
 "$MAJLISD" --listen "127.0.0.1:$PORT" --static-root "$ROOT/client-sdk/web" --admin-key "$ADMIN_KEY" \
-  >"$WORK/majlisd.log" 2>&1 &
+  "${STORE_ARGS[@]}" >"$WORK/majlisd.log" 2>&1 &
 MAJLISD_PID=$!
 
 for _ in $(seq 1 100); do
@@ -55,8 +62,10 @@ done
 
 export MAJLIS_URL="http://127.0.0.1:$PORT"
 export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
+export MAJLISD
 status=0
-timeout 300 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/meeting.spec.mjs" || status=$?
+timeout 420 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/meeting.spec.mjs" \
+  "$E2E/restart.spec.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2

@@ -15,12 +15,18 @@
 #include <random>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 namespace majlis::store {
+
+// Names the sync mode in test names (ADL finds it beside sync_mode, not in the namespace below).
+void PrintTo(sync_mode mode, std::ostream* out) {  // NOLINT(readability-identifier-naming)
+  *out << (mode == sync_mode::full ? "full" : "normal");
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -133,11 +139,13 @@ int64_t committed_head(const fs::path& file, const std::string& meeting_id) {
   return head;
 }
 
-// The message of the store_open_error that opening `file` throws, or "" if it opens.
+// The message of the store_open_error that opening `file` throws, or "" if it opens. Printed,
+// so the test's output shows what an operator would read.
 std::string open_error(const fs::path& file) {
   try {
     sqlite_event_log log(config_for(file));
   } catch (const store_open_error& e) {
+    std::cout << "[ message  ] " << e.what() << "\n";
     return e.what();
   }
   return "";
@@ -150,8 +158,8 @@ void write_long_meeting(sqlite_event_log& log) {
   while (head < 2000) {
     std::vector<v1::Event> batch;
     for (uint64_t i = 0; i < 100 && head + batch.size() < 2000; ++i)
-      batch.push_back(titled("seq " + std::to_string(head + batch.size() + 1) +
-                             std::string(100, 'x')));
+      batch.push_back(
+          titled("seq " + std::to_string(head + batch.size() + 1) + std::string(100, 'x')));
     const auto size = batch.size();
     ASSERT_EQ(run(log.append("m", head, std::move(batch))).status, append_status::ok);
     head += size;
@@ -161,6 +169,7 @@ void write_long_meeting(sqlite_event_log& log) {
 
 std::vector<uint64_t> seqs_of(const std::vector<v1::Event>& events) {
   std::vector<uint64_t> seqs;
+  seqs.reserve(events.size());
   for (const auto& e : events) seqs.push_back(e.seq());
   return seqs;
 }
@@ -291,7 +300,7 @@ TEST(sqlite_event_log, subscribers_get_each_committed_batch_in_order_after_its_c
   std::vector<uint64_t> seen;
   std::vector<int64_t> committed_when_seen;
   std::thread::id subscriber_thread;
-  log.subscribe("m", [&](const std::string& id, uint64_t epoch, event_batch batch) {
+  log.subscribe("m", [&](const std::string& id, uint64_t epoch, const event_batch& batch) {
     EXPECT_EQ(id, "m");
     EXPECT_EQ(epoch, created.epoch);
     subscriber_thread = std::this_thread::get_id();
@@ -316,6 +325,42 @@ TEST(sqlite_event_log, subscribers_get_each_committed_batch_in_order_after_its_c
   log.unsubscribe("m");
   run(log.append("m", 4, {titled("e")}));
   EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(sqlite_event_log, callers_on_several_threads_append_one_after_another) {
+  temp_folder dir;
+  sqlite_event_log log(config_for(dir / "majlis.db", sync_mode::normal));
+  run(log.create("m", titled("a")));
+  constexpr int writers = 4;
+  constexpr int appends_each = 25;
+  // Each writer appends at the head it last saw and catches up on a conflict, like a replica.
+  auto writer = [&](int id) -> boost::asio::awaitable<int> {
+    uint64_t head = 1;
+    int conflicts = 0;
+    for (int done = 0; done < appends_each;) {
+      std::vector<v1::Event> batch{titled("writer " + std::to_string(id))};
+      auto r = co_await log.append("m", head, std::move(batch));
+      head = r.head_seq;
+      if (r.status == append_status::ok)
+        ++done;
+      else if (r.status == append_status::conflict)
+        ++conflicts;
+      else
+        co_return -1;
+    }
+    co_return conflicts;
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(writers);
+  std::vector<int> conflicts(writers);
+  for (int id = 0; id < writers; ++id)
+    threads.emplace_back([&, id] { conflicts[id] = run(writer(id)); });
+  for (auto& t : threads) t.join();
+  for (int c : conflicts) EXPECT_GE(c, 0);
+  auto read = run(log.read("m", 0, 1000));
+  EXPECT_EQ(read.head_seq, 1u + writers * appends_each);
+  ASSERT_EQ(read.events.size(), read.head_seq);
+  for (uint64_t i = 0; i < read.events.size(); ++i) EXPECT_EQ(read.events[i].seq(), i + 1);
 }
 
 TEST(sqlite_event_log, everything_is_the_same_after_reopening_the_file) {
@@ -390,8 +435,8 @@ TEST_P(sqlite_event_log_sync, prints_the_rate_of_single_event_appends) {
   EXPECT_EQ(run(appends()), count + 1);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::cout << "[ timing   ] synchronous=" << (GetParam() == sync_mode::full ? "FULL" : "NORMAL")
-            << ": " << count << " single-event appends in " << took.count() << " s = "
-            << static_cast<int>(count / took.count()) << " appends/s\n";
+            << ": " << count << " single-event appends in " << took.count()
+            << " s = " << static_cast<int>(count / took.count()) << " appends/s\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(modes, sqlite_event_log_sync,
@@ -432,7 +477,8 @@ TEST(sqlite_event_log, a_new_epoch_starts_once_and_only_for_a_log_behind_its_rep
 TEST(sqlite_event_log, refuses_a_file_that_is_not_a_database) {
   temp_folder dir;
   const auto file = dir / "notes.txt";
-  const std::string notes = "These are my meeting notes, not a database.\n" + std::string(5000, 'x');
+  const std::string notes =
+      "These are my meeting notes, not a database.\n" + std::string(5000, 'x');
   std::ofstream(file) << notes;
   const auto message = open_error(file);
   EXPECT_NE(message.find(file.string()), std::string::npos) << message;
@@ -527,6 +573,14 @@ TEST(sqlite_event_log, a_cut_wal_opens_at_its_last_complete_commit) {
   EXPECT_EQ(next.status, append_status::ok);
 }
 
+TEST(sqlite_event_log, refuses_a_file_in_a_missing_folder) {
+  temp_folder dir;
+  const auto file = dir / "missing" / "majlis.db";
+  const auto message = open_error(file);
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("check that its folder exists"), std::string::npos) << message;
+}
+
 TEST(sqlite_event_log, refuses_a_file_it_cannot_write) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to mount a read-only tmpfs";
   temp_folder dir;
@@ -547,7 +601,7 @@ TEST(sqlite_event_log, refuses_a_file_it_cannot_write) {
 bool fill_disk(const fs::path& filler) {
   const int fd = ::open(filler.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
   if (fd < 0) return false;
-  const std::string chunk(64 * 1024, 'f');
+  const std::string chunk(size_t{64} * 1024, 'f');
   bool full = false;
   for (size_t size : {chunk.size(), size_t{1}}) {
     while (true) {
@@ -598,6 +652,22 @@ TEST(sqlite_event_log, a_full_disk_makes_appends_unavailable_until_space_is_back
   EXPECT_EQ(after.head_seq, 13u);
   ASSERT_EQ(after.events.size(), 13u);
   EXPECT_EQ(after.events[12].meeting_updated().title(), wide);
+}
+
+TEST(sqlite_event_log, refuses_to_start_on_a_full_disk) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  temp_folder dir;
+  mounted_tmpfs disk(dir / "disk", "2m");
+  ASSERT_TRUE(disk.mounted()) << "mount -t tmpfs failed: " << disk.error();
+  const auto file = dir / "disk" / "majlis.db";
+  {
+    sqlite_event_log log(config_for(file));
+    run(log.create("m", titled("a")));
+  }
+  ASSERT_TRUE(fill_disk(dir / "disk" / "filler")) << "the tmpfs never filled up";
+  const auto message = open_error(file);
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("full"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+// What a client does after its connection ends, as pure functions (no sockets, no timers), so
+// Node can test them: which close codes and server errors make retrying pointless, and how long
+// to wait before the next attempt. majlis.js applies the answers.
+
+// Why a client stopped for good: each has its own translated message (i18n 'conn.stop.*').
+export const STOP = {
+  token: 'token',       // 4001 / UNAUTHENTICATED: forged, expired or other-meeting token
+  gone: 'gone',         // 4004 / NOT_FOUND: the meeting does not exist (any more)
+  protocol: 'protocol', // 1002, 1007, 1009 / PROTOCOL, INVALID_ARGUMENT: a client bug
+  denied: 'denied',     // PERMISSION_DENIED on the connection itself
+};
+
+// Close codes after which the same Join can only fail again (README "Close codes").
+const STOP_CLOSE = new Map([
+  [4001, STOP.token],
+  [4004, STOP.gone],
+  [1002, STOP.protocol],
+  [1007, STOP.protocol],
+  [1009, STOP.protocol],
+]);
+
+// Close codes that ask the client to come back later rather than at once.
+const LATER_CLOSE = new Set([
+  1008, // flooding past the rate limit
+  4013, // server or meeting full
+]);
+
+// Server `error` codes (sent before the close) after which reconnecting cannot help.
+const STOP_ERROR = new Map([
+  ['ERROR_CODE_UNAUTHENTICATED', STOP.token],
+  ['ERROR_CODE_NOT_FOUND', STOP.gone],
+  ['ERROR_CODE_PROTOCOL', STOP.protocol],
+  ['ERROR_CODE_INVALID_ARGUMENT', STOP.protocol],
+  ['ERROR_CODE_PERMISSION_DENIED', STOP.denied],
+]);
+
+/** Backoff defaults: the first retry after 0.25–0.5 s, doubling up to 2.5–5 s; "later" 5–10 s. */
+export const BACKOFF = { baseMs: 500, maxMs: 5000, laterMs: 10000 };
+
+/** The stop reason for a server error code, or '' when a reconnect may succeed. */
+export function stopReasonOfError(code) {
+  return STOP_ERROR.get(code) || '';
+}
+
+/**
+ * What to do after the server (or the network) closed the connection with `code`:
+ * {stop: reason} or {retry: true, later: bool}. 1006 (no close frame: killed server, lost
+ * network) and every other code retry.
+ */
+export function closeOutcome(code) {
+  const stop = STOP_CLOSE.get(code);
+  if (stop) return { stop };
+  return { retry: true, later: LATER_CLOSE.has(code) };
+}
+
+/**
+ * Delay before reconnect attempt number `attempt` (0 = the first after a drop): "equal jitter"
+ * over an exponentially growing cap, so a room full of clients does not return in one burst
+ * after a server restart. `random` is injected for tests.
+ */
+export function backoffDelayMs(attempt, { baseMs = BACKOFF.baseMs, maxMs = BACKOFF.maxMs,
+  laterMs = BACKOFF.laterMs, later = false } = {}, random = Math.random) {
+  const cap = later
+    ? Math.max(laterMs, maxMs)
+    : Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt, 0), 16));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
