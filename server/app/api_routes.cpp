@@ -81,6 +81,30 @@ api_routes::api_routes(meeting_registry& registry, const server_config& config,
       metrics_(metrics),
       transport_metrics_(std::move(transport_metrics)) {}
 
+std::variant<export_reader, net::http_response> api_routes::export_reader_of(
+    const net::http_request& request, const std::string& meeting_id) const {
+  if (is_admin(request)) return export_reader::operator_admin;
+  std::string token;
+  if (auto it = request.query.find("token"); it != request.query.end()) {
+    token = it->second;
+  } else if (auto header = request.headers.find("authorization"); header != request.headers.end()) {
+    if (std::string_view value = header->second; value.starts_with("Bearer "))
+      token = std::string(value.substr(7));
+  }
+  const auto unauthenticated = error_response(
+      401, "UNAUTHENTICATED", "an admin key or a moderator token of this meeting is required");
+  if (token.empty()) return unauthenticated;
+  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
+  const auto* claims = std::get_if<token_claims>(&verified);
+  if (claims == nullptr) return unauthenticated;
+  if (claims->meeting_id != meeting_id)
+    return error_response(403, "PERMISSION_DENIED", "the token is for another meeting");
+  if (claims->role != v1::ROLE_MODERATOR)
+    return error_response(403, "PERMISSION_DENIED",
+                          "only a moderator or the admin may export a meeting");
+  return export_reader::moderator;
+}
+
 bool api_routes::is_admin(const net::http_request& request) const {
   std::string_view key;
   if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
@@ -162,6 +186,11 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
     if (!may_read(true))
       co_return error_response(401, "UNAUTHENTICATED", "an admin key or a moderator token is required");
     co_return co_await minutes(meeting_id);
+  }
+  if (action == "export" && request.method == "GET") {
+    auto reader = export_reader_of(request, meeting_id);
+    if (auto* refusal = std::get_if<net::http_response>(&reader)) co_return std::move(*refusal);
+    co_return co_await export_log(meeting_id, std::get<export_reader>(reader));
   }
   if (action == "tokens" && request.method == "POST") {
     if (!is_admin(request))
@@ -304,6 +333,29 @@ asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeti
   net::http_response response;
   response.content_type = "text/markdown; charset=utf-8";
   response.body = render_minutes(co_await replica->state_copy());
+  co_return response;
+}
+
+asio::awaitable<net::http_response> api_routes::export_log(const std::string& meeting_id,
+                                                           export_reader reader) {
+  auto result = co_await export_meeting(registry_.log(), meeting_id, reader, unix_millis());
+  switch (result.status) {
+    case export_status::ok:
+      break;
+    case export_status::not_found:
+      co_return error_response(404, "NOT_FOUND", "no such meeting");
+    case export_status::unavailable:
+      co_return error_response(503, "UNAVAILABLE", result.problem);
+    case export_status::broken:
+      spdlog::error("event=export_failed meeting={} problem=\"{}\"", meeting_id, result.problem);
+      co_return error_response(500, "INTERNAL", result.problem);
+  }
+  spdlog::info("event=meeting_exported meeting={} reader={} bytes={}", meeting_id,
+               reader == export_reader::moderator ? "moderator" : "admin", result.body.size());
+  net::http_response response;
+  response.content_type = "application/x-ndjson; charset=utf-8";
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.body = std::move(result.body);
   co_return response;
 }
 

@@ -1,12 +1,14 @@
 // The HTTP API (DESIGN §7): meetings and invite links, tokens, self-registration, the meeting
-// summary and minutes, and the operator's /healthz, /readyz and /metrics.
+// summary, minutes and export, and the operator's /healthz, /readyz and /metrics.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <variant>
 
 #include "app/app_metrics.hpp"
 #include "app/config.hpp"
+#include "app/meeting_export.hpp"
 #include "app/meeting_registry.hpp"
 #include "net/http_types.hpp"
 
@@ -30,6 +32,13 @@ class api_routes final : public net::http_handler {
                                                                   const std::string& body);
   boost::asio::awaitable<net::http_response> summary(const std::string& meeting_id);
   boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id);
+  boost::asio::awaitable<net::http_response> export_log(const std::string& meeting_id,
+                                                        export_reader reader);
+
+  // Who asks for an export: the admin, or a moderator token of the meeting (?token= or
+  // Authorization: Bearer); otherwise the 401 or 403 to answer.
+  std::variant<export_reader, net::http_response> export_reader_of(
+      const net::http_request& request, const std::string& meeting_id) const;
 
   bool is_admin(const net::http_request& request) const;
   std::string invite_code(const std::string& meeting_id) const;

@@ -1,5 +1,8 @@
 #include "http_verbs.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -12,21 +15,41 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Prints a successful answer's body, or the error, and gives the exit status.
-int finish(const client::http_reply& reply) {
-  if (reply.ok()) {
-    std::cout << reply.body;
-    if (reply.body.empty() || reply.body.back() != '\n') std::cout << '\n';
-    return exit_ok;
-  }
+// Reports a failed answer and gives the exit status.
+int report_failure(const client::http_reply& reply) {
   const bool answered_no = !reply.transport_error && reply.status >= 400 && reply.status < 500;
   return report_error(reply.error_code(), reply.error_message(),
                       answered_no ? exit_rejected : exit_unavailable);
 }
 
-// Runs one call with an http_api set up from the global options.
-template <class Call>
-int run_http(const global_options& options, bool needs_meeting, Call call) {
+// Prints a successful answer's body, or the error, and gives the exit status.
+int finish(const client::http_reply& reply) {
+  if (!reply.ok()) return report_failure(reply);
+  std::cout << reply.body;
+  if (reply.body.empty() || reply.body.back() != '\n') std::cout << '\n';
+  return exit_ok;
+}
+
+// Writes a successful answer's body as it came (to stdout when `path` is empty).
+int save(const client::http_reply& reply, const std::string& path) {
+  if (!reply.ok()) return report_failure(reply);
+  if (path.empty()) {
+    std::cout << reply.body << std::flush;
+    return exit_ok;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (file) file << reply.body;
+  if (file) file.close();
+  if (!file)
+    return report_error("INTERNAL", "cannot write " + path + ": " + std::strerror(errno),
+                        exit_unavailable);
+  return exit_ok;
+}
+
+// Runs one call with an http_api set up from the global options; `done` turns its answer into
+// the exit status.
+template <class Call, class Done>
+int run_http(const global_options& options, bool needs_meeting, Call call, Done done) {
   const auto url = server_address(options);
   if (!url) return exit_usage;
   if (needs_meeting && options.meeting.empty())
@@ -34,8 +57,13 @@ int run_http(const global_options& options, bool needs_meeting, Call call) {
   return run_verb([&](asio::any_io_executor executor) -> asio::awaitable<int> {
     client::http_api api(executor, {url->host, url->port, options.admin_key,
                                     std::chrono::milliseconds(options.timeout_ms)});
-    co_return finish(co_await call(api));
+    co_return done(co_await call(api));
   });
+}
+
+template <class Call>
+int run_http(const global_options& options, bool needs_meeting, Call call) {
+  return run_http(options, needs_meeting, call, finish);
 }
 
 int require_admin_key(const global_options& options) {
@@ -125,6 +153,32 @@ void add_http_verbs(CLI::App& app, const global_options& options, int& status) {
       status = run_http(options, true, [&options](client::http_api& api) -> asio::awaitable<client::http_reply> {
         co_return co_await api.minutes(options.meeting, options.token);
       });
+    });
+  }
+  // export
+  {
+    auto output = std::make_shared<std::string>();
+    auto* verb = app.add_subcommand(
+        "export",
+        "Save --meeting's audit trail: its event log as NDJSON (an export header, the events in "
+        "the protobuf JSON mapping, the final state). With a moderator --token the choices of "
+        "secret ballots are blanked; with the admin key (when no --token is given) the log is "
+        "complete. Exits 1 also when FILE cannot be written.");
+    verb->add_option("--output,-o", *output, "file to write (default: stdout)");
+    verb->callback([&options, &status, output] {
+      if (options.token.empty() && options.admin_key.empty()) {
+        status = report_error("INVALID_ARGUMENT",
+                              "--token (a moderator's, or MAJLIS_TOKEN) or --admin-key (or "
+                              "MAJLIS_ADMIN_KEY) is required",
+                              exit_usage);
+        return;
+      }
+      status = run_http(
+          options, true,
+          [&options](client::http_api& api) -> asio::awaitable<client::http_reply> {
+            co_return co_await api.export_meeting(options.meeting, options.token);
+          },
+          [output](const client::http_reply& reply) { return save(reply, *output); });
     });
   }
 }

@@ -1,4 +1,5 @@
-// majlisctl verbs that use the HTTP API: create-meeting, token, register, summary, minutes.
+// majlisctl verbs that use the HTTP API: create-meeting, token, register, summary, minutes,
+// export.
 #pragma once
 
 #include <CLI/App.hpp>

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--admin-key", options.admin_key, "admin key for the HTTP API")
       ->envname("MAJLIS_ADMIN_KEY");
-  app.add_option("--token", options.token, "join token for WebSocket verbs, summary and minutes")
+  app.add_option("--token", options.token,
+                 "join token for WebSocket verbs, summary, minutes and export")
       ->envname("MAJLIS_TOKEN");
   app.add_option("--meeting", options.meeting, "meeting id")->envname("MAJLIS_MEETING");
   app.add_flag("--json-frames", options.json_frames,

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -196,6 +197,11 @@ asio::awaitable<http_reply> http_api::minutes(std::string meeting_id, std::strin
   co_return co_await request("GET", std::move(target), {}, std::move(bearer));
 }
 
+asio::awaitable<http_reply> http_api::export_meeting(std::string meeting_id, std::string token) {
+  std::string bearer = token.empty() ? config_.admin_key : std::move(token);
+  co_return co_await request("GET", meeting_target(meeting_id, "export"), {}, std::move(bearer));
+}
+
 asio::awaitable<http_reply> http_api::request(std::string method, std::string target,
                                               std::string body, std::string bearer) {
   http_reply reply;
@@ -236,12 +242,14 @@ asio::awaitable<http_reply> http_api::request(std::string method, std::string ta
 
   // Read the answer.
   beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, response, use_tuple);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(config_.max_reply_bytes);
+  auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
   if (read_ec) {
     reply.transport_error = read_ec;
     co_return reply;
   }
+  auto response = parser.release();
   reply.status = response.result_int();
   reply.content_type = std::string(response[http::field::content_type]);
   reply.body = std::move(response.body());

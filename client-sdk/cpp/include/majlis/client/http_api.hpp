@@ -1,8 +1,10 @@
 // The HTTP API of majlisd (DESIGN §7) as awaitable calls: create meetings, issue and register
-// tokens, read a meeting's summary and minutes. One connection per call; plain HTTP (no TLS).
+// tokens, read a meeting's summary, minutes and export. One connection per call; plain HTTP
+// (no TLS).
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@ struct http_api_config {
   std::string port = "8080";
   std::string admin_key;  // sent as "Authorization: Bearer <key>" where the endpoint needs it
   std::chrono::milliseconds timeout{10'000};  // per call: connect, write and read
+  std::size_t max_reply_bytes = 256u << 20;    // largest answer body read (an export is large)
 };
 
 // What came back, before any interpretation. ok() = a 2xx answer arrived.
@@ -112,6 +115,10 @@ class http_api {
   boost::asio::awaitable<http_reply> meeting_summary(std::string meeting_id, std::string token = {});
   // GET /api/meetings/{id}/minutes (Markdown): moderator token or admin key, as above.
   boost::asio::awaitable<http_reply> minutes(std::string meeting_id, std::string token = {});
+
+  // GET /api/meetings/{id}/export (NDJSON, README "HTTP API"): with `token` (a moderator's) as
+  // "Authorization: Bearer" when given, else with the admin key.
+  boost::asio::awaitable<http_reply> export_meeting(std::string meeting_id, std::string token = {});
 
   // Any request: `target` is the path with its query; `bearer` empty = no Authorization header.
   boost::asio::awaitable<http_reply> request(std::string method, std::string target,
