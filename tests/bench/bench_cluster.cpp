@@ -1,6 +1,7 @@
 #include "bench_cluster.hpp"
 
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -68,11 +69,15 @@ bench_cluster::bench_cluster(const cluster_options& options, std::size_t instanc
       description_ += " on the in-memory store";
       break;
     case store_kind::sqlite_full:
-    case store_kind::sqlite_normal:
+    case store_kind::sqlite_normal: {
+      fsync_ms_ = fsync_probe_ms(data_dirs.front());
+      char probe[64];
+      std::snprintf(probe, sizeof probe, "; 4 KiB write + fdatasync there: median %.2f ms", fsync_ms_);
       description_ += " on SQLite (--sync " +
                       std::string(options.store == store_kind::sqlite_full ? "full" : "normal") + ") in " +
-                      data_dirs.front() + " (" + filesystem_type(data_dirs.front()) + ")";
+                      data_dirs.front() + " (" + filesystem_type(data_dirs.front()) + probe + ")";
       break;
+    }
   }
 }
 

@@ -46,6 +46,8 @@ class bench_cluster {
   std::string describe() const;
   // "redis", "memory", "sqlite-full" or "sqlite-normal"; "external" for servers the user named.
   std::string store() const;
+  // fsync_probe_ms() of the first data folder when the cluster started; -1 without SQLite.
+  double fsync_ms() const { return fsync_ms_; }
   // The process id of an instance started here; -1 for servers given with --server.
   pid_t instance_pid(std::size_t index) const;
 
@@ -69,6 +71,7 @@ class bench_cluster {
   std::string admin_key_;
   std::string description_;
   std::string store_;
+  double fsync_ms_ = -1;
 };
 
 }  // namespace majlis::bench

@@ -3,14 +3,19 @@
 // everything in it when the owner goes. Mind that a tmpfs there makes --sync full free.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
+#include <fcntl.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 namespace majlis::bench {
 
@@ -51,6 +56,32 @@ inline std::string filesystem_type(const std::string& path) {
       return std::string(hex);
     }();
   }
+}
+
+// The median time of `writes` 4 KiB writes each followed by fdatasync, in a scratch file in
+// `folder` (removed after), in ms; -1 when the file cannot be written. On a shared VM this swings
+// from a tenth of a millisecond to several, and --sync full pays it at every commit: a figure
+// for a run on SQLite means little without it.
+inline double fsync_probe_ms(const std::filesystem::path& folder, int writes = 20) {
+  const auto file = folder / "majlis-bench-fsync-probe";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return -1;
+  std::vector<double> times;
+  char block[4096] = {};
+  for (int i = 0; i < writes; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    if (::pwrite(fd, block, sizeof block, off_t{i} * off_t{sizeof block}) != static_cast<ssize_t>(sizeof block) ||
+        ::fdatasync(fd) != 0) {
+      break;
+    }
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  ::close(fd);
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);
+  if (times.empty()) return -1;
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
 }
 
 }  // namespace majlis::bench

@@ -319,7 +319,9 @@ store_run run_one(const cluster_options& base, const latency_options& options, s
     run_scenario(io, [&run] { return run.run(); }, limit);
     json = run.report(run_figures.figures);
   }
-  json.add("instances", std::uint64_t{cluster.size()}).add("store", cluster.store());
+  json.add("instances", std::uint64_t{cluster.size()})
+      .add("store", cluster.store())
+      .add("fsync_probe_ms", cluster.fsync_ms());
   results.push_back(json);
   return run_figures;
 }

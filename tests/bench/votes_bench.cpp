@@ -43,6 +43,7 @@ struct configuration_figures {
   std::string store;
   std::string description;
   std::vector<round_figures> rounds;
+  std::vector<double> fsync_ms;  // the data folder's probe, once per pass (SQLite only)
 
   double median_of(double round_figures::*field) const {
     std::vector<double> values;
@@ -355,6 +356,7 @@ void run_configuration(const cluster_options& base, const votes_options& options
   bench_cluster cluster(cluster_options, into.instances);
   into.store = cluster.store();
   into.description = cluster.describe();
+  if (cluster.fsync_ms() >= 0) into.fsync_ms.push_back(cluster.fsync_ms());
   std::printf("  %s\n", into.description.c_str());
   std::fflush(stdout);
   asio::io_context io;
@@ -377,11 +379,11 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
   std::vector<configuration_figures> configurations;
   for (const auto kind : options.stores) {
     if (single_instance(kind)) {
-      configurations.push_back({1, kind, std::string(store_name(kind)), "", {}});
+      configurations.push_back({1, kind, std::string(store_name(kind)), "", {}, {}});
       continue;
     }
     require(!options.instance_counts.empty(), "no instance count to run on Redis");
-    for (const auto n : options.instance_counts) configurations.push_back({n, kind, std::string(store_name(kind)), "", {}});
+    for (const auto n : options.instance_counts) configurations.push_back({n, kind, std::string(store_name(kind)), "", {}, {}});
   }
 
   std::printf("votes: %zu voters round-robin over the instances, %zu rounds (+%zu warm-up) per pass, %zu pass(es), "
@@ -454,6 +456,7 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
         .add("chair_has_all_ms_median", chair_ms)
         .add("everywhere_has_all_ms_median", everywhere_ms)
         .add("ack_p99_ms_median", ack_p99)
+        .add("fsync_probe_ms_median", c.fsync_ms.empty() ? -1.0 : median(c.fsync_ms))
         .add("failed", c.total(&round_figures::failed))
         .add("retried", c.total(&round_figures::retried))
         .add("cpu_ms_median", json_object()
@@ -475,6 +478,12 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
 
   if (!durable_ratios.empty()) {
     std::printf("  burst on SQLite / in memory: %s (the issue's target: at most 1.5×)\n", durable_ratios.c_str());
+    for (const auto& c : configurations) {
+      if (!c.fsync_ms.empty()) {
+        std::printf("  %s: 4 KiB write + fdatasync in its data folder before each pass, median %.2f ms\n",
+                    c.store.c_str(), median(c.fsync_ms));
+      }
+    }
   }
   std::fflush(stdout);
 
