@@ -27,6 +27,12 @@ std::string app_metrics::render() const {
   counter("fanout_batches_total", "Event batches encoded per audience.", fanout_batches);
   counter("deliveries_total", "Frames handed to connections.", deliveries);
   counter("snapshots_written_total", "Snapshots written to the store.", snapshots_written);
+  counter("snapshots_encoded_total", "Welcome snapshots projected and encoded.", snapshots_encoded);
+  counter("snapshot_cache_hits_total", "Welcomes that shared an already encoded snapshot.",
+          snapshot_cache_hits);
+  counter("replays_as_snapshot_total",
+          "Resumes answered with a snapshot because the replay exceeded the send queue's byte limit.",
+          replays_as_snapshot);
   out << "# HELP majlis_members Joined connections.\n# TYPE majlis_members gauge\nmajlis_members "
       << members << '\n';
   return out.str();

@@ -327,10 +327,11 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   welcome->set_epoch(epoch_);
   welcome->set_seq(state_.seq());
 
-  // Resume from memory when every missed event is still in the window; else a snapshot.
+  // Resume from memory when every missed event is still in the window and the replay is not
+  // larger than the send queue's byte limit; else a snapshot, which joiners share.
   const uint64_t window_start = recent_.empty() ? state_.seq() + 1 : recent_.front().seq();
-  const bool can_replay = resume && resume->epoch() == epoch_ &&
-                          resume->seq() <= state_.seq() && resume->seq() + 1 >= window_start;
+  bool can_replay = resume && resume->epoch() == epoch_ && resume->seq() <= state_.seq() &&
+                    resume->seq() + 1 >= window_start;
   if (can_replay) {
     auto* replay = welcome->mutable_replay();
     for (const auto& event : recent_) {
@@ -339,12 +340,18 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
       if (!domain::project_event(state_, event, joiner->audience, *out)) out->Clear();
       out->set_seq(event.seq());
     }
-  } else {
-    *welcome->mutable_snapshot() =
-        domain::project_state(state_, joiner->audience, joiner->viewer.participant_id());
+    if (replay->ByteSizeLong() > config_.max_replay_bytes) {
+      welcome->clear_replay();
+      can_replay = false;
+      metrics_.replays_as_snapshot++;
+    }
   }
   joiner->connection->mark_joined();
-  joiner->connection->send(message);
+  if (can_replay) {
+    joiner->connection->send(message);
+  } else if (!send_snapshot_welcome(*joiner, *welcome)) {
+    return;
+  }
 
   members_[joiner->viewer.connection_id()] = joiner;
   audiences_[static_cast<int>(joiner->audience)].push_back(joiner);
@@ -358,6 +365,34 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   change.what = pending_change::kind::connection_opened;
   change.sender = std::move(joiner);
   enqueue(std::move(change));
+}
+
+bool meeting_replica::send_snapshot_welcome(const member& joiner, const v1::Welcome& head) {
+  const auto format = joiner.connection->format();
+  const auto& viewer_id = joiner.viewer.participant_id();
+  try {
+    snapshot_cache::bytes snapshot;
+    if (domain::snapshot_depends_on_viewer(state_, viewer_id)) {
+      // Their own choices in a named poll: a snapshot for them alone.
+      snapshot = net::encode_snapshot(domain::project_state(state_, joiner.audience, viewer_id),
+                                      format);
+      metrics_.snapshots_encoded++;
+    } else if ((snapshot = snapshots_.find(epoch_, state_.seq(), joiner.audience, format))) {
+      metrics_.snapshot_cache_hits++;
+    } else {
+      snapshot = net::encode_snapshot(domain::project_state(state_, joiner.audience, {}), format);
+      snapshots_.store(epoch_, state_.seq(), joiner.audience, format, snapshot);
+      metrics_.snapshots_encoded++;
+    }
+    joiner.connection->send(net::compose_welcome(head, std::move(snapshot), format));
+  } catch (const std::exception& e) {
+    spdlog::error("event=welcome_not_encoded meeting={} connection={} error=\"{}\"", meeting_id_,
+                  joiner.viewer.connection_id(), e.what());
+    joiner.connection->close_with_error(net::close_code::internal_error, v1::ERROR_CODE_INTERNAL,
+                                        "internal error");
+    return false;
+  }
+  return true;
 }
 
 void meeting_replica::leave(std::string connection_id) {

@@ -19,6 +19,7 @@
 
 #include "app/app_metrics.hpp"
 #include "app/config.hpp"
+#include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
 #include "majlis/v1/wire.pb.h"
@@ -81,6 +82,10 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   };
 
   void do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume);
+  // Sends `head` (a Welcome without start) with the snapshot for the joiner's audience, shared
+  // with the other joiners at this seq unless it holds the joiner's own choices. False when it
+  // could not be encoded (the joiner is closed).
+  bool send_snapshot_welcome(const member& joiner, const v1::Welcome& head);
   void do_leave(const std::string& connection_id);
   void enqueue(pending_change change);
   boost::asio::awaitable<void> do_commit();
@@ -136,6 +141,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   boost::asio::steady_timer retry_timer_;
   int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
+  snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
 };
 
 }  // namespace majlis::app

@@ -122,6 +122,17 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
   }
 }
 
+bool snapshot_depends_on_viewer(const v1::MeetingState& state, const std::string& viewer_id) {
+  if (viewer_id.empty()) return false;
+  for (const auto& poll : state.polls()) {
+    if (is_secret(poll)) continue;
+    for (const auto& ballot : poll.ballots()) {
+      if (ballot.voter_id() == viewer_id) return true;
+    }
+  }
+  return false;
+}
+
 v1::MeetingState project_state(const v1::MeetingState& state, audience who,
                                const std::string& viewer_id) {
   v1::MeetingState view = state;

@@ -28,4 +28,9 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
 v1::MeetingState project_state(const v1::MeetingState& state, audience who,
                                const std::string& viewer_id);
 
+// Whether project_state gives this viewer more than project_state(state, who, "") does: only a
+// ballot of theirs in a poll that is not secret (its my_choices). Otherwise the audience's
+// snapshot can be encoded once and shared.
+bool snapshot_depends_on_viewer(const v1::MeetingState& state, const std::string& viewer_id);
+
 }  // namespace majlis::domain

@@ -3,6 +3,7 @@
 #include <climits>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include <google/protobuf/util/json_util.h>
@@ -30,26 +31,93 @@ std::string parse(std::string_view bytes, wire_format format, google::protobuf::
   return {};
 }
 
-frame serialize(const google::protobuf::Message& message, wire_format format) {
-  auto bytes = std::make_shared<std::string>();
+std::string to_bytes(const google::protobuf::Message& message, wire_format format) {
+  std::string bytes;
   if (format == wire_format::binary) {
-    if (!message.SerializeToString(bytes.get())) {
+    if (!message.SerializeToString(&bytes)) {
       throw std::invalid_argument("cannot serialize " + message.GetDescriptor()->name());
     }
-    return frame{std::move(bytes), false};
+    return bytes;
   }
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = false;
   options.preserve_proto_field_names = false;
-  const auto status = google::protobuf::util::MessageToJsonString(message, bytes.get(), options);
+  const auto status = google::protobuf::util::MessageToJsonString(message, &bytes, options);
   if (!status.ok()) {
     throw std::invalid_argument("cannot encode " + message.GetDescriptor()->name() +
                                 " as JSON: " + std::string(status.message()));
   }
-  return frame{std::move(bytes), true};
+  return bytes;
 }
 
+frame serialize(const google::protobuf::Message& message, wire_format format) {
+  frame f;
+  f.bytes = std::make_shared<const std::string>(to_bytes(message, format));
+  f.text = format == wire_format::json;
+  return f;
+}
+
+void append_varint(std::string& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+std::size_t varint_size(std::uint64_t value) {
+  std::size_t size = 1;
+  for (; value >= 0x80; value >>= 7) ++size;
+  return size;
+}
+
+// Length-delimited field tags (wire type 2): ServerMessage.welcome = 1, Welcome.snapshot = 5.
+constexpr char server_message_welcome_tag = (1 << 3) | 2;
+constexpr char welcome_snapshot_tag = (5 << 3) | 2;
+
 }  // namespace
+
+std::shared_ptr<const std::string> encode_snapshot(const v1::MeetingState& snapshot,
+                                                   wire_format format) {
+  return std::make_shared<const std::string>(to_bytes(snapshot, format));
+}
+
+frame compose_welcome(const v1::Welcome& head, std::shared_ptr<const std::string> snapshot,
+                      wire_format format) {
+  frame f;
+  f.text = format == wire_format::json;
+  f.welcome = true;
+  if (format == wire_format::binary) {
+    // Protobuf writes fields in number order, so the snapshot (5) comes last: the head's fields,
+    // then its tag and length, then the shared bytes. Only the outer lengths need computing.
+    std::string fields;
+    if (!head.SerializeToString(&fields)) throw std::invalid_argument("cannot serialize Welcome");
+    const std::size_t welcome_size =
+        fields.size() + 1 + varint_size(snapshot->size()) + snapshot->size();
+    f.head.reserve(fields.size() + 24);
+    f.head.push_back(server_message_welcome_tag);
+    append_varint(f.head, welcome_size);
+    f.head += fields;
+    f.head.push_back(welcome_snapshot_tag);
+    append_varint(f.head, snapshot->size());
+  } else {
+    // The JSON printer writes an empty snapshot last as "snapshot":{} — cut there and put the
+    // shared object in its place.
+    v1::ServerMessage message;
+    *message.mutable_welcome() = head;
+    message.mutable_welcome()->mutable_snapshot();
+    std::string text = to_bytes(message, format);
+    constexpr std::string_view empty_end = "\"snapshot\":{}}}";
+    if (!std::string_view(text).ends_with(empty_end)) {
+      throw std::logic_error("unexpected JSON for a Welcome: " + text);
+    }
+    text.resize(text.size() - 4);  // drop {}}}, keep "snapshot":
+    f.head = std::move(text);
+    f.tail = "}}";
+  }
+  f.bytes = std::move(snapshot);
+  return f;
+}
 
 decoded_client_message decode_client_message(std::string_view bytes, wire_format format) {
   decoded_client_message result;
@@ -72,7 +140,9 @@ decoded_server_message decode_server_message(std::string_view bytes, wire_format
 }
 
 frame encode_server_message(const v1::ServerMessage& message, wire_format format) {
-  return serialize(message, format);
+  frame f = serialize(message, format);
+  f.welcome = message.has_welcome();
+  return f;
 }
 
 frame encode_client_message(const v1::ClientMessage& message, wire_format format) {

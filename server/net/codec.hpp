@@ -2,6 +2,7 @@
 // Binary frames carry protobuf; text frames carry the protobuf JSON mapping. Pure functions.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,9 +23,20 @@ struct decoded_client_message {
 decoded_client_message decode_client_message(std::string_view bytes, wire_format format);
 
 // Encodes for a connection speaking `format` (JSON: lowerCamelCase names, default-valued fields
-// omitted). Throws std::invalid_argument if the message cannot be encoded (e.g. invalid UTF-8 in
+// omitted). A Welcome comes out marked frame::welcome. Throws std::invalid_argument if the message cannot be encoded (e.g. invalid UTF-8 in
 // a string field, for JSON).
 frame encode_server_message(const v1::ServerMessage& message, wire_format format);
+
+// A projected snapshot encoded once, to be shared by the Welcomes of many joiners
+// (compose_welcome): the MeetingState alone, in `format`.
+std::shared_ptr<const std::string> encode_snapshot(const v1::MeetingState& snapshot,
+                                                   wire_format format);
+
+// The Welcome `head` (you, serverTimeMs, epoch, seq; no snapshot or replay set) with `snapshot`
+// (from encode_snapshot, same format) as its snapshot, without copying the snapshot: the frame's
+// head + bytes + tail are exactly what encode_server_message gives for the whole ServerMessage.
+frame compose_welcome(const v1::Welcome& head, std::shared_ptr<const std::string> snapshot,
+                      wire_format format);
 
 // The same, for the other direction (clients and tests).
 struct decoded_server_message {

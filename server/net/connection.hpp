@@ -2,6 +2,7 @@
 // one WebSocket connection, and what the connection tells the app. Beast stays out of here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,10 +12,18 @@
 
 namespace majlis::net {
 
-// An encoded server message, shared by every connection it is sent to (encode once).
+// An encoded server message, shared by every connection it is sent to (encode once). A Welcome
+// wraps a shared snapshot in a small head and tail of its own: the message is head + bytes + tail.
 struct frame {
   std::shared_ptr<const std::string> bytes;
   bool text = false;  // true: JSON mapping in a text frame; false: protobuf in a binary frame
+  std::string head;   // written before `bytes`, in the same WebSocket message
+  std::string tail;   // written after `bytes`
+  // A Welcome: not counted against the send queue's byte limit, since a join or resume must not
+  // fail because the state is large (README "Wire protocol"). It still counts as a frame.
+  bool welcome = false;
+
+  std::size_t size() const { return head.size() + (bytes ? bytes->size() : 0) + tail.size(); }
 };
 
 // How a connection speaks: decided by the kind of its first frame (the Join).
@@ -44,7 +53,8 @@ class connection {
   // Unique across instances (instance id + counter).
   virtual const std::string& id() const = 0;
   virtual wire_format format() const = 0;
-  // Queues a frame; a full queue closes the connection with slow_consumer.
+  // Queues a frame; a full queue closes the connection with slow_consumer. A Welcome frame is
+  // exempt from the byte limit (not from the frame limit).
   virtual void send(frame f) = 0;
   // Encodes in the connection's format and queues.
   virtual void send(const v1::ServerMessage& message) = 0;

@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -253,7 +254,9 @@ void websocket_session::shutdown(close_code code) {
 
 void websocket_session::enqueue(frame f) {
   if (closing_ || closed_ || !f.bytes) return;
-  const std::size_t size = f.bytes->size();
+  // A Welcome's bytes are not live traffic: a large state must not make joining impossible,
+  // and its snapshot is shared with the other joiners at the same seq (README "Wire protocol").
+  const std::size_t size = f.welcome ? 0 : f.size();
   // Is the client keeping up?
   if (queue_.size() >= config_.send_queue_max_frames ||
       queued_bytes_ + size > config_.send_queue_max_bytes) {
@@ -280,7 +283,7 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
                 message);
   try {
     auto f = encode_server_message(make_error_message(error, std::move(message)), format());
-    queued_bytes_ += f.bytes->size();
+    queued_bytes_ += f.size();
     queue_.push_back(std::move(f));
   } catch (const std::exception& e) {
     spdlog::error("cannot encode Error conn={} error={}", id_, e.what());
@@ -304,9 +307,11 @@ asio::awaitable<void> websocket_session::do_write(std::shared_ptr<websocket_sess
     while (!queue_.empty() && !closed_) {
       frame f = std::move(queue_.front());
       queue_.pop_front();
-      queued_bytes_ -= f.bytes->size();
+      if (!f.welcome) queued_bytes_ -= f.size();
       ws_.text(f.text);
-      auto [ec, bytes] = co_await ws_.async_write(asio::buffer(*f.bytes), use_tuple);
+      const std::array<asio::const_buffer, 3> message{asio::buffer(f.head), asio::buffer(*f.bytes),
+                                                      asio::buffer(f.tail)};
+      auto [ec, bytes] = co_await ws_.async_write(message, use_tuple);
       if (ec) {
         spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
         tear_down();

@@ -79,7 +79,7 @@ class websocket_session : public connection,
   std::shared_ptr<connection_handler> handler_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<frame> queue_;
-  std::size_t queued_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;  // live traffic only: Welcome frames are not counted
   boost::asio::steady_timer writer_signal_;  // never expires; cancelled to wake the writer
   bool writer_waiting_ = false;
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines

@@ -121,6 +121,21 @@ TEST_F(domain_projection, my_choices_is_the_viewers_own_named_ballot) {
   EXPECT_TRUE(poll->ballots().empty());
 }
 
+TEST_F(domain_projection, only_a_named_ballot_makes_a_snapshot_the_viewers_own) {
+  const std::string named = open(v1::POLL_SECRECY_NAMED, v1::RESULTS_VISIBILITY_ON_PUBLISH);
+  const std::string secret = open(v1::POLL_SECRECY_SECRET, v1::RESULTS_VISIBILITY_AFTER_CLOSE);
+  vote(named, "amina", 2);
+  vote(secret, "omar", 0);
+  EXPECT_TRUE(snapshot_depends_on_viewer(m.state, "amina"));
+  EXPECT_FALSE(snapshot_depends_on_viewer(m.state, "omar"));
+  EXPECT_FALSE(snapshot_depends_on_viewer(m.state, ""));
+  // Whoever it does not depend on gets the audience's shared snapshot.
+  for (const auto who : all_audiences) {
+    EXPECT_EQ(project_state(m.state, who, "omar").SerializeAsString(),
+              project_state(m.state, who, "").SerializeAsString());
+  }
+}
+
 TEST_F(domain_projection, after_close_results_reach_everyone_at_close) {
   const std::string id = open(v1::POLL_SECRECY_NAMED, v1::RESULTS_VISIBILITY_AFTER_CLOSE);
   vote(id, "amina", 1);

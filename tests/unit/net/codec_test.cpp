@@ -100,3 +100,90 @@ TEST(net_codec, arabic_text_survives_json) {
 
 }  // namespace
 }  // namespace majlis::net
+
+namespace majlis::net {
+namespace {
+
+v1::Welcome welcome_head() {
+  v1::Welcome head;
+  head.mutable_you()->set_participant_id("p-7");
+  head.mutable_you()->set_display_name("ليلى \"بن\" علي");
+  head.mutable_you()->set_role(v1::ROLE_PARTICIPANT);
+  head.mutable_you()->set_connection_id("inst-12");
+  head.set_server_time_ms(1'764'000'000'000);
+  head.set_epoch(3);
+  head.set_seq(123'456'789'012);
+  return head;
+}
+
+// A state of `contributions` entries of 1,990 emoji each (about 8 kB): lengths of several bytes.
+v1::MeetingState large_state(int contributions) {
+  v1::MeetingState state;
+  state.set_meeting_id("m-1");
+  state.set_title("جلسة \\ «الحوار»\n");
+  state.set_seq(123'456'789'012);
+  std::string text;
+  for (int i = 0; i < 1990; ++i) text += "\xF0\x9F\x99\x82";
+  for (int i = 0; i < contributions; ++i) {
+    auto* c = state.add_contributions();
+    c->set_id("c-" + std::to_string(i));
+    c->set_text(text);
+  }
+  return state;
+}
+
+// compose_welcome must give exactly the bytes of encoding the whole Welcome.
+void expect_same_as_whole(const v1::MeetingState& snapshot, wire_format format) {
+  const auto head = welcome_head();
+  const auto composed = compose_welcome(head, encode_snapshot(snapshot, format), format);
+  v1::ServerMessage whole;
+  *whole.mutable_welcome() = head;
+  *whole.mutable_welcome()->mutable_snapshot() = snapshot;
+  const auto expected = encode_server_message(whole, format);
+  EXPECT_TRUE(composed.welcome);
+  EXPECT_TRUE(expected.welcome);
+  EXPECT_EQ(composed.text, expected.text);
+  const std::string bytes = composed.head + *composed.bytes + composed.tail;
+  EXPECT_EQ(bytes, *expected.bytes);
+  EXPECT_EQ(composed.size(), expected.bytes->size());
+  const auto decoded = decode_server_message(bytes, format);
+  ASSERT_TRUE(decoded.ok()) << decoded.error;
+  EXPECT_EQ(decoded.message.SerializeAsString(), whole.SerializeAsString());
+}
+
+TEST(net_codec, composed_welcome_is_the_whole_welcome_in_binary) {
+  expect_same_as_whole(large_state(0), wire_format::binary);
+  expect_same_as_whole(large_state(3), wire_format::binary);
+  expect_same_as_whole(large_state(300), wire_format::binary);  // > 2 MB: 4-byte lengths
+  expect_same_as_whole(v1::MeetingState(), wire_format::binary);
+}
+
+TEST(net_codec, composed_welcome_is_the_whole_welcome_in_json) {
+  expect_same_as_whole(large_state(0), wire_format::json);
+  expect_same_as_whole(large_state(3), wire_format::json);
+  expect_same_as_whole(large_state(300), wire_format::json);
+  expect_same_as_whole(v1::MeetingState(), wire_format::json);
+}
+
+TEST(net_codec, composed_welcomes_share_the_snapshot_bytes) {
+  const auto snapshot = encode_snapshot(large_state(3), wire_format::binary);
+  const auto a = compose_welcome(welcome_head(), snapshot, wire_format::binary);
+  auto other = welcome_head();
+  other.mutable_you()->set_participant_id("p-8");
+  const auto b = compose_welcome(other, snapshot, wire_format::binary);
+  EXPECT_EQ(a.bytes.get(), snapshot.get());
+  EXPECT_EQ(b.bytes.get(), snapshot.get());
+  EXPECT_NE(a.head, b.head);
+}
+
+TEST(net_codec, only_a_welcome_is_marked_welcome) {
+  v1::ServerMessage events;
+  events.mutable_events();
+  EXPECT_FALSE(encode_server_message(events, wire_format::binary).welcome);
+  v1::ServerMessage replay;
+  replay.mutable_welcome()->mutable_replay();
+  EXPECT_TRUE(encode_server_message(replay, wire_format::json).welcome);
+}
+
+}  // namespace
+}  // namespace majlis::net

@@ -35,7 +35,10 @@ struct meeting_client_config {
   // No frame from the server for this long (WebSocket pings are sent at half of it) counts as a
   // lost connection; 0 = never.
   std::chrono::milliseconds idle_timeout{40'000};
-  std::size_t max_frame_bytes = 16 * 1024 * 1024;
+  // Largest server message accepted; 0 = no limit. A Welcome carries the whole projected state,
+  // which the domain's limits (server/domain/limits.hpp) let grow to hundreds of megabytes, so by
+  // default none is refused: a refused Welcome would be retried for ever.
+  std::size_t max_frame_bytes = 0;
   bool auto_reconnect = true;      // after a lost connection, a gap or a retryable close code
   backoff_config reconnect_backoff;  // delays and the bound on attempts per outage
   std::uint64_t jitter_seed = 0;   // 0 = from std::random_device; set it for reproducible tests
