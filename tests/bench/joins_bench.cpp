@@ -196,6 +196,7 @@ class storm_run {
     figures_.cpu_majlisd_to_settled_s = previous - cpu_majlisd_before_;
     figures_.cpu_bench_to_settled_s = bench_cpu_seconds() - cpu_bench_before_;
     for (const auto& voter : voters_) figures_.frames_read += voter->frames_read();
+    std::printf("    majlisd: %s\n", (co_await server_counters(*http_)).c_str());
   }
 
   asio::io_context& io_;
