@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "bench_store.hpp"
+#include "data_folder.hpp"
 #include "majlis/client/server_url.hpp"
 #include "majlisd_process.hpp"
 #include "redis_server_process.hpp"
@@ -19,12 +21,18 @@ struct cluster_options {
   std::vector<std::string> servers;  // existing majlisd base URLs; empty = start instances here
   std::string admin_key = testing::majlisd_process::admin_key;  // for existing servers
   int server_threads = 2;            // majlisd --threads for instances started here
-  bool embedded = false;             // one instance on the embedded store (no Redis): a reference
+  store_kind store = store_kind::redis;  // for instances started here; all but Redis serve one
+  std::vector<std::string> extra_args;   // more majlisd flags for instances started here
 };
+
+// CPU time (user + system, seconds) of a process as /proc/<pid>/stat counts it, in clock ticks
+// (10 ms): right for seconds-long phases. -1 when it cannot be read.
+double stat_cpu_seconds(pid_t pid);
 
 class bench_cluster {
  public:
-  // Starts (or names) `instances` majlisd instances sharing one Redis. Throws when something does
+  // Starts (or names) `instances` majlisd instances on the chosen store: sharing one Redis, or one
+  // instance in memory or on SQLite in a fresh temporary data folder. Throws when something does
   // not start or the options ask for more existing servers than were given.
   bench_cluster(const cluster_options& options, std::size_t instances);
   ~bench_cluster();
@@ -36,8 +44,12 @@ class bench_cluster {
   const std::string& admin_key() const { return admin_key_; }
   // "2 × majlisd (started, --threads 2) + redis-server (started)" and the like.
   std::string describe() const;
-  // "redis" or "embedded"; "external" for servers the user named.
+  // "redis", "memory", "sqlite-full" or "sqlite-normal"; "external" for servers the user named.
   std::string store() const;
+  // fsync_probe_ms() of the first data folder when the cluster started; -1 without SQLite.
+  double fsync_ms() const { return fsync_ms_; }
+  // The process id of an instance started here; -1 for servers given with --server.
+  pid_t instance_pid(std::size_t index) const;
 
   // CPU time (user + system, seconds) used so far by this process and by the servers started
   // here; -1 for what cannot be read (servers given with --server or --redis).
@@ -48,16 +60,18 @@ class bench_cluster {
   };
   cpu_seconds cpu_used() const;
 
-  // Stops the instances, then Redis (the destructor does the same).
+  // Stops the instances, then Redis, then removes the data folders (the destructor does the same).
   void stop();
 
  private:
   std::unique_ptr<testing::redis_server_process> redis_;
+  std::vector<std::unique_ptr<data_folder>> data_folders_;
   std::vector<std::unique_ptr<testing::majlisd_process>> daemons_;
   std::vector<client::server_url> endpoints_;
   std::string admin_key_;
   std::string description_;
   std::string store_;
+  double fsync_ms_ = -1;
 };
 
 }  // namespace majlis::bench

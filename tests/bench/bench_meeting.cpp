@@ -152,7 +152,8 @@ asio::awaitable<std::string> server_counters(client::http_api& http) {
   if (!reply.ok()) co_return "(no /metrics: " + reply.error_code() + ")";
   static constexpr std::string_view wanted[] = {
       "meetings_loaded_total", "appends_total",     "append_conflicts_total", "append_failures_total",
-      "gaps_filled_total",     "deliveries_total",  "commands_rejected_total"};
+      "gaps_filled_total",     "deliveries_total",  "commands_rejected_total", "snapshots_encoded_total",
+      "snapshot_cache_hits_total", "joins_total"};
   std::string out;
   std::size_t start = 0;
   while (start < reply.body.size()) {

@@ -1,5 +1,6 @@
 #include "latency_bench.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -38,6 +39,14 @@ std::int64_t system_ms() {
       .count();
 }
 
+// What one store's run measured, for the side-by-side table.
+struct latency_figures {
+  distribution ack;   // send → ok result on A
+  distribution on_a;  // send → client on A
+  distribution on_b;  // send → client on B (= A with one instance)
+  double cpu_us_per_event_a = -1;
+};
+
 // What one receiving client saw of the producer's events sent inside the measured window.
 struct receiver_samples {
   std::vector<std::int64_t> send_to_receive_ns;  // steady clock: send → batch handled
@@ -70,7 +79,7 @@ class latency_run {
     cpu_end_ = cluster_.cpu_used();
   }
 
-  json_object report() {
+  json_object report(latency_figures& out) {
     const double seconds = options_.seconds;
     auto ack = summarize_ns(ack_ns_);
     auto on_a = summarize_ns(on_a_.send_to_receive_ns);
@@ -106,6 +115,12 @@ class latency_run {
       const double us = per_event_us(cpu_start_.instances[i], cpu_end_.instances[i]);
       cpu_line += ", majlisd " + std::to_string(i + 1) + " " + format_us(us);
       cpu.add("majlisd_" + std::to_string(i + 1), us);
+    }
+    out.ack = ack;
+    out.on_a = on_a;
+    out.on_b = on_b;
+    if (!cpu_end_.instances.empty() && !cpu_start_.instances.empty()) {
+      out.cpu_us_per_event_a = per_event_us(cpu_start_.instances[0], cpu_end_.instances[0]);
     }
     const double redis_us = per_event_us(cpu_start_.redis, cpu_end_.redis);
     cpu_line += ", redis " + format_us(redis_us);
@@ -276,18 +291,25 @@ class latency_run {
   receiver_samples on_b_;
 };
 
-}  // namespace
 
-json_object run_latency(const cluster_options& cluster_options, const latency_options& options) {
-  require(options.rate > 0 && options.rate <= 100000, "--rate must be in (0, 100000]");
-  require(options.seconds > 0 && options.seconds <= 3600, "--seconds must be in (0, 3600]");
-  require(options.warmup_seconds >= 0 && options.warmup_seconds <= 600, "--warmup must be in [0, 600]");
-  bench_cluster cluster(cluster_options, options.instances);
+// The figures of one store's run that the side-by-side table compares.
+struct store_run {
+  std::string store;
+  std::size_t instances = 0;
+  latency_figures figures;
+};
+
+store_run run_one(const cluster_options& base, const latency_options& options, store_kind kind,
+                  std::vector<json_object>& results) {
+  cluster_options cluster_options = base;
+  cluster_options.store = kind;
+  bench_cluster cluster(cluster_options, single_instance(kind) ? 1 : options.instances);
   std::printf("latency: %s; one meeting (%zu walk-ins on the roster); target %.0f events/s for %.1f s "
               "after %.1f s of warm-up\n",
               cluster.describe().c_str(), options.roster, options.rate, options.seconds, options.warmup_seconds);
   std::fflush(stdout);
 
+  store_run run_figures{cluster.store(), cluster.size(), {}};
   json_object json;
   {
     asio::io_context io;
@@ -295,9 +317,58 @@ json_object run_latency(const cluster_options& cluster_options, const latency_op
     const auto limit = std::chrono::milliseconds(
         static_cast<std::int64_t>((options.seconds + options.warmup_seconds) * 1000) + 120'000);
     run_scenario(io, [&run] { return run.run(); }, limit);
-    json = run.report();
+    json = run.report(run_figures.figures);
   }
-  json.add("instances", std::uint64_t{cluster.size()}).add("store", cluster.store());
+  json.add("instances", std::uint64_t{cluster.size()})
+      .add("store", cluster.store())
+      .add("fsync_probe_ms", cluster.fsync_ms());
+  results.push_back(json);
+  return run_figures;
+}
+
+double ratio(double value, double reference) { return reference > 0 ? value / reference : 0; }
+
+}  // namespace
+
+json_object run_latency(const cluster_options& cluster_options, const latency_options& options) {
+  require(options.rate > 0 && options.rate <= 100000, "--rate must be in (0, 100000]");
+  require(options.seconds > 0 && options.seconds <= 3600, "--seconds must be in (0, 3600]");
+  require(options.warmup_seconds >= 0 && options.warmup_seconds <= 600, "--warmup must be in [0, 600]");
+  require(!options.stores.empty(), "no store to run");
+
+  std::vector<json_object> results;
+  std::vector<store_run> runs;
+  for (const auto kind : options.stores) {
+    check_interrupted();
+    runs.push_back(run_one(cluster_options, options, kind, results));
+    std::printf("\n");
+  }
+
+  // The reference: the in-memory store, else the first run.
+  const auto found = std::find_if(runs.begin(), runs.end(), [](const store_run& r) { return r.store == "memory"; });
+  const store_run& reference = found != runs.end() ? *found : runs.front();
+  const auto& ref = reference.figures;
+  std::printf("latency at %.0f events/s, side by side (ms; ×ref = p50 / the p50 on %s):\n", options.rate,
+              reference.store.c_str());
+  std::printf("  store          instances  send → result on A      ×ref   send → client on A      ×ref   "
+              "send → client on B      CPU µs/event majlisd A\n");
+  for (const auto& r : runs) {
+    const auto& f = r.figures;
+    std::printf("  %-13s  %9zu  p50 %6.3f p99 %6.3f  %5.2f  p50 %6.3f p99 %6.3f  %5.2f  ",
+                r.store.c_str(), r.instances, f.ack.p50_us / 1000, f.ack.p99_us / 1000,
+                ratio(f.ack.p50_us, ref.ack.p50_us), f.on_a.p50_us / 1000, f.on_a.p99_us / 1000,
+                ratio(f.on_a.p50_us, ref.on_a.p50_us));
+    if (r.instances > 1) {
+      std::printf("p50 %6.3f p99 %6.3f  ", f.on_b.p50_us / 1000, f.on_b.p99_us / 1000);
+    } else {
+      std::printf("%-22s  ", "—");
+    }
+    std::printf("%.1f\n", f.cpu_us_per_event_a);
+  }
+  std::fflush(stdout);
+
+  json_object json;
+  json.add("reference", reference.store).add("results", results);
   return json;
 }
 

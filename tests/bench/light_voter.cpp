@@ -64,6 +64,11 @@ void light_voter::close() {
 
 asio::awaitable<void> light_voter::join(const client::server_url& where, std::string meeting_id,
                                         std::string token, std::chrono::milliseconds timeout) {
+  co_await connect(where, timeout);
+  co_await send_join(std::move(meeting_id), std::move(token), timeout);
+}
+
+asio::awaitable<void> light_voter::connect(const client::server_url& where, std::chrono::milliseconds timeout) {
   auto& stream = beast::get_lowest_layer(link_->ws);
   tcp::resolver resolver(executor_);
   auto [resolve_ec, endpoints] = co_await resolver.async_resolve(where.host, where.port, use_tuple);
@@ -75,9 +80,15 @@ asio::awaitable<void> light_voter::join(const client::server_url& where, std::st
   stream.socket().set_option(tcp::no_delay(true));
   auto [handshake_ec] = co_await link_->ws.async_handshake(where.host + ":" + where.port, "/ws", use_tuple);
   require(!handshake_ec, "WebSocket handshake failed: " + handshake_ec.message());
+  stream.expires_never();
   link_->ws.binary(true);
   link_->ws.read_message_max(16 * 1024 * 1024);
+}
 
+asio::awaitable<void> light_voter::send_join(std::string meeting_id, std::string token,
+                                             std::chrono::milliseconds timeout) {
+  auto& stream = beast::get_lowest_layer(link_->ws);
+  stream.expires_after(timeout);
   v1::ClientMessage hello;
   hello.mutable_join()->set_meeting_id(meeting_id);
   hello.mutable_join()->set_token(token);
@@ -94,6 +105,7 @@ asio::awaitable<void> light_voter::join(const client::server_url& where, std::st
     client::decode_server_message(std::string_view(reinterpret_cast<const char*>(data), bytes), false, answer);
     throw bench_failure("join refused: " + answer.ShortDebugString());
   }
+  welcome_bytes_ = bytes;
   stream.expires_never();
   open_ = true;
   asio::co_spawn(executor_, read_loop(shared_from_this()), asio::detached);

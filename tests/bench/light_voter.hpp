@@ -31,6 +31,14 @@ class light_voter : public std::enable_shared_from_this<light_voter> {
   boost::asio::awaitable<void> join(const client::server_url& where, std::string meeting_id,
                                     std::string token, std::chrono::milliseconds timeout);
 
+  // The two halves of join(), for a join storm that opens every connection first: the TCP
+  // connect and WebSocket upgrade, then Join → Welcome (not decoded) and reading starts.
+  boost::asio::awaitable<void> connect(const client::server_url& where, std::chrono::milliseconds timeout);
+  boost::asio::awaitable<void> send_join(std::string meeting_id, std::string token,
+                                         std::chrono::milliseconds timeout);
+  // Bytes of the Welcome frame (0 before it came).
+  std::size_t welcome_bytes() const { return welcome_bytes_; }
+
   // Sends a command and waits for its result; {ok=false, UNAVAILABLE} on timeout or a lost
   // connection. One send (or ping) at a time per voter: the caller never overlaps them.
   boost::asio::awaitable<v1::CommandResult> send(v1::Command command, std::chrono::milliseconds timeout);
@@ -61,6 +69,7 @@ class light_voter : public std::enable_shared_from_this<light_voter> {
   std::uint64_t next_request_id_ = 1;
   std::map<std::uint64_t, pending_call*> pending_;
   std::uint64_t frames_read_ = 0;
+  std::size_t welcome_bytes_ = 0;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_write_;
 };

@@ -7,7 +7,10 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_meeting.hpp"
+#include "bench_store.hpp"
+#include "joins_bench.hpp"
 #include "latency_bench.hpp"
+#include "restart_bench.hpp"
 #include "votes_bench.hpp"
 
 namespace {
@@ -47,12 +50,17 @@ int main(int argc, char** argv) {
   app.add_option("--server-threads", cluster.server_threads, "majlisd --threads for instances started here")
       ->capture_default_str()->check(CLI::Range(1, 64));
 
+  const std::string stores_help =
+      "Stores to run, comma-separated: sqlite-full, sqlite-normal, memory (one instance each), redis";
+
   latency_options latency;
-  bool latency_embedded = false;
+  std::vector<std::string> latency_stores;
   auto* latency_cmd = app.add_subcommand(
       "latency", "Delivery latency of events committed on instance A to a client on instance B "
-                 "(and on A), at a steady command rate");
-  latency_cmd->add_option("--instances", latency.instances, "majlisd instances (A = 1st, B = 2nd)")
+                 "(and on A), at a steady command rate, on each store in turn");
+  latency_cmd->add_option("--stores,--store", latency_stores, stores_help + " (default: all four)")
+      ->delimiter(',');
+  latency_cmd->add_option("--instances", latency.instances, "majlisd instances on Redis (A = 1st, B = 2nd)")
       ->capture_default_str()->check(CLI::Range(1, 16));
   latency_cmd->add_option("--rate", latency.rate, "Commands (= events) per second")
       ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
@@ -63,15 +71,15 @@ int main(int argc, char** argv) {
   latency_cmd->add_option("--roster", latency.roster,
                           "Walk-ins the chair adds first, for a state the size of a real meeting's")
       ->capture_default_str()->check(CLI::Range(0, 4900));
-  latency_cmd->add_flag("--embedded", latency_embedded,
-                        "One instance on the embedded store (no Redis): the reference without replication");
 
   votes_options votes;
+  std::vector<std::string> vote_stores;
   std::vector<std::size_t> vote_instances;
   auto* votes_cmd = app.add_subcommand(
-      "votes", "Vote burst: every voter casts at once; voters spread over 1, 2 and 3 instances");
+      "votes", "Vote burst: every voter casts at once; on each store, Redis with voters spread over 1, 2 and 3 instances");
+  votes_cmd->add_option("--stores,--store", vote_stores, stores_help + " (default: all four)")->delimiter(',');
   votes_cmd->add_option("--instances", vote_instances,
-                        "Instance counts to run (repeat or comma-separate; default 1,2,3)")
+                        "Instance counts to run on Redis (repeat or comma-separate; default 1,2,3)")
       ->delimiter(',')->check(CLI::Range(1, 16));
   votes_cmd->add_option("--voters", votes.voters, "Voters (participants), round-robin over the instances")
       ->capture_default_str()->check(CLI::Range(1, 4000));
@@ -79,9 +87,40 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 100));
   votes_cmd->add_option("--warmup-rounds", votes.warmup_rounds, "Rounds run first and not counted")
       ->capture_default_str()->check(CLI::Range(0, 10));
+  votes_cmd->add_option("--passes", votes.passes,
+                        "Times through the whole list of configurations, interleaved; rounds are pooled")
+      ->capture_default_str()->check(CLI::Range(1, 20));
   votes_cmd->add_flag("--secret", votes.secret, "A secret poll (results after close) instead of a named, live one");
-  votes_cmd->add_flag("--with-embedded", votes.with_embedded,
-                      "Also run one instance on the embedded store (no Redis) as a reference");
+
+  joins_options joins;
+  std::string join_store = "memory";
+  auto* joins_cmd = app.add_subcommand(
+      "joins", "Join storm: thousands of light clients open their WebSockets, then all join one meeting at once; "
+               "time to the last Welcome and majlisd's CPU");
+  joins_cmd->add_option("--clients", joins.client_counts, "Client counts, one storm each (comma-separate; default 5000,10000)")
+      ->delimiter(',')->check(CLI::Range(1, 60000));
+  joins_cmd->add_option("--store", join_store, "sqlite-full, sqlite-normal, memory or redis")->capture_default_str();
+  joins_cmd->add_option("--people", joins.people,
+                        "Distinct participants at most (a roster holds 5,000); further clients are their other devices")
+      ->capture_default_str()->check(CLI::Range(1, 5000));
+  joins_cmd->add_option("--runs", joins.runs, "Storms per client count; medians are reported")
+      ->capture_default_str()->check(CLI::Range(1, 20));
+
+  restart_options restart;
+  std::vector<std::string> restart_stores;
+  std::vector<std::string> restart_stops;
+  auto* restart_cmd = app.add_subcommand(
+      "restart", "Restart: fill a meeting with events on SQLite, stop majlisd (SIGTERM, SIGKILL), start it again; "
+                 "time to the listening line and to the first Welcome");
+  restart_cmd->add_option("--events", restart.events, "The meeting's seq before the stop")
+      ->capture_default_str()->check(CLI::Range(10, 1'000'000));
+  restart_cmd->add_option("--stores,--store", restart_stores, "sqlite-full and/or sqlite-normal (default: both)")
+      ->delimiter(',');
+  restart_cmd->add_option("--stop", restart_stops, "term and/or kill (default: both)")->delimiter(',');
+  restart_cmd->add_option("--runs", restart.runs, "Runs per store and stop; medians are reported")
+      ->capture_default_str()->check(CLI::Range(1, 20));
+  restart_cmd->add_option("--fill-clients", restart.fill_clients, "Clients sending the events")
+      ->capture_default_str()->check(CLI::Range(1, 64));
 
   try {
     app.parse(argc, argv);
@@ -96,14 +135,19 @@ int main(int argc, char** argv) {
 
   try {
     if (latency_cmd->parsed()) {
-      if (latency_embedded) {
-        latency.instances = 1;
-        cluster.embedded = true;
-      }
+      if (!latency_stores.empty()) latency.stores = parse_stores(latency_stores);
       print_json_line("latency", cluster, run_latency(cluster, latency));
     } else if (votes_cmd->parsed()) {
+      if (!vote_stores.empty()) votes.stores = parse_stores(vote_stores);
       if (!vote_instances.empty()) votes.instance_counts = vote_instances;
       print_json_line("votes", cluster, run_votes(cluster, votes));
+    } else if (joins_cmd->parsed()) {
+      joins.store = parse_stores({join_store}).front();
+      print_json_line("joins", cluster, run_joins(cluster, joins));
+    } else if (restart_cmd->parsed()) {
+      if (!restart_stores.empty()) restart.stores = parse_stores(restart_stores);
+      if (!restart_stops.empty()) restart.stops = parse_stops(restart_stops);
+      print_json_line("restart", cluster, run_restart(cluster, restart));
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "majlis-bench: %s\n", e.what());

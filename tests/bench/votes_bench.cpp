@@ -39,9 +39,11 @@ struct round_figures {
 // One configuration (instance count and store) over all its rounds.
 struct configuration_figures {
   std::size_t instances = 0;
+  store_kind kind = store_kind::redis;
   std::string store;
   std::string description;
   std::vector<round_figures> rounds;
+  std::vector<double> fsync_ms;  // the data folder's probe, once per pass (SQLite only)
 
   double median_of(double round_figures::*field) const {
     std::vector<double> values;
@@ -347,25 +349,21 @@ class votes_run {
   std::vector<round_figures> rounds_;
 };
 
-configuration_figures run_configuration(const cluster_options& base, const votes_options& options,
-                                        std::size_t instances, bool embedded) {
+// Runs one configuration on fresh servers and adds its measured rounds to `into`.
+void run_configuration(const cluster_options& base, const votes_options& options, configuration_figures& into) {
   cluster_options cluster_options = base;
-  cluster_options.embedded = embedded;
-  bench_cluster cluster(cluster_options, instances);
-  configuration_figures result;
-  result.instances = instances;
-  result.store = cluster.store();
-  result.description = cluster.describe();
-  std::printf("  %s\n", result.description.c_str());
+  cluster_options.store = into.kind;
+  bench_cluster cluster(cluster_options, into.instances);
+  into.store = cluster.store();
+  into.description = cluster.describe();
+  if (cluster.fsync_ms() >= 0) into.fsync_ms.push_back(cluster.fsync_ms());
+  std::printf("  %s\n", into.description.c_str());
   std::fflush(stdout);
-  {
-    asio::io_context io;
-    votes_run run(io, cluster, options);
-    const auto limit = std::chrono::seconds(420 + 150 * (options.rounds + options.warmup_rounds));
-    run_scenario(io, [&run] { return run.run(); }, limit);
-    result.rounds = run.rounds();
-  }
-  return result;
+  asio::io_context io;
+  votes_run run(io, cluster, options);
+  const auto limit = std::chrono::seconds(420 + 150 * (options.rounds + options.warmup_rounds));
+  run_scenario(io, [&run] { return run.run(); }, limit);
+  for (const auto& round : run.rounds()) into.rounds.push_back(round);
 }
 
 }  // namespace
@@ -374,38 +372,55 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
   require(options.voters >= 1 && options.voters <= 4000, "--voters must be in [1, 4000]");
   require(options.rounds >= 1 && options.rounds <= 100, "--rounds must be in [1, 100]");
   require(options.warmup_rounds <= 10, "--warmup-rounds must be in [0, 10]");
-  require(!options.instance_counts.empty(), "no instance count to run");
+  require(options.passes >= 1 && options.passes <= 20, "--passes must be in [1, 20]");
+  require(!options.stores.empty(), "no store to run");
   for (const auto n : options.instance_counts) require(n >= 1 && n <= 16, "--instances must be in [1, 16]");
 
-  std::printf("votes: %zu voters round-robin over the instances, %zu rounds (+%zu warm-up), "
-              "single choice, %s poll; fresh servers per configuration\n",
-              options.voters, options.rounds, options.warmup_rounds,
+  std::vector<configuration_figures> configurations;
+  for (const auto kind : options.stores) {
+    if (single_instance(kind)) {
+      configurations.push_back({1, kind, std::string(store_name(kind)), "", {}, {}});
+      continue;
+    }
+    require(!options.instance_counts.empty(), "no instance count to run on Redis");
+    for (const auto n : options.instance_counts) configurations.push_back({n, kind, std::string(store_name(kind)), "", {}, {}});
+  }
+
+  std::printf("votes: %zu voters round-robin over the instances, %zu rounds (+%zu warm-up) per pass, %zu pass(es), "
+              "single choice, %s poll; fresh servers per configuration and pass\n",
+              options.voters, options.rounds, options.warmup_rounds, options.passes,
               options.secret ? "secret (results after close)" : "named (live results)");
   std::fflush(stdout);
 
-  std::vector<configuration_figures> configurations;
-  if (options.with_embedded) configurations.push_back(run_configuration(cluster, options, 1, true));
-  for (const auto n : options.instance_counts) {
-    check_interrupted();
-    configurations.push_back(run_configuration(cluster, options, n, false));
+  // Passes interleave the configurations, so a noisy minute on a shared machine spreads over all.
+  for (std::size_t pass = 0; pass < options.passes; ++pass) {
+    for (auto& configuration : configurations) {
+      check_interrupted();
+      run_configuration(cluster, options, configuration);
+    }
   }
 
-  // The reference for the ratios: one instance on Redis (else the first configuration).
+  // The reference for the ratios: one instance in memory, else one on Redis, else the first.
   const configuration_figures* reference = &configurations.front();
-  for (const auto& c : configurations) {
-    if (c.instances == 1 && c.store != "embedded") {
-      reference = &c;
+  for (const auto want : {store_kind::memory, store_kind::redis}) {
+    const auto found = std::find_if(configurations.begin(), configurations.end(), [&](const auto& c) {
+      return c.instances == 1 && c.kind == want;
+    });
+    if (found != configurations.end()) {
+      reference = &*found;
       break;
     }
   }
   const double reference_rate = reference->median_of(&round_figures::votes_per_s);
   const double reference_burst = reference->median_of(&round_figures::burst_ms);
+  const double reference_chair = reference->median_of(&round_figures::chair_ms);
 
-  std::printf("\n  medians over %zu rounds; ratios against %zu instance(s) on %s:\n", options.rounds,
-              reference->instances, reference->store.c_str());
-  std::printf("  instances  store      all ok ms  votes/s  vs ref  chair has all ms  everywhere ms  "
+  std::printf("\n  medians over %zu rounds each; ×ref = time / the same time on %zu instance(s) on %s\n",
+              options.rounds * options.passes, reference->instances, reference->store.c_str());
+  std::printf("  store          instances  all ok ms  ×ref   chair has all ms  ×ref   votes/s  everywhere ms  "
               "ack p99 ms  failed  retried  CPU ms bench/majlisd/redis\n");
   std::vector<json_object> results;
+  std::string durable_ratios;
   for (const auto& c : configurations) {
     std::vector<double> p99s;
     for (const auto& round : c.rounds) p99s.push_back(round.ack.p99_us / 1000);
@@ -415,24 +430,33 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
     const double rate = c.median_of(&round_figures::votes_per_s);
     const double ack_p99 = median(p99s);
     const double ratio = reference_rate > 0 ? rate / reference_rate : 0;
+    const double burst_ratio = reference_burst > 0 ? burst / reference_burst : 0;
+    const double chair_ratio = reference_chair > 0 ? chair_ms / reference_chair : 0;
     const double cpu_bench = c.median_of(&round_figures::cpu_bench_ms);
     const double cpu_instances = c.median_of(&round_figures::cpu_instances_ms);
     const double cpu_redis = c.median_of(&round_figures::cpu_redis_ms);
-    std::printf("  %9zu  %-9s  %9.1f  %7.0f  %6.2f  %16.1f  %13.1f  %10.1f  %6llu  %7llu  %.0f/%.0f/%.0f\n",
-                c.instances, c.store.c_str(), burst, rate, ratio, chair_ms, everywhere_ms, ack_p99,
-                static_cast<unsigned long long>(c.total(&round_figures::failed)),
-                static_cast<unsigned long long>(c.total(&round_figures::retried)), cpu_bench,
-                cpu_instances, cpu_redis);
+    std::printf("  %-13s  %9zu  %9.1f  %5.2f  %16.1f  %5.2f  %7.0f  %13.1f  %10.1f  %6llu  %7llu  %.0f/%.0f/%.0f\n",
+                c.store.c_str(), c.instances, burst, burst_ratio, chair_ms, chair_ratio, rate, everywhere_ms,
+                ack_p99, static_cast<unsigned long long>(c.total(&round_figures::failed)),
+                static_cast<unsigned long long>(c.total(&round_figures::retried)), cpu_bench, cpu_instances,
+                cpu_redis);
+    if (uses_data_dir(c.kind) && reference->kind == store_kind::memory) {
+      char part[64];
+      std::snprintf(part, sizeof part, "%s%s %.2f×", durable_ratios.empty() ? "" : ", ", c.store.c_str(), burst_ratio);
+      durable_ratios += part;
+    }
     json_object json;
     json.add("instances", std::uint64_t{c.instances})
         .add("store", c.store)
         .add("burst_ms_median", burst)
         .add("votes_per_s_median", rate)
         .add("votes_per_s_ratio_vs_ref", ratio)
-        .add("burst_ratio_vs_ref", reference_burst > 0 ? burst / reference_burst : 0.0)
+        .add("burst_ratio_vs_ref", burst_ratio)
+        .add("chair_has_all_ratio_vs_ref", chair_ratio)
         .add("chair_has_all_ms_median", chair_ms)
         .add("everywhere_has_all_ms_median", everywhere_ms)
         .add("ack_p99_ms_median", ack_p99)
+        .add("fsync_probe_ms_median", c.fsync_ms.empty() ? -1.0 : median(c.fsync_ms))
         .add("failed", c.total(&round_figures::failed))
         .add("retried", c.total(&round_figures::retried))
         .add("cpu_ms_median", json_object()
@@ -452,9 +476,22 @@ json_object run_votes(const cluster_options& cluster, const votes_options& optio
     results.push_back(json);
   }
 
+  if (!durable_ratios.empty()) {
+    std::printf("  burst on SQLite / in memory: %s (the issue's target: at most 1.5×)\n", durable_ratios.c_str());
+    for (const auto& c : configurations) {
+      if (!c.fsync_ms.empty()) {
+        std::printf("  %s: 4 KiB write + fdatasync in its data folder before each pass, median %.2f ms\n",
+                    c.store.c_str(), median(c.fsync_ms));
+      }
+    }
+  }
+  std::fflush(stdout);
+
   json_object json;
   json.add("voters", std::uint64_t{options.voters})
       .add("rounds", std::uint64_t{options.rounds})
+      .add("passes", std::uint64_t{options.passes})
+      .add("reference", reference->store + " × " + std::to_string(reference->instances))
       .add("warmup_rounds", std::uint64_t{options.warmup_rounds})
       .add("poll", options.secret ? "secret" : "named_live")
       .add("voter_client", "light (no mirror)")
