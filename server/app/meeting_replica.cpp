@@ -493,6 +493,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
     std::vector<outcome> outcomes(batch.size());
     std::vector<v1::Event> events;
     store::append_result appended;
+    bool head_checked = false;
     for (size_t attempt = 0;; ++attempt) {
       // Each change is decided on the state after the batch's earlier changes. That state is a
       // copy of the replica's (scratch), made only when an earlier change produced events: a
@@ -523,6 +524,19 @@ asio::awaitable<void> meeting_replica::do_commit() {
         outcomes[i].last_event = events.size();
       }
       if (events.empty()) {
+        // Nothing to append, so no expected-seq check vouches that the state was the latest.
+        // Behind a shared log another instance may have appended what this replica has not
+        // heard of yet: a refusal is only answered after a look at the log's head.
+        const bool refused = std::any_of(outcomes.begin(), outcomes.end(),
+                                         [](const outcome& o) { return o.error.has_value(); });
+        if (refused && log_.shared() && !head_checked) {
+          head_checked = true;
+          auto newer = co_await log_.read(meeting_id_, base_seq, 1000);
+          co_await asio::dispatch(strand_, asio::use_awaitable);
+          if (newer.status == store::read_status::ok && newer.epoch == epoch_)
+            apply(newer.events);  // what pub/sub brought meanwhile is skipped as duplicate
+          if (state_.seq() > base_seq) continue;  // decide again on the newer state
+        }
         appended = {store::append_status::ok, base_seq, epoch_};
         break;
       }

@@ -122,6 +122,10 @@ class event_log {
   // subscribe(). The default ignores it: a log that cannot lose anything has no news.
   virtual void watch(const std::string& /*meeting_id*/, change_handler /*handler*/) {}
 
+  // True when other instances append to the same logs (Redis): a replica may then be behind the
+  // log without knowing it yet.
+  virtual bool shared() const { return false; }
+
   // True while the store is reachable (readiness).
   virtual bool ready() const = 0;
 

@@ -66,6 +66,7 @@ class redis_event_log final : public event_log {
   void subscribe(const std::string& meeting_id, batch_handler handler) override;
   void unsubscribe(const std::string& meeting_id) override;
   void watch(const std::string& meeting_id, change_handler handler) override;
+  bool shared() const override { return true; }
   // The command connection is up: appends and reads are possible.
   bool ready() const override;
   // Heartbeats: key majlis:instance:<id> with a TTL, and the set majlis:instances.
