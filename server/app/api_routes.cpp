@@ -216,6 +216,9 @@ asio::awaitable<net::http_response> api_routes::create_meeting(std::string body)
   if (languages.size() > domain::limits::max_languages ||
       groups.size() > domain::limits::max_stakeholder_groups)
     co_return error_response(400, "INVALID_ARGUMENT", "too many languages or stakeholder groups");
+  for (const auto& language : languages)
+    if (auto problem = domain::check_text(language, domain::limits::max_language_chars, "A language"))
+      co_return error_response(400, "INVALID_ARGUMENT", problem->message);
   for (const auto& group : groups)
     if (auto problem = domain::check_text(group, domain::limits::max_group_name_chars, "A stakeholder group"))
       co_return error_response(400, "INVALID_ARGUMENT", problem->message);
@@ -266,6 +269,9 @@ asio::awaitable<net::http_response> api_routes::issue_token(const std::string& m
   if (participant_id.size() > 64)
     co_return error_response(400, "INVALID_ARGUMENT", "participantId is longer than 64 bytes");
   const auto group = string_field(*request, "stakeholderGroup");
+  if (auto problem = domain::check_text(group, domain::limits::max_group_name_chars,
+                                        "The stakeholder group", domain::text_presence::optional))
+    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
   auto attendance = attendance_from_name(string_field(*request, "attendance"));
   if (attendance == v1::ATTENDANCE_UNSPECIFIED) attendance = v1::ATTENDANCE_REMOTE;
   co_return json_response(

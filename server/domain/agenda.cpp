@@ -37,7 +37,7 @@ std::optional<rejection> check_item_texts(std::string_view title, std::string_vi
     if (auto bad = check_text(title, limits::max_title_chars, "The title")) return bad;
   }
   if (auto bad = check_text(description, limits::max_description_chars, "The description",
-                            text_presence::optional)) {
+                            text_presence::optional, text_lines::many)) {
     return bad;
   }
   if (auto bad = check_text(presenter, limits::max_display_name_chars, "The presenter",

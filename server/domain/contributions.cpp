@@ -18,7 +18,8 @@ decision decide_submit_contribution(const v1::MeetingState& state,
                                     const command_context& context) {
   if (auto not_live = require_live(state, "Contributions can be sent")) return *not_live;
   if (auto missing = require_on_roster(state, context)) return *missing;
-  if (auto bad = check_text(command.text(), limits::max_contribution_chars, "The contribution")) {
+  if (auto bad = check_text(command.text(), limits::max_contribution_chars, "The contribution",
+                            text_presence::required, text_lines::many)) {
     return *bad;
   }
   // With no item named and none under way, the contribution is about the meeting as a whole.

@@ -98,6 +98,18 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
       if (poll == nullptr || is_secret(*poll)) out.mutable_poll_published()->clear_ballots();
       return true;
     }
+    case v1::Event::kContributionSubmitted: {
+      if (moderator) return true;
+      const v1::Contribution* contribution =
+          find_contribution(state_after, event.contribution_submitted().contribution().id());
+      if (contribution != nullptr && contribution->hidden()) {
+        // Hidden since (a replay, or a batch that hides it too): the entry the snapshot has.
+        auto* carried = out.mutable_contribution_submitted()->mutable_contribution();
+        *carried = *contribution;
+        blank_hidden(*carried);
+      }
+      return true;
+    }
     case v1::Event::kContributionMarked: {
       if (moderator) return true;
       const v1::Contribution* contribution =

@@ -11,16 +11,19 @@ namespace majlis::domain {
 // Events are encoded once per audience, so an audience is a role class, not a person.
 enum class audience {
   moderator,    // live tallies of named polls, hidden contributions, named ballots
-  participant,  // what poll visibility allows; hidden contributions removed
+  participant,  // what poll visibility allows; hidden contributions blanked
   public_view,  // displays and observers: like participants
 };
 inline constexpr int audience_count = 3;
 
 audience audience_of(v1::Role role);
 
-// Projects an event for an audience, given the state right after the event was applied
-// (poll visibility and the like live there). Returns false when the audience may see nothing
-// of it: the caller then sends a stub that carries only the seq.
+// Projects an event for an audience, given the state after it was applied: right after it, or
+// the current state when a batch or a replay is sent later (poll visibility, hidden flags and
+// the like live there). An event about a contribution that is hidden in that state reaches
+// non-moderators blanked as project_state shows it, whatever it carried when it happened, so a
+// mirror fed a replay reaches the projected snapshot and never held the hidden text. Returns
+// false when the audience may see nothing of it: the caller then sends a stub with only the seq.
 bool project_event(const v1::MeetingState& state_after, const v1::Event& event, audience who,
                    v1::Event& out);
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace majlis::domain {
 namespace {
@@ -61,6 +62,56 @@ bool is_space(char32_t cp) {
   }
 }
 
+std::string code_point_label(char32_t cp) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string digits;
+  for (char32_t rest = cp; rest != 0 || digits.size() < 4; rest >>= 4) {
+    digits.insert(digits.begin(), hex[rest & 0xF]);
+  }
+  return "U+" + digits;
+}
+
+std::string_view bidi_control_name(char32_t cp) {
+  switch (cp) {
+    case 0x202A: return "a left-to-right embedding";
+    case 0x202B: return "a right-to-left embedding";
+    case 0x202C: return "a pop directional formatting";
+    case 0x202D: return "a left-to-right override";
+    case 0x202E: return "a right-to-left override";
+    case 0x2066: return "a left-to-right isolate";
+    case 0x2067: return "a right-to-left isolate";
+    case 0x2068: return "a first strong isolate";
+    case 0x2069: return "a pop directional isolate";
+    default: return {};
+  }
+}
+
+// Why `cp` (followed by `next`, 0 at the end) may not appear in the text; empty when it may.
+std::string refusal_of(char32_t cp, char32_t next, text_lines lines) {
+  const bool many = lines == text_lines::many;
+  const std::string label = " (" + code_point_label(cp) + ")";
+  if (cp == U'\n') {
+    return many ? "" : "a line break" + label + "; it must be a single line";
+  }
+  if (cp == U'\r') {
+    if (many && next == U'\n') return "";
+    return many ? "a carriage return" + label + " that does not end a line"
+                : "a carriage return" + label + "; it must be a single line";
+  }
+  if (cp == U'\t') {
+    return many ? "" : "a tab" + label + "; use a space instead";
+  }
+  if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+    return "an invisible control character" + label;
+  }
+  if (const auto name = bidi_control_name(cp); !name.empty()) {
+    return std::string(name) + label +
+           ", which can make text display in a misleading order; the Arabic letter mark and "
+           "the left-to-right and right-to-left marks (U+061C, U+200E, U+200F) are allowed";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::optional<std::size_t> utf8_length(std::string_view text) {
@@ -82,11 +133,21 @@ bool is_blank(std::string_view text) {
 }
 
 std::optional<rejection> check_text(std::string_view text, std::size_t max_chars,
-                                    std::string_view what, text_presence presence) {
+                                    std::string_view what, text_presence presence,
+                                    text_lines lines) {
   const auto length = utf8_length(text);
   if (!length) {
     return rejection{v1::ERROR_CODE_INVALID_ARGUMENT,
                      std::string(what) + " is not valid UTF-8 text."};
+  }
+  for (std::size_t i = 0; i < text.size();) {
+    const char32_t cp = *decode_one(text, i);  // valid: utf8_length said so
+    std::size_t after = i;
+    const char32_t next = i < text.size() ? *decode_one(text, after) : 0;
+    if (auto why = refusal_of(cp, next, lines); !why.empty()) {
+      return rejection{v1::ERROR_CODE_INVALID_ARGUMENT,
+                       std::string(what) + " contains " + why + "."};
+    }
   }
   if (presence == text_presence::required && is_blank(text)) {
     return rejection{v1::ERROR_CODE_INVALID_ARGUMENT, std::string(what) + " must not be empty."};

@@ -18,11 +18,19 @@ bool is_blank(std::string_view text);
 
 enum class text_presence { required, optional };
 
-// Rejects invalid UTF-8 and over-long text (INVALID_ARGUMENT); a required text must not be
-// blank. `what` names the field in the message ("The title").
+// Names, titles, options and outcomes are one line; descriptions and contributions may have
+// several (line breaks as LF or CRLF, and tabs).
+enum class text_lines { one, many };
+
+// Rejects (INVALID_ARGUMENT) invalid UTF-8, over-long text, and characters that make text lie
+// about itself: C0 and C1 control characters (in multi-line text a line break or a tab is
+// fine) and the bidi embedding, override and isolate controls (U+202A-U+202E,
+// U+2066-U+2069). The marks real names need stay: ALM (U+061C), LRM (U+200E), RLM (U+200F).
+// A required text must not be blank. `what` names the field in the message ("The title").
 std::optional<rejection> check_text(std::string_view text, std::size_t max_chars,
                                     std::string_view what,
-                                    text_presence presence = text_presence::required);
+                                    text_presence presence = text_presence::required,
+                                    text_lines lines = text_lines::one);
 
 // True for a real calendar date written yyyy-mm-dd (2028-02-29 yes, 2027-02-29 no).
 bool is_iso_date(std::string_view text);

@@ -19,8 +19,8 @@ struct net_config {
   std::uint32_t command_burst = 40;
   // A connection that has not been marked joined this long after the upgrade -> close 4002.
   std::chrono::milliseconds join_timeout{10'000};
-  // No client message at all (Ping included) for this long -> close 4009. Also Beast's idle
-  // timeout: a WebSocket ping goes out at half of it, and a silent peer is dropped.
+  // No client message at all (Ping included) for this long -> Error, then close 4009. Only the
+  // session's watchdog enforces it: Beast's own idle timeout is off and it sends no pings.
   std::chrono::milliseconds idle_timeout{60'000};
   // Open sockets (HTTP and WebSocket). Beyond it an upgrade is accepted then closed with
   // server_full (4013) after an Error; a plain HTTP request gets 503.

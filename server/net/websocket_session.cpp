@@ -64,10 +64,12 @@ void websocket_session::start(std::shared_ptr<websocket_session> self, request u
 
 asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_session> self,
                                                 request upgrade) {
+  // The watchdog alone judges silence: Beast's idle timeout would drop a silent peer's socket at
+  // about the same moment, and the client would see 1006 instead of the Error and 4009.
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.handshake_timeout = config_.close_timeout;
-  timeouts.idle_timeout = config_.idle_timeout;
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "majlis"); }));

@@ -1150,6 +1150,63 @@ TEST_F(bad_input, bad_http_requests_get_their_status_codes) {
   });
 }
 
+// A name with a right-to-left override (it would show "Amina" as someone else's name, or
+// reverse a file name) is refused by both token endpoints; the Arabic marks real names use are not.
+TEST_F(bad_input, a_name_with_a_bidi_override_is_refused_by_register_and_tokens) {
+  run([&]() -> asio::awaitable<void> {
+    auto api = admin_api();
+    const std::string key = majlisd_process::admin_key;
+    const std::string overridden = "Amina \u202Eanidah";
+    const auto expect_refused = [](const client::http_reply& reply, const std::string& what) {
+      SCOPED_TRACE(what);
+      EXPECT_EQ(reply.status, 400u) << reply.body;
+      EXPECT_EQ(reply.error_code(), "INVALID_ARGUMENT") << reply.body;
+      EXPECT_NE(reply.error_message().find("right-to-left override (U+202E)"), std::string::npos)
+          << reply.error_message();
+    };
+    const auto registration = [&](const std::string& name) {
+      return R"({"invite":")" + meeting_.invite_code + R"(","name":")" + name +
+             R"(","stakeholderGroup":"","attendance":"remote"})";
+    };
+    const auto token_request = [&](const std::string& name) {
+      return R"({"role":"participant","name":")" + name +
+             R"(","stakeholderGroup":"","attendance":"remote"})";
+    };
+    const auto meeting = "/api/meetings/" + meeting_.meeting_id;
+    expect_refused(co_await api.request("POST", meeting + "/register", registration(overridden), ""),
+                   "register, raw UTF-8");
+    expect_refused(co_await api.request("POST", meeting + "/register",
+                                        registration("Amina \\u202Eanidah"), ""),
+                   "register, JSON escape");
+    expect_refused(co_await api.request("POST", meeting + "/tokens", token_request(overridden), key),
+                   "tokens");
+    const auto tab = co_await api.request("POST", meeting + "/tokens",
+                                          token_request("Amina\\tHaddad"), key);
+    EXPECT_EQ(tab.status, 400u) << tab.body;
+    // The other texts of the API follow the same rules.
+    const auto group = co_await api.request(
+        "POST", meeting + "/tokens",
+        R"({"role":"participant","name":"Omar","stakeholderGroup":"civil\u202E","attendance":"remote"})",
+        key);
+    EXPECT_EQ(group.status, 400u) << group.body;
+    const auto title = co_await api.request("POST", "/api/meetings",
+                                            R"({"title":"Budget\u202Etegdub"})", key);
+    EXPECT_EQ(title.status, 400u) << title.body;
+    const auto language = co_await api.request("POST", "/api/meetings",
+                                               R"({"title":"Budget","languages":["ar\n"]})", key);
+    EXPECT_EQ(language.status, 400u) << language.body;
+
+    // Names with the Arabic letter mark and the directional marks are fine.
+    const auto kept = co_await api.request("POST", meeting + "/register",
+                                           registration("\u061Cليلى بن علي\u200F (Tunis)"), "");
+    EXPECT_EQ(kept.status, 200u) << kept.body;
+    const auto kept_too = co_await api.request(
+        "POST", meeting + "/tokens", token_request("Dr.\u200E عمر\u200F"), key);
+    EXPECT_EQ(kept_too.status, 200u) << kept_too.body;
+    co_await expect_meeting_carries_on("names with a bidi override");
+  });
+}
+
 // --- fuzz ---------------------------------------------------------------------------------------
 
 // Random frames, fixed seed, bounded in count and time: every connection ends with a documented

@@ -134,7 +134,8 @@ class resume_scenario {
       case 5: co_return (co_await must(*chair_, cmd::pause_floor(), "pause the speaker")).seq();
       case 6: co_return (co_await must(*chair_, cmd::resume_floor(), "resume the speaker")).seq();
       // A contribution upvoted, then hidden: replayed to a participant, the upvote is a stub
-      // (it may not see upvotes of a hidden contribution) that still carries its seq.
+      // (it may not see upvotes of a hidden contribution) that still carries its seq, and the
+      // submission comes blanked.
       case 7:
         co_return (co_await must(*other_, cmd::submit(off_topic_), "submit a contribution")).seq();
       case 8: {
@@ -245,6 +246,15 @@ class resume_scenario {
       ASSERT_TRUE(again.replay().events(10).has_contribution_marked());
       EXPECT_TRUE(again.replay().events(10).contribution_marked().hidden());
       EXPECT_TRUE(again.replay().events(10).contribution_marked().contribution().text().empty());
+      // The contribution submitted while it was away and hidden since: its submission reaches
+      // the traveller blanked as a snapshot shows it, and no byte of the replay holds its text.
+      ASSERT_TRUE(again.replay().events(8).has_contribution_submitted());
+      const auto& submitted = again.replay().events(8).contribution_submitted().contribution();
+      EXPECT_EQ(submitted.id(), off_topic_id_);
+      EXPECT_TRUE(submitted.hidden() && submitted.text().empty() && submitted.upvotes() == 0u)
+          << submitted.ShortDebugString();
+      EXPECT_EQ(again.replay().SerializeAsString().find(off_topic_), std::string::npos)
+          << "the replay carries the text of a contribution hidden since";
       std::size_t stubs = 0;
       for (const auto& event : again.replay().events()) {
         stubs += event.kind_case() == v1::Event::KIND_NOT_SET ? 1 : 0;

@@ -59,6 +59,22 @@ TEST(domain_agenda, titles_are_required_and_bounded) {
   EXPECT_EQ(m.refuse(long_description).code, v1::ERROR_CODE_INVALID_ARGUMENT);
 }
 
+// A title is one line; a description may have several (it is the only multi-line agenda text).
+TEST(domain_agenda, a_description_may_have_lines_and_a_title_may_not) {
+  meeting_builder m;
+  v1::Command described = add_agenda_item("Data protection");
+  described.mutable_add_agenda_item()->set_description("Scope:\n- consent\n- retention");
+  m.run(described);
+  EXPECT_EQ(m.refuse(add_agenda_item("Opening\n## Forged")).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(m.refuse(add_agenda_item("Opening\u202E")).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+  v1::Command controlled = add_agenda_item("Fine");
+  controlled.mutable_add_agenda_item()->set_description("bell\x07");
+  EXPECT_EQ(m.refuse(controlled).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+  v1::Command presenter = add_agenda_item("Fine");
+  presenter.mutable_add_agenda_item()->set_presenter("Dr. Salma\n- forged");
+  EXPECT_EQ(m.refuse(presenter).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+}
+
 TEST(domain_agenda, items_are_edited_field_by_field) {
   meeting_builder m;
   const std::string id = m.add_item("Opening");

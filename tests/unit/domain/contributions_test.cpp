@@ -49,6 +49,22 @@ TEST_F(domain_contributions, a_named_item_must_exist_and_no_item_is_fine) {
   EXPECT_TRUE(m.state.contributions(1).item_id().empty());
 }
 
+// A contribution is multi-line text: line breaks (LF or CRLF) and tabs are fine, any other
+// control character and the bidi overrides are not.
+TEST_F(domain_contributions, text_may_have_lines_but_no_control_characters) {
+  send("First point.\nSecond point:\n\t- schools\r\n\t- clinics");
+  EXPECT_EQ(m.state.contributions(0).text(), "First point.\nSecond point:\n\t- schools\r\n\t- clinics");
+  for (const std::string& bad : {std::string("a\rb"), std::string("a\x07" "b"),
+                                 std::string("a\x1B[2Jb"), std::string("a\u0085b"),
+                                 std::string("\u202Etxt.exe"), std::string("a\u2067b")}) {
+    const auto refusal = m.refuse(submit(bad), "amina", v1::ROLE_PARTICIPANT);
+    EXPECT_EQ(refusal.code, v1::ERROR_CODE_INVALID_ARGUMENT) << bad;
+    EXPECT_NE(refusal.message.find("The contribution contains"), std::string::npos)
+        << refusal.message;
+  }
+  send("سؤال\u200F عن الخصوصية\u061C؟");
+}
+
 TEST_F(domain_contributions, text_is_required_and_bounded) {
   EXPECT_EQ(m.refuse(submit(""), "amina", v1::ROLE_PARTICIPANT).code,
             v1::ERROR_CODE_INVALID_ARGUMENT);

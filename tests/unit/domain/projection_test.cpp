@@ -2,6 +2,7 @@
 #include "projection.hpp"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "meeting_builder.hpp"
@@ -188,6 +189,48 @@ TEST_F(domain_projection, hidden_contributions_are_blanked_for_non_moderators) {
   EXPECT_EQ(out.contribution_marked().contribution().text(), "off-topic");
   EXPECT_FALSE(project(shown[0], audience::moderator).contribution_marked().has_contribution());
   EXPECT_EQ(project_state(m.state, audience::participant, "omar").contributions_size(), 1);
+}
+
+// A replay (or a live batch) is projected against the state as it is now: a contribution
+// submitted and then hidden since reaches non-moderators blanked, never with its text.
+TEST_F(domain_projection, a_contribution_hidden_since_is_blanked_in_its_submission) {
+  const v1::MeetingState before = m.state;
+  const std::string id = m.next_fresh_id();
+  const auto submitted = m.run(submit("my phone number is 0550 12 34 56"), "amina",
+                               v1::ROLE_PARTICIPANT);
+  ASSERT_EQ(submitted.size(), 1u);
+  const auto upvoted = m.run(upvote(id), "omar", v1::ROLE_PARTICIPANT);
+  const auto hidden = m.run(mark(id, false, true));
+  for (audience who : {audience::participant, audience::public_view}) {
+    const v1::Event out = project(submitted[0], who);
+    ASSERT_TRUE(out.has_contribution_submitted());
+    const auto& carried = out.contribution_submitted().contribution();
+    EXPECT_EQ(carried.id(), id);
+    EXPECT_TRUE(carried.text().empty()) << carried.ShortDebugString();
+    EXPECT_TRUE(carried.upvoter_ids().empty());
+    EXPECT_EQ(carried.upvotes(), 0u);
+    EXPECT_TRUE(carried.hidden());
+    const v1::MeetingState view = project_state(m.state, who, "omar");
+    ASSERT_EQ(view.contributions_size(), 1);
+    EXPECT_EQ(carried.SerializeAsString(), view.contributions(0).SerializeAsString());
+
+    // A mirror fed the whole replay reaches the projected snapshot.
+    v1::MeetingState mirror = project_state(before, who, "omar");
+    for (const auto* events : {&submitted, &upvoted, &hidden}) {
+      for (const auto& event : *events) {
+        v1::Event projected;
+        if (!project_event(m.state, event, who, projected)) projected.Clear();
+        projected.set_seq(event.seq());
+        evolve(mirror, projected);
+      }
+    }
+    std::string report;
+    google::protobuf::util::MessageDifferencer differ;
+    differ.ReportDifferencesToString(&report);
+    EXPECT_TRUE(differ.Compare(view, mirror)) << report;
+  }
+  EXPECT_EQ(project(submitted[0], audience::moderator).contribution_submitted().contribution().text(),
+            "my phone number is 0550 12 34 56");
 }
 
 TEST_F(domain_projection, a_stub_shows_nothing) {

@@ -47,6 +47,51 @@ TEST(domain_text_rules, check_text_names_the_problem) {
   EXPECT_TRUE(check_text("\xC0\x80", 80, "The note", text_presence::optional).has_value());
 }
 
+// The refusal of `text` as a name: its message, or "" when the name is accepted.
+std::string name_refusal(const std::string& text) {
+  const auto problem = check_text(text, 80, "The name");
+  if (!problem) return "";
+  EXPECT_EQ(problem->code, v1::ERROR_CODE_INVALID_ARGUMENT) << problem->message;
+  return problem->message.empty() ? "(no message)" : problem->message;
+}
+
+TEST(domain_text_rules, a_right_to_left_override_is_refused_with_a_readable_message) {
+  const std::string message = name_refusal("Amina\u202E nimda");
+  EXPECT_NE(message.find("The name"), std::string::npos) << message;
+  EXPECT_NE(message.find("right-to-left override (U+202E)"), std::string::npos) << message;
+}
+
+TEST(domain_text_rules, every_bidi_embedding_override_and_isolate_is_refused) {
+  for (const char* control : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066",
+                              "\u2067", "\u2068", "\u2069"}) {
+    const std::string message = name_refusal(std::string("ليلى") + control + "x");
+    EXPECT_NE(message, "") << "U+" << std::hex << static_cast<int>(control[2] & 0xFF);
+    EXPECT_NE(message.find("(U+20"), std::string::npos) << message;
+  }
+}
+
+TEST(domain_text_rules, arabic_letter_mark_and_directional_marks_are_kept) {
+  EXPECT_EQ(name_refusal("\u061C"  "ليلى بن علي"), "");   // ALM
+  EXPECT_EQ(name_refusal("عبد الله\u200F (CEO)"), "");    // RLM
+  EXPECT_EQ(name_refusal("Dr.\u200E عمر"), "");          // LRM
+  EXPECT_EQ(name_refusal("محمد\u061C 2\u200F"), "");
+  EXPECT_EQ(name_refusal("فاطمة الزهراء"), "");
+}
+
+TEST(domain_text_rules, c0_and_c1_control_characters_are_refused_in_names) {
+  for (const std::string& control :
+       {std::string(1, '\0'), std::string("\x01"), std::string("\x07"), std::string("\x1B[31m"),
+        std::string("\x7F"), std::string("\u0085"), std::string("\u009B"), std::string("\t"),
+        std::string("\n"), std::string("\r"), std::string("\r\n")}) {
+    const std::string message = name_refusal("Amina" + control + "Haddad");
+    EXPECT_NE(message.find("(U+00"), std::string::npos)
+        << "control byte " << static_cast<int>(static_cast<unsigned char>(control[0])) << ": "
+        << message;
+  }
+  EXPECT_NE(name_refusal("Amina\nHaddad").find("line break"), std::string::npos);
+  EXPECT_NE(name_refusal("Amina\tHaddad").find("tab"), std::string::npos);
+}
+
 TEST(domain_text_rules, iso_dates) {
   EXPECT_TRUE(is_iso_date("2026-12-31"));
   EXPECT_TRUE(is_iso_date("2028-02-29"));

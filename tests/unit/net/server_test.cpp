@@ -430,6 +430,33 @@ TEST_F(net_server, idle_connection_closes_4009) {
   });
 }
 
+// A client that sends nothing and does not even read (so it answers no WebSocket ping) still
+// gets the Error frame and 4009, every time: the session's watchdog is the only idle timeout,
+// Beast's own must not drop the socket first (the client would see 1006).
+TEST_F(net_server, a_silent_client_that_does_not_read_always_gets_4009) {
+  net_config config;
+  config.idle_timeout = 1000ms;
+  start(config);
+  run(
+      [&]() -> asio::awaitable<void> {
+        std::vector<unsigned> close_codes;  // 0: the connection ended without a close frame
+        std::vector<bool> errors_seen;
+        for (int attempt = 0; attempt < 10; ++attempt) {
+          auto ws = co_await connect_ws(endpoint_);
+          co_await send_message(*ws, join_message());
+          const auto welcome = co_await read_message(*ws);
+          CO_ASSERT_TRUE(welcome.message && welcome.message->has_welcome());
+          co_await sleep_for(1500ms);  // silent, and not reading
+          auto all = co_await read_until_closed(*ws);
+          errors_seen.push_back(all.size() == 2 && all[0].message && all[0].message->has_error());
+          close_codes.push_back(all.back().close_code);
+        }
+        EXPECT_EQ(close_codes, std::vector<unsigned>(10, 4009u));
+        EXPECT_EQ(errors_seen, std::vector<bool>(10, true));
+      },
+      40s);
+}
+
 TEST_F(net_server, rate_limit_rejects_then_closes_a_flood_with_1008) {
   net_config config;
   config.commands_per_second = 5;
