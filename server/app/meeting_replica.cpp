@@ -208,17 +208,18 @@ asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
   // The log's head is behind events this replica applied or a client saw. Those events are
   // void: a new epoch (one replica wins, atomically in the store) makes every replica reload
   // and every client rejoin for a fresh snapshot, so no two histories share an epoch.
-  auto result = co_await log_.start_new_epoch(meeting_id_, epoch_, seen_seq);
+  const uint64_t seen_epoch = epoch_;
+  auto result = co_await log_.start_new_epoch(meeting_id_, seen_epoch, seen_seq);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   checking_head_ = false;
-  if (result.status != store::append_status::ok || result.epoch == epoch_ || reloading_) {
-    // Unreachable, or the head is not behind after all: the next head check looks again.
-    co_return;
-  }
-  reloading_ = true;
+  // Unreachable, or the head is not behind after all: the next head check looks again.
+  if (result.status != store::append_status::ok || result.epoch == seen_epoch) co_return;
   metrics_.log_regressions++;
   spdlog::warn("event=log_regression meeting={} old_epoch={} new_epoch={} head={} seen={}",
-               meeting_id_, epoch_, result.epoch, result.head_seq, seen_seq);
+               meeting_id_, seen_epoch, result.epoch, result.head_seq, seen_seq);
+  // A batch that carried the new epoch may have started the reload already.
+  if (reloading_ || epoch_ == result.epoch) co_return;
+  reloading_ = true;
   co_await do_reload();
 }
 
