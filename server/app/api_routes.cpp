@@ -255,8 +255,8 @@ asio::awaitable<net::http_response> api_routes::issue_token(const std::string& m
   net::http_response error;
   auto request = parse_object(body, error);
   if (!request) co_return error;
-  if (!(co_await registry_.log().exists(meeting_id)))
-    co_return error_response(404, "NOT_FOUND", "no such meeting");
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
   const auto role = role_from_name(string_field(*request, "role"));
   if (role == v1::ROLE_UNSPECIFIED)
     co_return error_response(400, "INVALID_ARGUMENT", "role must be moderator, participant, display or observer");
@@ -272,6 +272,11 @@ asio::awaitable<net::http_response> api_routes::issue_token(const std::string& m
   if (auto problem = domain::check_text(group, domain::limits::max_group_name_chars,
                                         "The stakeholder group", domain::text_presence::optional))
     co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+  // The same rule as self-registration: a group the meeting does not have would let a token
+  // skew the queue's balancing and the equity figures.
+  const auto groups = co_await replica->stakeholder_groups();
+  if (!group.empty() && std::find(groups.begin(), groups.end(), group) == groups.end())
+    co_return error_response(400, "INVALID_ARGUMENT", "unknown stakeholder group: " + group);
   auto attendance = attendance_from_name(string_field(*request, "attendance"));
   if (attendance == v1::ATTENDANCE_UNSPECIFIED) attendance = v1::ATTENDANCE_REMOTE;
   co_return json_response(

@@ -713,6 +713,12 @@ asio::awaitable<void> meeting_replica::do_snapshot() {
   snapshotting_ = false;
 }
 
+asio::awaitable<std::vector<std::string>> meeting_replica::stakeholder_groups() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  co_return std::vector<std::string>(state_.stakeholder_groups().begin(),
+                                     state_.stakeholder_groups().end());
+}
+
 asio::awaitable<v1::MeetingState> meeting_replica::state_copy() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
   co_return state_;

@@ -57,6 +57,8 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
 
   // A copy of the full state, taken on the strand (HTTP summary, registration checks).
   boost::asio::awaitable<v1::MeetingState> state_copy();
+  // The meeting's stakeholder groups, taken on the strand (token and registration checks).
+  boost::asio::awaitable<std::vector<std::string>> stakeholder_groups();
   // Closes every member with going_away (shutdown).
   void close_all();
 

@@ -1212,6 +1212,36 @@ TEST_F(bad_input, a_name_with_a_bidi_override_is_refused_by_register_and_tokens)
 // Random frames, fixed seed, bounded in count and time: every connection ends with a documented
 // close code (after an Error with a matching code when the server sent one), and majlisd and the
 // meeting are fine afterwards.
+TEST_F(bad_input, a_stakeholder_group_the_meeting_does_not_have_is_refused_by_tokens_as_by_register) {
+  run([&]() -> asio::awaitable<void> {
+    auto api = admin_api();
+    const std::string key = majlisd_process::admin_key;
+    const auto meeting = "/api/meetings/" + meeting_.meeting_id;
+    const auto unknown = co_await api.request(
+        "POST", meeting + "/tokens",
+        R"({"role":"participant","name":"Omar","stakeholderGroup":"lobbyists","attendance":"remote"})", key);
+    EXPECT_EQ(unknown.status, 400u) << unknown.body;
+    EXPECT_EQ(unknown.error_code(), "INVALID_ARGUMENT") << unknown.body;
+    EXPECT_NE(unknown.error_message().find("unknown stakeholder group"), std::string::npos) << unknown.body;
+    const auto registered = co_await api.request(
+        "POST", meeting + "/register",
+        R"({"invite":")" + meeting_.invite_code +
+            R"(","name":"Omar","stakeholderGroup":"lobbyists","attendance":"remote"})", "");
+    EXPECT_EQ(registered.status, 400u) << registered.body;
+    // A group the meeting has, and none at all, still get a token.
+    const auto known = co_await api.request(
+        "POST", meeting + "/tokens",
+        R"({"role":"participant","name":"Omar","stakeholderGroup":"academia","attendance":"remote"})", key);
+    EXPECT_EQ(known.status, 200u) << known.body;
+    const auto none = co_await api.request(
+        "POST", meeting + "/tokens", R"({"role":"display","name":"Screen 2"})", key);
+    EXPECT_EQ(none.status, 200u) << none.body;
+    const auto missing = co_await api.request(
+        "POST", "/api/meetings/no-such-meeting/tokens", R"({"role":"participant","name":"Omar"})", key);
+    EXPECT_EQ(missing.status, 404u) << missing.body;
+  });
+}
+
 TEST_F(bad_input, random_frames_never_hurt_the_server_or_the_meeting) {
   constexpr int total_frames = 2000;
   constexpr auto time_budget = 20s;
