@@ -18,6 +18,15 @@ namespace json = boost::json;
 
 namespace {
 
+// The credential of an `Authorization: Bearer …` header (an admin key or a token); empty when
+// there is none.
+std::string_view bearer_of(const net::http_request& request) {
+  auto it = request.headers.find("authorization");
+  if (it == request.headers.end()) return {};
+  std::string_view value = it->second;
+  return value.starts_with("Bearer ") ? value.substr(7) : std::string_view();
+}
+
 net::http_response json_response(unsigned status, const json::value& body) {
   net::http_response response;
   response.status = status;
@@ -85,12 +94,10 @@ std::variant<export_reader, net::http_response> api_routes::export_reader_of(
     const net::http_request& request, const std::string& meeting_id) const {
   if (is_admin(request)) return export_reader::operator_admin;
   std::string token;
-  if (auto it = request.query.find("token"); it != request.query.end()) {
+  if (auto it = request.query.find("token"); it != request.query.end())
     token = it->second;
-  } else if (auto header = request.headers.find("authorization"); header != request.headers.end()) {
-    if (std::string_view value = header->second; value.starts_with("Bearer "))
-      token = std::string(value.substr(7));
-  }
+  else
+    token = std::string(bearer_of(request));
   const auto unauthenticated = error_response(
       401, "UNAUTHENTICATED", "an admin key or a moderator token of this meeting is required");
   if (token.empty()) return unauthenticated;
@@ -107,9 +114,8 @@ std::variant<export_reader, net::http_response> api_routes::export_reader_of(
 
 bool api_routes::is_admin(const net::http_request& request) const {
   std::string_view key;
-  if (auto it = request.headers.find("authorization"); it != request.headers.end()) {
-    std::string_view value = it->second;
-    if (value.starts_with("Bearer ")) key = value.substr(7);
+  if (request.headers.contains("authorization")) {
+    key = bearer_of(request);
   } else if (auto it2 = request.headers.find("x-admin-key"); it2 != request.headers.end()) {
     key = it2->second;
   }

@@ -88,6 +88,9 @@ std::string_view bidi_control_name(char32_t cp) {
 
 // Why `cp` (followed by `next`, 0 at the end) may not appear in the text; empty when it may.
 std::string refusal_of(char32_t cp, char32_t next, text_lines lines) {
+  // The common cases cost nothing: printable ASCII, and beyond C1 anything but a bidi control.
+  if (cp >= 0x20 && cp < 0x7F) return {};
+  if (cp > 0x9F && bidi_control_name(cp).empty()) return {};
   const bool many = lines == text_lines::many;
   const std::string label = " (" + code_point_label(cp) + ")";
   if (cp == U'\n') {
@@ -142,8 +145,9 @@ std::optional<rejection> check_text(std::string_view text, std::size_t max_chars
   }
   for (std::size_t i = 0; i < text.size();) {
     const char32_t cp = *decode_one(text, i);  // valid: utf8_length said so
+    // Only a carriage return looks at what follows (CRLF ends a line in multi-line text).
     std::size_t after = i;
-    const char32_t next = i < text.size() ? *decode_one(text, after) : 0;
+    const char32_t next = cp == U'\r' && i < text.size() ? *decode_one(text, after) : 0;
     if (auto why = refusal_of(cp, next, lines); !why.empty()) {
       return rejection{v1::ERROR_CODE_INVALID_ARGUMENT,
                        std::string(what) + " contains " + why + "."};

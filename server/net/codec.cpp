@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/json_util.h>
 
 namespace majlis::net {
@@ -58,17 +59,9 @@ frame serialize(const google::protobuf::Message& message, wire_format format) {
 }
 
 void append_varint(std::string& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-std::size_t varint_size(std::uint64_t value) {
-  std::size_t size = 1;
-  for (; value >= 0x80; value >>= 7) ++size;
-  return size;
+  std::uint8_t buffer[10];  // the longest varint of 64 bits
+  const auto* end = google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(value, buffer);
+  out.append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(end - buffer));
 }
 
 // Length-delimited field tags (wire type 2): ServerMessage.welcome = 1, Welcome.snapshot = 5.
@@ -93,7 +86,8 @@ frame compose_welcome(const v1::Welcome& head, std::shared_ptr<const std::string
     std::string fields;
     if (!head.SerializeToString(&fields)) throw std::invalid_argument("cannot serialize Welcome");
     const std::size_t welcome_size =
-        fields.size() + 1 + varint_size(snapshot->size()) + snapshot->size();
+        fields.size() + 1 +
+        google::protobuf::io::CodedOutputStream::VarintSize64(snapshot->size()) + snapshot->size();
     f.head.reserve(fields.size() + 24);
     f.head.push_back(server_message_welcome_tag);
     append_varint(f.head, welcome_size);
