@@ -40,10 +40,13 @@ enum class close_code : uint16_t {
   internal_error = 1011,
   unauthenticated = 4001,   // forged, expired or other-meeting token
   join_timeout = 4002,      // no Join within the join timeout
+  removed = 4003,           // the chair removed this participant; their tokens are refused
   not_found = 4004,         // the meeting does not exist
   slow_consumer = 4008,     // send queue overflowed; resume by seq
   idle_timeout = 4009,      // no frame (not even Ping) within the idle timeout
+  in_lobby = 4010,          // registered, waiting for the chair to admit; join again later
   server_full = 4013,       // maximum connections reached
+  too_many_connections = 4029,  // this participant or address holds its connection limit, or joins too fast
 };
 
 // What the app may do with one connection. Implemented by net; every member is thread-safe.
