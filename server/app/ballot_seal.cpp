@@ -1,9 +1,11 @@
 #include "app/ballot_seal.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 
@@ -45,15 +47,18 @@ ballot_seal::ballot_seal(std::string_view signing_secret, std::string meeting_id
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> context(
       EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr), &EVP_PKEY_CTX_free);
   const std::string info = std::string(hkdf_info_prefix) + meeting_id_;
-  size_t length = key_.size();
+  std::array<unsigned char, 64> derived{};
+  size_t length = derived.size();
   if (!context || EVP_PKEY_derive_init(context.get()) <= 0 ||
       EVP_PKEY_CTX_set_hkdf_md(context.get(), EVP_sha256()) <= 0 ||
       EVP_PKEY_CTX_set1_hkdf_salt(context.get(), bytes_of(hkdf_salt), int(hkdf_salt.size())) <= 0 ||
       EVP_PKEY_CTX_set1_hkdf_key(context.get(), bytes_of(signing_secret),
                                  int(signing_secret.size())) <= 0 ||
       EVP_PKEY_CTX_add1_hkdf_info(context.get(), bytes_of(info), int(info.size())) <= 0 ||
-      EVP_PKEY_derive(context.get(), key_.data(), &length) <= 0 || length != key_.size())
+      EVP_PKEY_derive(context.get(), derived.data(), &length) <= 0 || length != derived.size())
     throw std::runtime_error("cannot derive the ballot sealing key (HKDF-SHA256)");
+  std::copy(derived.begin(), derived.begin() + 32, key_.begin());
+  std::copy(derived.begin() + 32, derived.end(), nonce_key_.begin());
 }
 
 std::string ballot_seal::associated_data(char what, std::string_view poll_id,
@@ -78,7 +83,8 @@ std::optional<std::vector<uint32_t>> ballot_seal::open(std::string_view poll_id,
 }
 
 std::optional<std::string> ballot_seal::seal_values(const std::string& aad,
-                                                    const std::vector<uint32_t>& values) const {
+                                                    const std::vector<uint32_t>& values,
+                                                    bool repeatable) const {
   v1::Ballot plain;
   for (uint32_t value : values) plain.add_choices(value);
   // Padded to a multiple of pad_bytes, so the length does not tell how many options a voter
@@ -95,7 +101,17 @@ std::optional<std::string> ballot_seal::seal_values(const std::string& aad,
   out[0] = static_cast<char>(ballot_seal_version);
   auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 1);
   auto* cipher_text = nonce + nonce_bytes;
-  if (RAND_bytes(nonce, int(nonce_bytes)) != 1) return std::nullopt;
+  if (repeatable) {
+    const std::string input = aad + plaintext;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_size = 0;
+    if (!HMAC(EVP_sha256(), nonce_key_.data(), int(nonce_key_.size()), bytes_of(input),
+              input.size(), digest, &digest_size))
+      return std::nullopt;
+    std::copy(digest, digest + nonce_bytes, nonce);
+  } else if (RAND_bytes(nonce, int(nonce_bytes)) != 1) {
+    return std::nullopt;
+  }
 
   cipher_context context(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int written = 0, final_written = 0;
@@ -170,12 +186,12 @@ ballot_seal::opened ballot_seal::open_event(v1::Event& event) const {
   return opened::opened;
 }
 
-bool ballot_seal::seal_running_tallies(v1::MeetingState& snapshot) const {
+bool ballot_seal::seal_running_tallies(v1::MeetingState& snapshot, bool repeatable) const {
   const std::string seq = std::to_string(snapshot.seq());
   for (auto& poll : *snapshot.mutable_polls()) {
     if (!counting_in_secret(poll) || poll.tally().empty()) continue;
     const std::vector<uint32_t> tally(poll.tally().begin(), poll.tally().end());
-    auto sealed = seal_values(associated_data(tally_kind, poll.id(), seq), tally);
+    auto sealed = seal_values(associated_data(tally_kind, poll.id(), seq), tally, repeatable);
     if (!sealed) return false;
     poll.clear_tally();
     poll.set_sealed_tally(std::move(*sealed));

@@ -47,8 +47,10 @@ class ballot_seal {
                                             std::string_view sealed) const;
 
   // A snapshot for the store: the running tallies of open secret polls moved into sealed_tally.
-  // False (state unchanged) if OpenSSL fails.
-  bool seal_running_tallies(v1::MeetingState& snapshot) const;
+  // False if OpenSSL fails. `repeatable`: the nonce is derived from the sealed content (a keyed
+  // hash, SIV-style) instead of random, so the same state seals to the same bytes — two exports
+  // of an unchanged meeting are identical; only equal tallies at the same seq look equal.
+  bool seal_running_tallies(v1::MeetingState& snapshot, bool repeatable = false) const;
   // The tallies back from a stored snapshot; the count of those that could not be opened (they
   // are left empty: those ballots are not counted).
   int open_running_tallies(v1::MeetingState& snapshot) const;
@@ -66,12 +68,14 @@ class ballot_seal {
  private:
   std::string associated_data(char what, std::string_view poll_id, std::string_view subject) const;
   std::optional<std::string> seal_values(const std::string& aad,
-                                         const std::vector<uint32_t>& values) const;
+                                         const std::vector<uint32_t>& values,
+                                         bool repeatable = false) const;
   std::optional<std::vector<uint32_t>> open_values(const std::string& aad,
                                                    std::string_view sealed) const;
 
   std::string meeting_id_;
-  std::array<unsigned char, 32> key_{};
+  std::array<unsigned char, 32> key_{};        // AES-256-GCM
+  std::array<unsigned char, 32> nonce_key_{};  // HMAC-SHA256 for repeatable nonces
 };
 
 // Is this event a ballot in a secret poll of `state` (the state the ballot was decided on)?

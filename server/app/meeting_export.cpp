@@ -93,7 +93,7 @@ std::string export_document::finish(int64_t exported_at_ms) const {
     // As a stored snapshot: an open secret poll's running tally sealed (with a single ballot
     // cast, or two exports a ballot apart, it would tell how someone voted).
     v1::MeetingState stored = state;
-    if (!seal_.seal_running_tallies(stored))
+    if (!seal_.seal_running_tallies(stored, /*repeatable=*/true))
       throw std::invalid_argument("cannot seal the running tally of an open secret poll");
     return stored;
   };

@@ -135,6 +135,17 @@ TEST(ballot_seal, a_snapshot_seals_only_the_running_tally_of_open_secret_polls) 
   EXPECT_EQ(stored.polls(2).tally_size(), 2);  // named: the ballots are in clear anyway
   EXPECT_TRUE(stored.polls(2).sealed_tally().empty());
 
+  // Random nonces for the store; repeatable ones (exports) give the same bytes for the same state.
+  auto again = plain;
+  ASSERT_TRUE(seal.seal_running_tallies(again));
+  EXPECT_NE(again.polls(0).sealed_tally(), stored.polls(0).sealed_tally());
+  auto repeatable = plain, repeated = plain;
+  ASSERT_TRUE(seal.seal_running_tallies(repeatable, true));
+  ASSERT_TRUE(seal.seal_running_tallies(repeated, true));
+  EXPECT_EQ(repeatable.polls(0).sealed_tally(), repeated.polls(0).sealed_tally());
+  EXPECT_EQ(seal.open_running_tallies(repeated), 0);
+  EXPECT_EQ(repeated.SerializeAsString(), plain.SerializeAsString());
+
   auto opened = stored;
   EXPECT_EQ(seal.open_running_tallies(opened), 0);
   EXPECT_EQ(opened.SerializeAsString(), plain.SerializeAsString());
