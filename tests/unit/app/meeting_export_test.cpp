@@ -92,8 +92,11 @@ class meeting_export_test : public ::testing::Test {
   void store(store::event_log& log) {
     const ballot_seal seal(secret, meeting_id());
     stored = m.log;
-    for (auto& event : stored)
-      if (is_secret_ballot(m.state, event)) EXPECT_TRUE(seal.seal_event(event));
+    for (auto& event : stored) {
+      if (is_secret_ballot(m.state, event)) {
+        EXPECT_TRUE(seal.seal_event(event));
+      }
+    }
     run(log.create(meeting_id(), stored.front()));
     std::vector<v1::Event> rest(stored.begin() + 1, stored.end());
     const auto appended = run(log.append(meeting_id(), 1, rest));
