@@ -220,7 +220,9 @@ class limits : public ::testing::Test {
   void TearDown() override {
     kept_.clear();
     if (!stuck_) ioc_.run_for(50ms);
-    if (process_) EXPECT_EQ(process_->stop(), 0) << "majlisd did not exit cleanly on SIGTERM";
+    if (process_) {
+      EXPECT_EQ(process_->stop(), 0) << "majlisd did not exit cleanly on SIGTERM";
+    }
   }
 
   // Starts majlisd with `flags`, creates a meeting, and issues a participant and an observer
@@ -296,9 +298,14 @@ class limits : public ::testing::Test {
     return client::http_api(ioc_.get_executor(), config);
   }
 
-  asio::awaitable<attempt> join_as(std::string token, join_options options = {}) {
+  asio::awaitable<attempt> join_as(std::string token, join_options options) {
     co_return co_await try_join(process_->port(), meeting_.meeting_id, std::move(token),
                                 std::move(options));
+  }
+  // GCC 12 mishandles a braced default argument of a coroutine: a named value instead.
+  asio::awaitable<attempt> join_as(std::string token) {
+    join_options defaults;
+    co_return co_await join_as(std::move(token), std::move(defaults));
   }
 
   // Keeps an accepted connection open until the test ends.
@@ -473,8 +480,11 @@ TEST_F(limits, connections_per_address_are_capped) {
     for (int i = 0; i < 100 && !again; ++i) {
       auto a = co_await join_as(observer_token_);
       again = a.welcome;
-      if (again) keep(a);
-      else co_await sleep_for(20ms);
+      if (again) {
+        keep(a);
+      } else {
+        co_await sleep_for(20ms);
+      }
     }
     EXPECT_TRUE(again) << "the address did not get its place back";
   });
