@@ -352,6 +352,20 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
     metrics_.joins_rejected++;
     return;
   }
+  const auto& participant_id = joiner->viewer.participant_id();
+  if (limits_connections(joiner->viewer.role()) && config_.max_connections_per_participant > 0) {
+    const auto held = live_connections_of(participant_id);
+    if (held >= config_.max_connections_per_participant) {
+      joiner->connection->close_with_error(
+          net::close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+          "this participant already holds the maximum of " +
+              std::to_string(config_.max_connections_per_participant) +
+              " connections to this meeting (--max-connections-per-participant); close one first");
+      metrics_.joins_rejected++;
+      metrics_.joins_refused_per_participant++;
+      return;
+    }
+  }
   if (resume && resume->epoch() == epoch_ && resume->seq() > state_.seq())
     check_claimed_seq(resume->seq());
   v1::ServerMessage message;
@@ -388,6 +402,7 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   }
 
   members_[joiner->viewer.connection_id()] = joiner;
+  ++local_connections_[participant_id];
   audiences_[static_cast<int>(joiner->audience)].push_back(joiner);
   metrics_.members++;
   metrics_.joins++;
@@ -440,6 +455,10 @@ void meeting_replica::do_leave(const std::string& connection_id) {
   if (it == members_.end()) return;
   auto leaving = std::move(it->second);
   members_.erase(it);
+  if (auto held = local_connections_.find(leaving->viewer.participant_id());
+      held != local_connections_.end() && --held->second == 0) {
+    local_connections_.erase(held);
+  }
   auto& list = audiences_[static_cast<int>(leaving->audience)];
   std::erase(list, leaving);
   metrics_.members--;
@@ -789,6 +808,28 @@ void meeting_replica::close_all() {
       m->connection->close_with_error(net::close_code::going_away, v1::ERROR_CODE_UNAVAILABLE,
                                       "the server is shutting down; reconnect to resume");
   });
+}
+
+bool meeting_replica::limits_connections(v1::Role role) {
+  // One display or observer link may serve many screens or a whole audience: those are bounded
+  // by the per-address and per-meeting limits instead.
+  return role == v1::ROLE_PARTICIPANT || role == v1::ROLE_MODERATOR;
+}
+
+size_t meeting_replica::live_connections_of(const std::string& participant_id) const {
+  // Ours from the members (joined this instant, before the roster hears of it); the other
+  // instances' from the roster, which their joins reach through the log.
+  size_t held = 0;
+  if (auto it = local_connections_.find(participant_id); it != local_connections_.end())
+    held = it->second;
+  for (const auto& participant : state_.participants()) {
+    if (participant.id() != participant_id) continue;
+    for (const auto& connection_id : participant.connection_ids()) {
+      if (instance_of_connection(connection_id) != config_.instance_id) ++held;
+    }
+    break;
+  }
+  return held;
 }
 
 std::string meeting_replica::fresh_id() { return random_id(12); }

@@ -124,6 +124,11 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void arm_deadline_timer();
   boost::asio::awaitable<void> do_snapshot();
   std::string fresh_id();
+  // Participants and moderators are held to max_connections_per_participant.
+  static bool limits_connections(v1::Role role);
+  // Connections `participant_id` holds in this meeting: joined here, or on another instance
+  // as the roster says.
+  size_t live_connections_of(const std::string& participant_id) const;
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
@@ -135,6 +140,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   uint64_t epoch_ = 0;
   std::deque<v1::Event> recent_;  // resume window: the last events applied, ascending
   std::unordered_map<std::string, std::shared_ptr<member>> members_;
+  std::unordered_map<std::string, size_t> local_connections_;  // members_ per participant id
   std::array<std::vector<std::shared_ptr<member>>, domain::audience_count> audiences_;
   std::deque<pending_change> pending_;
   bool committing_ = false;
