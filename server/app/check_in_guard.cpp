@@ -27,28 +27,37 @@ std::string random_check_in_code(std::size_t digits) {
   return code;
 }
 
-bool check_in_guard::blocked(const std::string& participant_id, clock::time_point now) {
+bool check_in_guard::begin_attempt(const std::string& participant_id, clock::time_point now) {
   forget_expired(now);
-  auto it = wrong_.find(participant_id);
-  if (it == wrong_.end()) return false;
-  if (now - it->second.window_start >= window) {
-    wrong_.erase(it);
-    return false;
+  auto& t = tallies_[participant_id];
+  if (now - t.window_start >= window) {
+    t.window_start = now;
+    t.wrong = 0;
   }
-  return it->second.wrong >= max_wrong;
+  if (t.wrong + t.in_flight >= max_wrong) return false;
+  ++t.in_flight;
+  return true;
 }
 
-void check_in_guard::record_wrong(const std::string& participant_id, clock::time_point now) {
-  auto& t = wrong_[participant_id];
-  if (t.wrong == 0 || now - t.window_start >= window) t = {now, 0};
+void check_in_guard::end_attempt(const std::string& participant_id, clock::time_point now,
+                                 bool wrong) {
+  auto& t = tallies_[participant_id];
+  if (t.in_flight > 0) --t.in_flight;
+  if (!wrong) return;
+  if (now - t.window_start >= window) {
+    t.window_start = now;
+    t.wrong = 0;
+  }
   ++t.wrong;
 }
 
 void check_in_guard::forget_expired(clock::time_point now) {
-  // At most one sweep a window, so the map holds only participants who erred recently.
+  // At most one sweep a window, so the map holds only participants who tried recently.
   if (now < next_sweep_) return;
   next_sweep_ = now + window;
-  std::erase_if(wrong_, [&](const auto& entry) { return now - entry.second.window_start >= window; });
+  std::erase_if(tallies_, [&](const auto& entry) {
+    return entry.second.in_flight == 0 && now - entry.second.window_start >= window;
+  });
 }
 
 }  // namespace majlis::app

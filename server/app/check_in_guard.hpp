@@ -22,19 +22,23 @@ class check_in_guard {
   static constexpr int max_wrong = 5;
   static constexpr std::chrono::seconds window{60};
 
-  // True while the participant has used up their wrong codes for the current window.
-  bool blocked(const std::string& participant_id, clock::time_point now);
-  void record_wrong(const std::string& participant_id, clock::time_point now);
-  std::size_t tracked() const { return wrong_.size(); }
+  // A check-in is about to be decided: false (refuse it) when the participant's wrong codes
+  // this window, plus their check-ins still being decided, already reach max_wrong — so a
+  // burst sent before the first answer cannot slip past the count.
+  bool begin_attempt(const std::string& participant_id, clock::time_point now);
+  // Its answer: `wrong` when the code was refused as not valid.
+  void end_attempt(const std::string& participant_id, clock::time_point now, bool wrong);
+  std::size_t tracked() const { return tallies_.size(); }
 
  private:
   struct tally {
     clock::time_point window_start;
     int wrong = 0;
+    int in_flight = 0;
   };
   void forget_expired(clock::time_point now);
 
-  std::unordered_map<std::string, tally> wrong_;
+  std::unordered_map<std::string, tally> tallies_;
   clock::time_point next_sweep_{};
 };
 

@@ -429,8 +429,8 @@ void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id
   asio::post(strand_, [self = shared_from_this(), sender = std::move(sender), request_id,
                        command = std::move(command)]() mutable {
     if (command.has_check_in() &&
-        self->check_in_guard_.blocked(sender->viewer.participant_id(),
-                                      check_in_guard::clock::now())) {
+        !self->check_in_guard_.begin_attempt(sender->viewer.participant_id(),
+                                             check_in_guard::clock::now())) {
       self->metrics_.commands_rejected++;
       const domain::rejection throttled{
           v1::ERROR_CODE_RESOURCE_EXHAUSTED,
@@ -591,13 +591,14 @@ asio::awaitable<void> meeting_replica::do_commit() {
     for (size_t i = 0; i < batch.size(); ++i) {
       const auto& change = batch[i];
       if (change.what != pending_change::kind::command) continue;
+      if (change.command.has_check_in()) {
+        const bool wrong = outcomes[i].error &&
+                           outcomes[i].error->code == v1::ERROR_CODE_INVALID_ARGUMENT;
+        check_in_guard_.end_attempt(change.sender->viewer.participant_id(),
+                                    check_in_guard::clock::now(), wrong);
+      }
       if (outcomes[i].error) {
         metrics_.commands_rejected++;
-        if (change.command.has_check_in() &&
-            outcomes[i].error->code == v1::ERROR_CODE_INVALID_ARGUMENT) {
-          check_in_guard_.record_wrong(change.sender->viewer.participant_id(),
-                                       check_in_guard::clock::now());
-        }
         send_result(change.sender, change.request_id, &*outcomes[i].error, 0);
       } else if (appended.status != store::append_status::ok) {
         metrics_.commands_rejected++;

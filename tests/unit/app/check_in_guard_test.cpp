@@ -31,25 +31,42 @@ TEST(CheckInGuard, CodesAreSixDigitsAndSpreadOverEveryDigit) {
 TEST(CheckInGuard, FiveWrongCodesBlockForTheRestOfTheMinute) {
   check_in_guard guard;
   const auto t0 = check_in_guard::clock::time_point{} + std::chrono::hours(1);
+  const auto at = [&](int s) { return t0 + std::chrono::seconds(s); };
+  ASSERT_TRUE(guard.begin_attempt("amina", at(0)));
+  guard.end_attempt("amina", at(0), /*wrong=*/false);  // a right code costs nothing
   for (int i = 0; i < check_in_guard::max_wrong; ++i) {
-    EXPECT_FALSE(guard.blocked("amina", t0 + std::chrono::seconds(i)));
-    guard.record_wrong("amina", t0 + std::chrono::seconds(i));
+    ASSERT_TRUE(guard.begin_attempt("amina", at(i)));
+    guard.end_attempt("amina", at(i), /*wrong=*/true);
   }
-  EXPECT_TRUE(guard.blocked("amina", t0 + std::chrono::seconds(10)));
-  EXPECT_TRUE(guard.blocked("amina", t0 + std::chrono::seconds(59)));
-  EXPECT_FALSE(guard.blocked("omar", t0 + std::chrono::seconds(10)));  // per participant
-  EXPECT_FALSE(guard.blocked("amina", t0 + std::chrono::seconds(60)));
-  guard.record_wrong("amina", t0 + std::chrono::seconds(61));  // a fresh window
-  EXPECT_FALSE(guard.blocked("amina", t0 + std::chrono::seconds(62)));
+  EXPECT_FALSE(guard.begin_attempt("amina", at(10)));
+  EXPECT_FALSE(guard.begin_attempt("amina", at(59)));
+  EXPECT_TRUE(guard.begin_attempt("omar", at(10)));  // per participant
+  guard.end_attempt("omar", at(10), false);
+  EXPECT_TRUE(guard.begin_attempt("amina", at(60)));  // the window is over
+  guard.end_attempt("amina", at(60), true);
+  EXPECT_TRUE(guard.begin_attempt("amina", at(61)));
+}
+
+TEST(CheckInGuard, CheckInsStillBeingDecidedCount) {
+  check_in_guard guard;
+  const auto t0 = check_in_guard::clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < check_in_guard::max_wrong; ++i) EXPECT_TRUE(guard.begin_attempt("amina", t0));
+  EXPECT_FALSE(guard.begin_attempt("amina", t0));  // a burst sent before any answer
+  guard.end_attempt("amina", t0, /*wrong=*/false);
+  EXPECT_TRUE(guard.begin_attempt("amina", t0));
 }
 
 TEST(CheckInGuard, ForgetsParticipantsWhoseWindowEnded) {
   check_in_guard guard;
   const auto t0 = check_in_guard::clock::time_point{} + std::chrono::hours(1);
-  for (int i = 0; i < 100; ++i) guard.record_wrong("p" + std::to_string(i), t0);
+  for (int i = 0; i < 100; ++i) {
+    const auto id = "p" + std::to_string(i);
+    ASSERT_TRUE(guard.begin_attempt(id, t0));
+    guard.end_attempt(id, t0, true);
+  }
   EXPECT_EQ(guard.tracked(), 100U);
-  EXPECT_FALSE(guard.blocked("p1", t0 + std::chrono::minutes(2)));
-  EXPECT_EQ(guard.tracked(), 0U);
+  EXPECT_TRUE(guard.begin_attempt("p1", t0 + std::chrono::minutes(2)));
+  EXPECT_EQ(guard.tracked(), 1U);  // only the one trying now
 }
 
 }  // namespace
