@@ -19,6 +19,7 @@
 
 #include "app/app_metrics.hpp"
 #include "app/ballot_seal.hpp"
+#include "app/check_in_guard.hpp"
 #include "app/config.hpp"
 #include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
@@ -129,6 +130,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Connections `participant_id` holds in this meeting: joined here, or on another instance
   // as the roster says.
   size_t live_connections_of(const std::string& participant_id) const;
+  domain::command_context context_for(std::string actor_id, v1::Role role, int64_t now_ms);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
@@ -157,6 +159,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
   ballot_seal seal_;          // secret ballots are sealed in the log, opened before evolve
+  check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };
 
 }  // namespace majlis::app
