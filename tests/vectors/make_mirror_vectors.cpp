@@ -619,6 +619,69 @@ meeting presence_scenario() {
   return m;
 }
 
+// Admission: registrations through the invite link (open, then a lobby), the invite nonce
+// rotated (blank for non-moderators), admission with verified values, a removal that withdraws
+// a request, ends a turn and keeps a ballot.
+meeting admission_scenario() {
+  meeting m("admission");
+  const auto registration = [](const std::string& id, const std::string& name,
+                                const std::string& group, const std::string& nonce) {
+    v1::Command c;
+    auto& r = *c.mutable_register_participant();
+    r.set_participant_id(id);
+    r.set_display_name(name);
+    r.set_stakeholder_group(group);
+    r.set_attendance(v1::ATTENDANCE_REMOTE);
+    r.set_invite_nonce(nonce);
+    return c;
+  };
+  const auto by_system = [&](const v1::Command& c) { m.run(c, "", v1::ROLE_UNSPECIFIED); };
+  m.join(chair, "Chair", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
+  m.run(start_meeting());
+  const std::string item = m.run(testing::add_agenda_item("البند الأول"));
+  v1::Command start;
+  start.mutable_start_agenda_item()->set_item_id(item);
+  m.run(start);
+  by_system(registration("r1", "Rana", "academia", ""));
+  m.begin();
+  m.join("r1", "Rana", participant, "academia");
+  v1::Command approval;
+  approval.mutable_set_registration()->set_mode(v1::REGISTRATION_MODE_APPROVAL);
+  approval.mutable_set_registration()->set_registration_cap(50);
+  m.run(approval);
+  v1::Command rotate;
+  rotate.mutable_rotate_invite_code();
+  const std::string nonce = m.run(rotate, chair, v1::ROLE_MODERATOR, "nonce-1");
+  by_system(registration("r2", "سمير", "", nonce));
+  m.check();
+  v1::Command admit;
+  admit.mutable_admit_participant()->set_participant_id("r2");
+  admit.mutable_admit_participant()->set_stakeholder_group("government");
+  admit.mutable_admit_participant()->set_attendance(v1::ATTENDANCE_IN_ROOM);
+  m.run(admit);
+  m.join("r2", "سمير", participant, "government", v1::ATTENDANCE_IN_ROOM);
+  const std::string poll = m.run(testing::create_poll(v1::POLL_KIND_SINGLE, v1::POLL_SECRECY_NAMED,
+                                                     v1::RESULTS_VISIBILITY_LIVE));
+  m.run(testing::open_poll(poll));
+  m.run(testing::cast_ballot(poll, {1}), "r1", participant);
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r1", participant, "e-r1");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r2", participant, "e-r2");
+  m.run(testing::grant_floor("r2"));
+  m.check();
+  v1::Command remove;
+  remove.mutable_remove_participant()->set_participant_id("r1");
+  m.run(remove);
+  m.leave("r1");
+  remove.mutable_remove_participant()->set_participant_id("r2");
+  m.run(remove);
+  m.check();
+  admit.mutable_admit_participant()->set_participant_id("r1");
+  admit.mutable_admit_participant()->clear_stakeholder_group();
+  admit.mutable_admit_participant()->clear_attendance();
+  m.run(admit);
+  return m;
+}
+
 // ---- pseudo-random sequences -------------------------------------------------------------------
 
 // The random walk of tests/unit/domain/command_sequence (its invariants and audience mirrors
@@ -761,6 +824,7 @@ int generate(const fs::path& dir) {
   meetings.push_back(secret_polls_scenario());
   meetings.push_back(contributions_scenario());
   meetings.push_back(presence_scenario());
+  meetings.push_back(admission_scenario());
   for (const uint32_t seed : {11U, 23U, 37U, 2026U}) meetings.push_back(random_meeting(seed, 600));
 
   totals total;
