@@ -162,7 +162,10 @@ v1::MeetingState project_state(const v1::MeetingState& state, audience who,
     project_poll(poll, who);
   }
   if (who != audience::moderator) {
-    view.mutable_settings()->mutable_admission()->clear_invite_nonce();
+    // Touched only when present: an empty message would differ from a mirror that never had one.
+    if (view.settings().has_admission()) {
+      view.mutable_settings()->mutable_admission()->clear_invite_nonce();
+    }
     for (auto& contribution : *view.mutable_contributions()) {
       if (contribution.hidden()) blank_hidden(contribution);
     }
