@@ -327,15 +327,13 @@ class export_scenario {
   }
 
   asio::awaitable<void> moderator_export_keeps_secret_choices_out() {
-    // In the Authorization header, and as ?token= like the minutes.
+    // In the Authorization header; a token in the URL is refused (README "HTTP API").
     const auto reply = co_await http_->export_meeting(meeting_id_, chair_->token);
     require(reply.ok(), "moderator export: " + std::to_string(reply.status) + " " + reply.body);
     const auto by_query =
         co_await get(export_target(meeting_id_) + "?token=" + chair_->token, std::string());
-    require(by_query.ok(), "moderator export with ?token=: " + std::to_string(by_query.status));
+    require(by_query.status == 400, "moderator export with ?token=: " + std::to_string(by_query.status));
     moderator_body_ = reply.body;
-    require(without_export_time(by_query.body) == without_export_time(reply.body),
-            "the two moderator exports differ");
 
     const auto exported = parse_export(reply.body);
     require(exported.problem.empty(), "moderator export: " + exported.problem);
@@ -378,7 +376,7 @@ class export_scenario {
     auto status = co_await status_of(target, participant);
     require(status == 403, "a participant token (Bearer): " + std::to_string(status));
     status = co_await status_of(target + "?token=" + participant, std::string());
-    require(status == 403, "a participant token (?token=): " + std::to_string(status));
+    require(status == 400, "a participant token (?token=): " + std::to_string(status));
     status = co_await status_of(target, std::string());
     require(status == 401, "no credentials: " + std::to_string(status));
     status = co_await status_of(target, "not-a-key-nor-a-token");
