@@ -504,7 +504,8 @@ asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeti
 
 asio::awaitable<net::http_response> api_routes::export_log(const std::string& meeting_id,
                                                            export_reader reader) {
-  auto result = co_await export_meeting(registry_.log(), meeting_id, reader, unix_millis());
+  auto result = co_await export_meeting(registry_.log(), meeting_id, reader, unix_millis(),
+                                            config_.signing_secret);
   switch (result.status) {
     case export_status::ok:
       break;

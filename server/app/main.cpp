@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
   if (config.instance_id.empty()) config.instance_id = app::random_id(8);
   config.net.instance_id = config.instance_id;
   config.replica.instance_id = config.instance_id;
+  config.replica.signing_secret = config.signing_secret;
   config.replica.max_replay_bytes = config.net.send_queue_max_bytes;
 
   // The io_context is destroyed last: handlers still queued at exit hold replicas and store
