@@ -315,6 +315,36 @@ const handlers = {
     if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
     if (reorder) reorderAll(s);
   },
+  // Admission (server/domain/admission.cpp).
+  participantRegistered(s, b) {
+    const p = b.participant;
+    if (!p.id || findParticipant(s, p.id)) return;
+    p.connectionIds = [];
+    refreshOnline(p);
+    s.participants.push(p);
+    s.settings.admission.registrations += 1;
+  },
+  registrationChanged(s, b) {
+    s.settings.admission.mode = b.mode;
+    s.settings.admission.registrationCap = b.registrationCap;
+  },
+  inviteCodeRotated(s, b) {
+    s.settings.admission.inviteNonce = b.inviteNonce;
+  },
+  participantAdmitted(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    p.admission = 'ADMISSION_STATUS_ADMITTED';
+    if (b.stakeholderGroup) p.stakeholderGroup = b.stakeholderGroup;
+    if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
+    p.groupVerified = b.groupVerified;
+    p.attendanceVerified = b.attendanceVerified;
+    reorderAll(s);
+  },
+  participantRemoved(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (p) p.admission = 'ADMISSION_STATUS_REMOVED'; // ballots cast stay counted
+  },
   connectionOpened(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p || p.connectionIds.includes(b.connectionId)) return;

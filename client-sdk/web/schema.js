@@ -6,6 +6,14 @@
 export const ENUMS = {
   Role: ['ROLE_UNSPECIFIED', 'ROLE_MODERATOR', 'ROLE_PARTICIPANT', 'ROLE_DISPLAY', 'ROLE_OBSERVER'],
   Attendance: ['ATTENDANCE_UNSPECIFIED', 'ATTENDANCE_IN_ROOM', 'ATTENDANCE_REMOTE'],
+  AdmissionStatus: [
+    'ADMISSION_STATUS_UNSPECIFIED', 'ADMISSION_STATUS_ADMITTED', 'ADMISSION_STATUS_LOBBY',
+    'ADMISSION_STATUS_REMOVED',
+  ],
+  RegistrationMode: [
+    'REGISTRATION_MODE_UNSPECIFIED', 'REGISTRATION_MODE_OPEN', 'REGISTRATION_MODE_APPROVAL',
+    'REGISTRATION_MODE_CLOSED',
+  ],
   ErrorCode: [
     'ERROR_CODE_UNSPECIFIED', 'ERROR_CODE_INVALID_ARGUMENT', 'ERROR_CODE_NOT_FOUND',
     'ERROR_CODE_ALREADY_EXISTS', 'ERROR_CODE_PERMISSION_DENIED', 'ERROR_CODE_FAILED_PRECONDITION',
@@ -33,11 +41,18 @@ export const ENUMS = {
 export const MESSAGES = {
   // state.proto
   QueuePolicy: { firstTimeFirst: 'bool', alternateAttendance: 'bool', stakeholderBalance: 'bool' },
-  MeetingSettings: { queuePolicy: 'msg:QueuePolicy', defaultSpeakingTimeMs: 'int64' },
+  AdmissionSettings: {
+    mode: 'enum:RegistrationMode', registrationCap: 'int', registrations: 'int', inviteNonce: 'string',
+  },
+  MeetingSettings: {
+    queuePolicy: 'msg:QueuePolicy', defaultSpeakingTimeMs: 'int64', admission: 'msg:AdmissionSettings',
+  },
   Participant: {
     id: 'string', displayName: 'string', role: 'enum:Role', stakeholderGroup: 'string',
     attendance: 'enum:Attendance', walkIn: 'bool', connectionCount: 'int', online: 'bool',
-    connectionIds: 'string[]',
+    connectionIds: 'string[]', admission: 'enum:AdmissionStatus', groupVerified: 'bool',
+    attendanceVerified: 'bool', requestedGroup: 'string', requestedAttendance: 'enum:Attendance',
+    checkedInAtMs: 'int64', selfRegistered: 'bool', registeredAtMs: 'int64',
   },
   Decision: { text: 'string', recordedAtMs: 'int64' },
   ActionItem: { text: 'string', owner: 'string', dueDate: 'string', recordedAtMs: 'int64' },
@@ -99,6 +114,14 @@ export const MESSAGES = {
   ParticipantUpdated: {
     participantId: 'string', displayName: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance',
   },
+  ParticipantRegistered: { participant: 'msg:Participant' },
+  RegistrationChanged: { mode: 'enum:RegistrationMode', registrationCap: 'int' },
+  InviteCodeRotated: { inviteNonce: 'string' },
+  ParticipantAdmitted: {
+    participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance',
+    groupVerified: 'bool', attendanceVerified: 'bool',
+  },
+  ParticipantRemoved: { participantId: 'string' },
   ConnectionOpened: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   ConnectionClosed: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   AgendaItemAdded: { item: 'msg:AgendaItem', position: 'int' },
@@ -149,7 +172,9 @@ export const EVENT_KINDS = {
   pollCreated: 'PollCreated', pollOpened: 'PollOpened', pollClosed: 'PollClosed',
   pollPublished: 'PollPublished', pollDeleted: 'PollDeleted', ballotCast: 'BallotCast',
   contributionSubmitted: 'ContributionSubmitted', contributionUpvoted: 'ContributionUpvoted',
-  contributionMarked: 'ContributionMarked',
+  contributionMarked: 'ContributionMarked', participantRegistered: 'ParticipantRegistered',
+  registrationChanged: 'RegistrationChanged', inviteCodeRotated: 'InviteCodeRotated',
+  participantAdmitted: 'ParticipantAdmitted', participantRemoved: 'ParticipantRemoved',
 };
 
 // Singular message fields that keep proto presence (null when absent) instead of defaulting.
