@@ -157,7 +157,8 @@ export function mountHeader(header) {
 }
 
 // The connection as the page shows it, also set as <html data-conn="…"> for styles and tests:
-// 'open' (live), 'connecting', 'reconnecting', 'stopped' (retrying cannot help) or 'closed'.
+// 'open' (live), 'connecting', 'reconnecting', 'lobby' (waiting for the chair to admit),
+// 'stopped' (retrying cannot help) or 'closed'.
 export function connState(client) {
   if (client.status === STATUS.closed) return client.stopReason ? 'stopped' : 'closed';
   return client.status;
@@ -187,6 +188,9 @@ export function renderStatusBadge(el, client) {
   if (conn === 'open' && state) {
     el.textContent = t(`status.${state.status}`);
     el.className = `badge ${state.status === 'MEETING_STATUS_LIVE' ? 'green' : ''}`;
+  } else if (conn === 'lobby') {
+    el.textContent = t('lobby.badge');
+    el.className = 'badge blue conn-badge';
   } else if (conn === 'connecting' || conn === 'reconnecting') {
     el.textContent = t('conn.badge.reconnecting');
     el.className = 'badge amber conn-badge';
@@ -207,7 +211,8 @@ export function mountBanner(client) {
     document.documentElement.dataset.conn = conn;
     banner.className = 'conn-banner';
     banner.dataset.conn = conn;
-    if (conn === 'open') {
+    // In the lobby the page shows lobbyCard instead: waiting is not a lost connection.
+    if (conn === 'open' || conn === 'lobby') {
       banner.hidden = true;
       return;
     }
@@ -241,6 +246,26 @@ function showStopCard(client) {
   main.prepend(stopCard(client));
 }
 
+// Waiting in the lobby (close 4010): what is happening, and that the page keeps trying.
+export function lobbyCard() {
+  return h('div', { class: 'card lobby-card stack', id: 'lobby', role: 'status', 'aria-live': 'polite' },
+    h('strong', { class: 'big' }, t('lobby.heading')),
+    h('div', {}, t('lobby.body')),
+    h('div', { class: 'small muted' }, t('lobby.retrying')));
+}
+
+// Puts lobbyCard first in <main> while waiting; CSS (html[data-conn="lobby"]) hides the rest.
+function syncLobbyCard(client) {
+  const main = document.querySelector('main') || document.body;
+  const shown = main.querySelector('#lobby');
+  if (client.status === STATUS.lobby) {
+    if (shown) shown.replaceWith(lobbyCard());
+    else main.prepend(lobbyCard());
+  } else if (shown) {
+    shown.remove();
+  }
+}
+
 // Connects a page: client + banner + batched re-render on state, connection and language
 // change, and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page
 // functions; statusBadge is the header's meeting status element, kept by renderStatusBadge.
@@ -255,6 +280,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
     requestAnimationFrame(() => {
       scheduled = false;
       renderStatusBadge(statusBadge, client);
+      syncLobbyCard(client);
       if (client.stopReason) {
         showStopCard(client);
         return;
@@ -269,6 +295,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
   // The badge and the stop card change with the banner, not a frame later.
   client.addEventListener('status', () => {
     renderStatusBadge(statusBadge, client);
+    syncLobbyCard(client);
     if (client.stopReason) showStopCard(client);
     schedule();
   });
