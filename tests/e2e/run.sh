@@ -22,6 +22,10 @@ fi
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
   (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The pages' one dependency (the display's QR code), from client-sdk/web/package-lock.json.
+if [ ! -d "$ROOT/client-sdk/web/node_modules/qrcode-generator" ]; then
+  (cd "$ROOT/client-sdk/web" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+fi
 
 WORK=$(mktemp -d)
 MAJLISD_PID=""
