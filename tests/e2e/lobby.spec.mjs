@@ -9,12 +9,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startScriptedServer } from './scripted_server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WEB = path.resolve(HERE, '../../client-sdk/web');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
+mkdirSync(SHOTS, { recursive: true });
 
 const me = {
   id: 'p1', displayName: 'ليلى', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'civil_society',
@@ -99,6 +102,7 @@ test('lobby, check-in and removal on the participant page', async (t) => {
   assert.match(await page.textContent('#lobby'), /Waiting for the chair to admit you/);
   assert.equal(await page.textContent('#meeting-status'), 'Waiting for admission');
   assert.ok(await page.isHidden('.conn-banner'), 'no "connection lost" banner');
+  await page.screenshot({ path: `${SHOTS}/scripted-lobby.png`, fullPage: true });
 
   // Two lobby closes, then admitted: the page goes live without a reload.
   await page.waitForFunction(() => globalThis.majlis?.status === 'open' && globalThis.majlis.state);
@@ -120,6 +124,7 @@ test('lobby, check-in and removal on the participant page', async (t) => {
   await page.click('#checkin-submit');
   await page.waitForSelector('#checkin-error');
   assert.match(await page.textContent('#checkin-error'), /هذا الرمز غير صحيح أو انتهت صلاحيته/);
+  await page.screenshot({ path: `${SHOTS}/scripted-checkin-refused-ar.png`, fullPage: true });
   await page.fill('#checkin-code', '482913');
   await page.click('#checkin-submit');
   await page.waitForSelector('#checked-in');
@@ -175,6 +180,7 @@ test('a change request waits for the chair; a QR link fills in and sends the cod
   await page.selectOption('#details-attendance', 'ATTENDANCE_IN_ROOM');
   await page.click('#details-ask');
   await page.waitForSelector('#change-pending');
+  await page.screenshot({ path: `${SHOTS}/scripted-change-pending.png`, fullPage: true });
   assert.match(await page.textContent('#change-pending'), /Waiting for the chair to confirm: In the room/);
   assert.deepEqual(commands[1], { updateParticipant: { participantId: 'p1', attendance: 'ATTENDANCE_IN_ROOM' } });
   await page.waitForSelector('#change-pending', { state: 'detached' });
@@ -205,6 +211,8 @@ test('the display shows the check-in code and a QR code of the participant link'
   assert.equal((await page.textContent('#d-checkin-code')).trim(), '482913');
   await page.waitForSelector('#d-checkin-qr svg path');
   assert.equal(await page.getAttribute('#d-checkin-qr', 'data-text'), `${server.url}/participant.html?meeting=m1&checkin=482913`);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await page.screenshot({ path: `${SHOTS}/scripted-display-checkin.png` });
   // The next code replaces both; closing check-in removes them.
   peerOf.send({ events: { events: [{ seq: '6', atMs: '9000', checkInCodeRotated: { code: '105577', nextRotationMs: '39000', previousValidUntilMs: '19000' } }] } });
   await page.waitForFunction(() => document.getElementById('d-checkin-qr')?.dataset.text.endsWith('checkin=105577'));
