@@ -91,6 +91,17 @@ const indexOfId = (list, id) => list.findIndex((x) => x.id === id);
 
 // ---- speaking order (port of server/domain/queue_order.cpp) ---------------------------------
 
+// What the fairness rules may use of a participant (queue_order.hpp fair_group/fair_attendance):
+// the group only once verified, the attendance only once verified; unverified, a participant
+// counts as having no group and an unknown attendance.
+export function fairGroup(participant) {
+  return participant.groupVerified ? participant.stakeholderGroup : '';
+}
+
+export function fairAttendance(participant) {
+  return participant.attendanceVerified ? participant.attendance : 'ATTENDANCE_UNSPECIFIED';
+}
+
 export function groupKey(stakeholderGroup) {
   return stakeholderGroup ? stakeholderGroup : 'unspecified';
 }
@@ -119,8 +130,8 @@ function narrow(candidates, keep) {
 function orderSpeakRequests(state, item, entries) {
   const policy = state.settings.queuePolicy;
   const byId = new Map(state.participants.map((p) => [p.id, p]));
-  const attendanceOf = (pid) => byId.get(pid)?.attendance || 'ATTENDANCE_UNSPECIFIED';
-  const groupOf = (pid) => groupKey(byId.get(pid)?.stakeholderGroup || '');
+  const attendanceOf = (pid) => (byId.has(pid) ? fairAttendance(byId.get(pid)) : 'ATTENDANCE_UNSPECIFIED');
+  const groupOf = (pid) => groupKey(byId.has(pid) ? fairGroup(byId.get(pid)) : '');
 
   const spoken = new Set();
   let previousAttendance = 'ATTENDANCE_UNSPECIFIED';
@@ -337,9 +348,10 @@ const handlers = {
   participantRegistered(s, b) {
     const p = b.participant;
     if (!p.id || findParticipant(s, p.id)) return;
+    p.connectionIds = [];
     refreshOnline(p);
     s.participants.push(p);
-    if (p.selfRegistered) s.settings.admission.registrations += 1;
+    s.settings.admission.registrations += 1;
   },
   registrationChanged(s, b) {
     s.settings.admission.mode = b.mode;
@@ -361,15 +373,14 @@ const handlers = {
   participantRemoved(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p) return;
+    // Their requests and turn ended with events decided with this one; ballots stay counted.
     p.admission = 'ADMISSION_STATUS_REMOVED';
-    p.requestedGroup = '';
-    p.requestedAttendance = 'ATTENDANCE_UNSPECIFIED';
   },
   participantVerified(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p) return;
-    if (b.stakeholderGroup) p.stakeholderGroup = b.stakeholderGroup;
-    if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
+    p.stakeholderGroup = b.stakeholderGroup;
+    p.attendance = b.attendance;
     p.groupVerified = true;
     p.attendanceVerified = true;
     reorderAll(s);
@@ -398,10 +409,12 @@ const handlers = {
     if (b.accepted) reorderAll(s);
   },
   checkInChanged(s, b) {
-    s.checkIn.open = b.open;
+    // Opening starts without a code (due at once); closing forgets the codes.
+    s.checkIn = normalize('CheckInState', { open: b.open });
   },
   checkInCodeRotated(s, b, ev) {
     const c = s.checkIn;
+    if (!c.open) return;
     c.previousCode = c.code;
     c.code = b.code;
     c.rotatedAtMs = ev.atMs;
@@ -414,6 +427,7 @@ const handlers = {
     p.attendance = 'ATTENDANCE_IN_ROOM';
     p.attendanceVerified = true;
     p.checkedInAtMs = ev.atMs;
+    p.requestedAttendance = 'ATTENDANCE_UNSPECIFIED'; // settled by the check-in
     reorderAll(s);
   },
 
