@@ -1,6 +1,7 @@
 // decide(): the permission table first, then the rule file that owns the command.
 #include "decider.hpp"
 
+#include "admission.hpp"
 #include "agenda.hpp"
 #include "contributions.hpp"
 #include "decision_parts.hpp"
@@ -16,6 +17,7 @@ namespace majlis::domain {
 decision decide(const v1::MeetingState& state, const v1::Command& command,
                 const command_context& context) {
   if (auto denied = check_permission(command, context)) return *denied;
+  if (auto kept_out = require_admitted_actor(state, context)) return *kept_out;
   const auto& s = state;
   const auto& c = command;
   const auto& x = context;
@@ -91,6 +93,16 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_upvote_contribution(s, c.upvote_contribution(), x);
     case K::kMarkContribution:
       return decide_mark_contribution(s, c.mark_contribution(), x);
+    case K::kSetRegistration:
+      return decide_set_registration(s, c.set_registration(), x);
+    case K::kRotateInviteCode:
+      return decide_rotate_invite_code(s, c.rotate_invite_code(), x);
+    case K::kAdmitParticipant:
+      return decide_admit_participant(s, c.admit_participant(), x);
+    case K::kRemoveParticipant:
+      return decide_remove_participant(s, c.remove_participant(), x);
+    case K::kRegisterParticipant:
+      return decide_register_participant(s, c.register_participant(), x);
     case K::KIND_NOT_SET:
       break;
   }
