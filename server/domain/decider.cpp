@@ -1,8 +1,11 @@
 // decide(): the permission table first, then the rule file that owns the command.
 #include "decider.hpp"
 
+#include <algorithm>
+
 #include "admission.hpp"
 #include "agenda.hpp"
+#include "check_in.hpp"
 #include "contributions.hpp"
 #include "decision_parts.hpp"
 #include "floor.hpp"
@@ -103,6 +106,16 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_remove_participant(s, c.remove_participant(), x);
     case K::kRegisterParticipant:
       return decide_register_participant(s, c.register_participant(), x);
+    case K::kVerifyParticipant:
+      return decide_verify_participant(s, c.verify_participant(), x);
+    case K::kAnswerParticipantRequest:
+      return decide_answer_participant_request(s, c.answer_participant_request(), x);
+    case K::kSetCheckIn:
+      return decide_set_check_in(s, c.set_check_in(), x);
+    case K::kCheckIn:
+      return decide_check_in(s, c.check_in(), x);
+    case K::kRotateCheckInCode:
+      return decide_rotate_check_in_code(s, c.rotate_check_in_code(), x);
     case K::KIND_NOT_SET:
       break;
   }
@@ -144,6 +157,8 @@ std::vector<v1::Command> due_commands(const v1::MeetingState& state, int64_t now
       due.emplace_back().mutable_close_poll()->set_poll_id(poll.id());
     }
   }
+  // A new check-in code; the replica fills in the random code before proposing it.
+  if (check_in_code_due(state, now_ms)) due.emplace_back().mutable_rotate_check_in_code();
   return due;
 }
 
@@ -152,6 +167,11 @@ int64_t next_deadline_ms(const v1::MeetingState& state) {
   for (const auto& poll : state.polls()) {
     if (poll.status() != v1::POLL_STATUS_OPEN || poll.deadline_ms() == 0) continue;
     if (earliest == 0 || poll.deadline_ms() < earliest) earliest = poll.deadline_ms();
+  }
+  if (state.check_in().open() && state.status() != v1::MEETING_STATUS_ENDED) {
+    // Due at 0 right after opening: 1 keeps "0 = none" meaning none, and is long past.
+    const int64_t rotation = std::max<int64_t>(1, state.check_in().next_rotation_ms());
+    if (earliest == 0 || rotation < earliest) earliest = rotation;
   }
   return earliest;
 }

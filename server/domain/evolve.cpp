@@ -2,6 +2,7 @@
 // state and on client mirrors fed projected events (stubs only advance seq).
 #include "admission.hpp"
 #include "agenda.hpp"
+#include "check_in.hpp"
 #include "contributions.hpp"
 #include "decider.hpp"
 #include "floor.hpp"
@@ -102,6 +103,18 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_participant_admitted(s, e);
     case K::kParticipantRemoved:
       return apply_participant_removed(s, e);
+    case K::kParticipantVerified:
+      return apply_participant_verified(s, e);
+    case K::kParticipantChangeRequested:
+      return apply_participant_change_requested(s, e);
+    case K::kParticipantRequestAnswered:
+      return apply_participant_request_answered(s, e);
+    case K::kCheckInChanged:
+      return apply_check_in_changed(s, e);
+    case K::kCheckInCodeRotated:
+      return apply_check_in_code_rotated(s, e);
+    case K::kParticipantCheckedIn:
+      return apply_participant_checked_in(s, e);
     case K::KIND_NOT_SET:
       return;  // a redacted stub
   }
