@@ -178,7 +178,10 @@ v1::MeetingState project_state(const v1::MeetingState& state, audience who,
     project_poll(poll, who);
   }
   if (who != audience::moderator) {
-    view.mutable_settings()->mutable_admission()->clear_invite_nonce();
+    // Only when present: an empty admission message would differ from a mirror built by events.
+    if (view.settings().has_admission()) {
+      view.mutable_settings()->mutable_admission()->clear_invite_nonce();
+    }
     for (auto& contribution : *view.mutable_contributions()) {
       if (contribution.hidden()) blank_hidden(contribution);
     }
