@@ -530,7 +530,10 @@ function startConsole(meetingId, token) {
     client, meetingId, token,
     // After a rotation: the links with the new invite code (GET /api/meetings/ID/links).
     showLinks: (res) => {
-      const links = linksFrom({ meetingId, ...res });
+      // /links carries no chair link: the console keeps its own.
+      const links = linksFrom({ meetingId, tokens: { moderator: token }, ...res });
+      const before = shownLinks || loadLinks(meetingId);
+      if (!res.links?.moderator && before?.moderator) links.moderator = before.moderator;
       try { localStorage.setItem(linksKey(meetingId), JSON.stringify(links)); } catch { /* ignore */ }
       showLinks(links);
     },

@@ -70,10 +70,10 @@ form.addEventListener('submit', async (ev) => {
   }
 });
 
-// Registration refused: closed to the invite link, or its cap reached, said plainly.
+// Registration refused: closed to the invite link (403), or its cap reached, said plainly.
 function registerError(e) {
-  if (e.code === 'PERMISSION_DENIED' || e.code === 'ERROR_CODE_PERMISSION_DENIED') return t('join.closed');
-  if (e.code === 'RESOURCE_EXHAUSTED' || e.code === 'ERROR_CODE_RESOURCE_EXHAUSTED') return t('join.full');
+  if (e.status === 403) return t('join.closed');
+  if (e.code === 'RESOURCE_EXHAUSTED') return t('join.full');
   return t('error.generic', { message: e.message });
 }
 
