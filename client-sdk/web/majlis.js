@@ -229,7 +229,7 @@ export class MajlisClient extends EventTarget {
       // A close code that names its cause (removed, in the lobby, bad token) wins over the error
       // frame sent before it; otherwise that error decides.
       if (outcome.stop) {
-        this.stop(outcome.stop, { code: `CLOSE_${ev.code}`, message: ev.reason || errorStop?.error.message || '' });
+        this.stop(outcome.stop, { code: `CLOSE_${ev.code}`, message: errorStop?.error.message || ev.reason || '' });
         return;
       }
       if (outcome.lobby) {

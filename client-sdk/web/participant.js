@@ -340,10 +340,15 @@ function renderDetails(state) {
         h('p', { class: 'small muted' }, t('details.askHint'))));
 }
 
+function pickDetails(p) {
+  return p ? { displayName: p.displayName, stakeholderGroup: p.stakeholderGroup, attendance: p.attendance } : {};
+}
+
 function render(state) {
   el.title.replaceChildren(userText(state.title));
   document.title = `${state.title} — Majlis`;
-  const you = client.you;
+  // The roster's values: the chair may have corrected them since the token was issued.
+  const you = { ...client.you, ...pickDetails(me(state)) };
   el.me.replaceChildren(userText(you.displayName || ''), ' · ', t(`role.${you.role}`),
     you.stakeholderGroup ? ` · ${groupLabel(you.stakeholderGroup)}` : '',
     you.attendance !== 'ATTENDANCE_UNSPECIFIED' ? ` · ${attendanceLabel(you.attendance)}` : '');

@@ -175,7 +175,8 @@ export function stopCard(client) {
   const e = client.lastError;
   return h('div', { class: 'card fatal-card stack', id: 'conn-stopped', dataset: { reason: client.stopReason } },
     h('strong', {}, stopMessage(client)),
-    e?.message ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
+    // A removal says all in the page's language; the server's English adds nothing.
+    e?.message && client.stopReason !== 'removed' ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
     h('div', {}, h('a', { href: 'index.html', id: 'conn-home' }, t('conn.home'))));
 }
 
