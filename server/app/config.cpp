@@ -65,6 +65,9 @@ server_config parse_config(int argc, char** argv) {
   app.add_option("--test-drop-published-every", config.replica.drop_published_every,
                  "Test hook: drop every Nth event batch published by the store (0 = never)")
       ->group("");  // hidden from --help: for tests only
+  app.add_option("--test-check-in-rotation-ms", config.replica.check_in_rotation_ms,
+                 "Test hook: rotate the check-in code this often (0 = every 30 s)")
+      ->group("")->check(CLI::Range(int64_t{0}, int64_t{3600000}));  // hidden: for tests only
   app.add_option("--max-meetings", config.max_meetings, "Meetings the embedded store holds at most")
       ->envname("MAJLIS_MAX_MEETINGS")->capture_default_str();
 

@@ -26,6 +26,8 @@ struct replica_config {
   std::chrono::milliseconds presence_retry{1000};  // retry of presence changes after a store outage
   // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.
   size_t drop_published_every = 0;
+  // Test hook: the check-in code's rotation period in ms (0 = 30 s; the grace is a third).
+  int64_t check_in_rotation_ms = 0;
 };
 
 // Where meetings live: the durable embedded store (a SQLite file in the data folder), memory

@@ -459,6 +459,16 @@ void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id
   metrics_.commands++;
   asio::post(strand_, [self = shared_from_this(), sender = std::move(sender), request_id,
                        command = std::move(command)]() mutable {
+    if (command.has_check_in() &&
+        self->check_in_guard_.blocked(sender->viewer.participant_id(),
+                                      check_in_guard::clock::now())) {
+      self->metrics_.commands_rejected++;
+      const domain::rejection throttled{
+          v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+          "Too many wrong check-in codes; try again in a minute."};
+      self->send_result(sender, request_id, &throttled, 0);
+      return;
+    }
     pending_change change;
     change.what = pending_change::kind::command;
     change.sender = std::move(sender);
@@ -479,15 +489,12 @@ void meeting_replica::enqueue(pending_change change) {
 std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_change(
     const v1::MeetingState& scratch, const pending_change& change, int64_t now) {
   switch (change.what) {
-    case pending_change::kind::command: {
-      domain::command_context context{change.sender->viewer.participant_id(),
-                                      change.sender->viewer.role(), now, fresh_id()};
-      return domain::decide(scratch, change.command, context);
-    }
-    case pending_change::kind::system_command: {
-      domain::command_context context{"", v1::ROLE_UNSPECIFIED, now, fresh_id()};
-      return domain::decide(scratch, change.command, context);
-    }
+    case pending_change::kind::command:
+      return domain::decide(scratch, change.command,
+                            context_for(change.sender->viewer.participant_id(),
+                                        change.sender->viewer.role(), now));
+    case pending_change::kind::system_command:
+      return domain::decide(scratch, change.command, context_for("", v1::ROLE_UNSPECIFIED, now));
     case pending_change::kind::connection_opened: {
       const auto& viewer = change.sender->viewer;
       v1::Participant who;
@@ -632,6 +639,11 @@ asio::awaitable<void> meeting_replica::do_commit() {
       if (change.what != pending_change::kind::command) continue;
       if (outcomes[i].error) {
         metrics_.commands_rejected++;
+        if (change.command.has_check_in() &&
+            outcomes[i].error->code == v1::ERROR_CODE_INVALID_ARGUMENT) {
+          check_in_guard_.record_wrong(change.sender->viewer.participant_id(),
+                                       check_in_guard::clock::now());
+        }
         send_result(change.sender, change.request_id, &*outcomes[i].error, 0);
       } else if (appended.status != store::append_status::ok) {
         metrics_.commands_rejected++;
@@ -674,7 +686,15 @@ void meeting_replica::arm_deadline_timer() {
     if (ec || !self || self->armed_deadline_ms_ != deadline) return;
     self->armed_deadline_ms_ = 0;
     // Any replica may propose; the log decides and the losers are rejected as already done.
-    for (auto& command : domain::due_commands(self->state_, unix_millis())) {
+    auto due = domain::due_commands(self->state_, unix_millis());
+    if (due.empty()) {
+      self->arm_deadline_timer();  // woke a little early: wait again rather than stall
+      return;
+    }
+    for (auto& command : due) {
+      // The domain has no randomness: the replica draws the new check-in code.
+      if (command.has_rotate_check_in_code())
+        command.mutable_rotate_check_in_code()->set_code(random_check_in_code());
       pending_change change;
       change.what = pending_change::kind::system_command;
       change.command = std::move(command);
@@ -797,5 +817,12 @@ void meeting_replica::close_all() {
 }
 
 std::string meeting_replica::fresh_id() { return random_id(12); }
+
+domain::command_context meeting_replica::context_for(std::string actor_id, v1::Role role,
+                                                     int64_t now_ms) {
+  domain::command_context context{std::move(actor_id), role, now_ms, fresh_id()};
+  context.check_in_rotation_ms = config_.check_in_rotation_ms;
+  return context;
+}
 
 }  // namespace majlis::app

@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "app/app_metrics.hpp"
+#include "app/check_in_guard.hpp"
 #include "app/config.hpp"
 #include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
@@ -135,6 +136,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void arm_deadline_timer();
   boost::asio::awaitable<void> do_snapshot();
   std::string fresh_id();
+  domain::command_context context_for(std::string actor_id, v1::Role role, int64_t now_ms);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
@@ -161,6 +163,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
+  check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };
 
 }  // namespace majlis::app

@@ -164,11 +164,12 @@ std::vector<v1::Command> due_commands(const v1::MeetingState& state, int64_t now
 
 int64_t next_deadline_ms(const v1::MeetingState& state) {
   int64_t earliest = 0;
+  if (state.status() == v1::MEETING_STATUS_ENDED) return earliest;  // nothing is due any more
   for (const auto& poll : state.polls()) {
     if (poll.status() != v1::POLL_STATUS_OPEN || poll.deadline_ms() == 0) continue;
     if (earliest == 0 || poll.deadline_ms() < earliest) earliest = poll.deadline_ms();
   }
-  if (state.check_in().open() && state.status() != v1::MEETING_STATUS_ENDED) {
+  if (state.check_in().open()) {
     // Due at 0 right after opening: 1 keeps "0 = none" meaning none, and is long past.
     const int64_t rotation = std::max<int64_t>(1, state.check_in().next_rotation_ms());
     if (earliest == 0 || rotation < earliest) earliest = rotation;

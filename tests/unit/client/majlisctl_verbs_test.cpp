@@ -131,6 +131,19 @@ TEST(CommandVerbs, VoteAndNestedPolicyFlags) {
   EXPECT_FALSE(policy.set_queue_policy().policy().stakeholder_balance());
 }
 
+TEST(CommandVerbs, VerificationAndCheckIn) {
+  auto verify = build("verify", {{"participant_id", {"amina"}}});
+  EXPECT_EQ(verify.verify_participant().participant_id(), "amina");
+  auto accept = build("answer-request", {{"participant_id", {"amina"}}, {"accept", {"true"}}});
+  EXPECT_TRUE(accept.answer_participant_request().accept());
+  auto decline = build("answer-request", {{"participant_id", {"amina"}}});
+  EXPECT_FALSE(decline.answer_participant_request().accept());
+  EXPECT_TRUE(build("check-in", {{"open", {"true"}}}).set_check_in().open());
+  EXPECT_EQ(build("check-in", {}).kind_case(), v1::Command::kSetCheckIn);
+  EXPECT_EQ(build("check-in-code", {{"code", {"042137"}}}).check_in().code(), "042137");
+  EXPECT_NE(error_of("check-in-code", {}), "");
+}
+
 TEST(CommandVerbs, SaysWhatIsWrong) {
   EXPECT_EQ(error_of("add-item", {}), "--title is required");
   EXPECT_EQ(error_of("request-floor", {{"kind", {"shout"}}}),
