@@ -73,9 +73,9 @@ export function renderAdmission(state) {
       h('label', {}, t('admission.cap'), ' ', capInput),
       h('button', { class: 'small primary', id: 'reg-save', onclick: () => saveRegistration(state) }, t('common.save'))),
     h('p', { class: 'small muted', id: 'reg-help' }, t(`regMode.help.${mode}`)),
-    h('p', { class: 'small muted', id: 'reg-count' }, t('admission.count', {
-      n: a.registrations, cap: a.registrationCap || t('admission.capDefault'),
-    })),
+    h('p', { class: 'small muted', id: 'reg-count' }, a.registrationCap
+      ? t('admission.count', { n: a.registrations, cap: a.registrationCap })
+      : t('admission.countDefault', { n: a.registrations })),
     h('div', { class: 'actions' },
       h('button', { class: 'small', id: 'rotate-invite', onclick: rotateInvite }, t('admission.rotate'))),
     h('h3', { style: { marginTop: '10px' } }, t('checkin.heading')),
