@@ -145,6 +145,26 @@ json::object api_routes::meeting_links(const std::string& meeting_id, const std:
   return links;
 }
 
+asio::awaitable<bool> api_routes::token_holder_removed(const net::http_request& request,
+                                                     const std::string& meeting_id) {
+  std::string token;
+  if (auto it = request.query.find("token"); it != request.query.end())
+    token = it->second;
+  else
+    token = std::string(bearer_of(request));
+  if (token.empty()) co_return false;
+  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
+  const auto* claims = std::get_if<token_claims>(&verified);
+  if (claims == nullptr || claims->meeting_id != meeting_id) co_return false;
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return false;
+  const auto state = co_await replica->state_copy();
+  for (const auto& participant : state.participants())
+    if (participant.id() == claims->participant_id)
+      co_return participant.admission() == v1::ADMISSION_STATUS_REMOVED;
+  co_return false;
+}
+
 asio::awaitable<bool> api_routes::invite_valid(const std::string& meeting_id, std::string invite) {
   if (invite.empty()) co_return false;
   auto replica = co_await registry_.open(meeting_id);
@@ -207,6 +227,15 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
     }
     return false;
   };
+
+  // A removed participant's tokens are refused here as on /ws (their signature stays valid).
+  const auto removed_refusal = error_response(403, "PERMISSION_DENIED",
+                                              "the chair removed you from this meeting");
+  const bool reads = request.method == "GET" && action != "admission";
+  if (reads && !is_admin(request)) {
+    const bool removed = co_await token_holder_removed(request, meeting_id);
+    if (removed) co_return removed_refusal;
+  }
 
   if (action.empty() && request.method == "GET") {
     // The invite code is checked against the current nonce, which the state holds.

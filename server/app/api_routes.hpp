@@ -39,6 +39,9 @@ class api_routes final : public net::http_handler {
                                                        std::string_view token);
   // GET …/links: the links to re-share (after a rotation), for the admin or a moderator.
   boost::asio::awaitable<net::http_response> links(const std::string& meeting_id);
+  // True when the request carries a token (?token= or Bearer) of a participant the chair removed.
+  boost::asio::awaitable<bool> token_holder_removed(const net::http_request& request,
+                                                    const std::string& meeting_id);
   // True when `invite` is the meeting's current invite code (it reads the nonce).
   boost::asio::awaitable<bool> invite_valid(const std::string& meeting_id, std::string invite);
   boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id);

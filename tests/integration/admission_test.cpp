@@ -279,6 +279,10 @@ TEST(admission, a_removed_participant_is_closed_and_refused_on_every_instance) {
                           v1::ERROR_CODE_PERMISSION_DENIED, "the removed participant on B");
     co_await join_refused(io, a.port_string(), id, person->token, 4003,
                           v1::ERROR_CODE_PERMISSION_DENIED, "the removed participant on A");
+    // Over HTTP too: the summary refuses the removed participant's token.
+    const auto summary_removed = co_await api.request(
+        "GET", "/api/meetings/" + id + "?token=" + person->token, "", "");
+    require(summary_removed.status == 403, "summary with a removed token: " + describe(summary_removed));
     auto admission_b = make_api(io, b.port_string());
     require(co_await admission_of(admission_b, id, person->token) == "removed",
             "/admission on B should say removed");

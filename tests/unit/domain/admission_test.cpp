@@ -178,6 +178,35 @@ TEST(domain_admission, registration_is_refused_after_the_meeting) {
   EXPECT_EQ(refused_as_system(m, registration("r1")).code, v1::ERROR_CODE_FAILED_PRECONDITION);
 }
 
+TEST(domain_admission, chair_commands_are_refused_after_the_meeting) {
+  meeting_builder m;
+  m.join("amina", "Amina");
+  m.start_meeting();
+  v1::Command end;
+  end.mutable_end_meeting();
+  m.run(end);
+  for (const auto& command : {set_registration(v1::REGISTRATION_MODE_CLOSED), rotate_invite(),
+                              admit("amina"), remove("amina")}) {
+    EXPECT_EQ(m.refuse(command).code, v1::ERROR_CODE_FAILED_PRECONDITION)
+        << command.ShortDebugString();
+  }
+}
+
+TEST(domain_admission, rotating_needs_a_fresh_nonce) {
+  meeting_builder m;
+  command_context context = m.context(chair_id, v1::ROLE_MODERATOR);
+  context.fresh_id.clear();
+  auto result = decide(m.state, rotate_invite(), context);
+  ASSERT_TRUE(std::holds_alternative<rejection>(result));
+  EXPECT_EQ(std::get<rejection>(result).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+  // The same nonce again would not void the codes already out.
+  context.fresh_id = "n1";
+  m.apply(std::get<std::vector<v1::Event>>(decide(m.state, rotate_invite(), context)));
+  result = decide(m.state, rotate_invite(), context);
+  ASSERT_TRUE(std::holds_alternative<rejection>(result));
+  EXPECT_EQ(std::get<rejection>(result).code, v1::ERROR_CODE_INVALID_ARGUMENT);
+}
+
 TEST(domain_admission, set_registration_checks_mode_and_cap) {
   meeting_builder m;
   EXPECT_EQ(m.refuse(set_registration(v1::REGISTRATION_MODE_UNSPECIFIED)).code,
