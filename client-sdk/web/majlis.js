@@ -451,11 +451,6 @@ export const api = {
     return httpJson('POST', `/api/meetings/${encodeURIComponent(meetingId)}/register`,
       { body: { invite, name, stakeholderGroup, attendance } });
   },
-  // A participant's place in the admission: {admission} ('lobby', 'admitted', 'removed').
-  admission(meetingId, token) {
-    return httpJson('GET', `/api/meetings/${encodeURIComponent(meetingId)}/admission`,
-      { headers: { Authorization: `Bearer ${token}` } });
-  },
   // The meeting's links with the current invite code (moderator token), as POST /api/meetings.
   links(meetingId, token) {
     return httpJson('GET', `/api/meetings/${encodeURIComponent(meetingId)}/links`,
