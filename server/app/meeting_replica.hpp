@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "app/app_metrics.hpp"
+#include "app/ballot_seal.hpp"
 #include "app/check_in_guard.hpp"
 #include "app/config.hpp"
 #include "app/snapshot_cache.hpp"
@@ -127,6 +128,10 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void retry_later(std::vector<pending_change> changes);
   // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
   void apply(const std::vector<v1::Event>& events);
+  // evolve() with a sealed secret ballot opened first (not counted if it cannot be opened).
+  void evolve_opened(const v1::Event& event);
+  // A snapshot from the store: its sealed running tallies opened.
+  void open_snapshot(v1::MeetingState& state);
   boost::asio::awaitable<void> do_catch_up();
   void broadcast(const std::vector<const v1::Event*>& events);
   // Closes this instance's connections of a participant the chair removed.
@@ -137,6 +142,11 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   boost::asio::awaitable<void> do_snapshot();
   std::string fresh_id();
   domain::command_context context_for(std::string actor_id, v1::Role role, int64_t now_ms);
+  // Participants and moderators are held to max_connections_per_participant.
+  static bool limits_connections(v1::Role role);
+  // Connections `participant_id` holds in this meeting: joined here, or on another instance
+  // as the roster says.
+  size_t live_connections_of(const std::string& participant_id) const;
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
@@ -148,6 +158,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   uint64_t epoch_ = 0;
   std::deque<v1::Event> recent_;  // resume window: the last events applied, ascending
   std::unordered_map<std::string, std::shared_ptr<member>> members_;
+  std::unordered_map<std::string, size_t> local_connections_;  // members_ per participant id
   std::array<std::vector<std::shared_ptr<member>>, domain::audience_count> audiences_;
   std::deque<pending_change> pending_;
   bool committing_ = false;
@@ -163,6 +174,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
+  ballot_seal seal_;          // secret ballots are sealed in the log, opened before evolve
   check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };
 

@@ -321,7 +321,7 @@ std::vector<v1::Event> connection_opened(const v1::MeetingState& state, const v1
     return events;  // the runtime refuses them before this; a race must not put them online
   } else if (has_connection(*known, connection_id) ||
              static_cast<std::size_t>(known->connection_ids_size()) >=
-                 limits::max_connections_per_participant) {
+                 limits::max_roster_connections) {
     return events;
   }
   v1::Event opened;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "net/address_limits.hpp"
+
 namespace majlis::net {
 
 struct net_config {
@@ -37,6 +39,12 @@ struct net_config {
   std::chrono::milliseconds close_timeout{5'000};
   // Folder of the web clients served for GET/HEAD outside /api, /ws and the probes; empty = none.
   std::string static_root;
+  // Limits per source address (connections, join rate, failed authentications); README "Limits".
+  address_limits_config per_address;
+  // Empty: a client's address is the TCP peer. Else the name of a header (X-Forwarded-For) whose
+  // last address is the client's: set it only when majlisd is reachable only through the proxy
+  // that sets it, or anyone can pick their address.
+  std::string trusted_proxy_header;
   // Prefix of connection ids ("<instance_id>-<counter>"); unique per running instance.
   std::string instance_id = "majlis";
 };

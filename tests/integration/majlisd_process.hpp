@@ -22,7 +22,9 @@ class majlisd_process {
   // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
   // Unless `extra_args` choose a store (--redis, --store, --data-dir), majlisd runs on the
   // durable sqlite store in a fresh temporary data folder (--sync normal), removed afterwards.
-  explicit majlisd_process(std::vector<std::string> extra_args = {});
+  // With `stderr_file`, majlisd's log (its stderr) goes to that file instead of the test's.
+  explicit majlisd_process(std::vector<std::string> extra_args = {},
+                           std::filesystem::path stderr_file = {});
   ~majlisd_process();
   majlisd_process(const majlisd_process&) = delete;
   majlisd_process& operator=(const majlisd_process&) = delete;

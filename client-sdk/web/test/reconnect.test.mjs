@@ -25,7 +25,7 @@ test('4010: waiting in the lobby is neither an error nor a lost connection', () 
   assert.ok(BACKOFF.lobbyMs <= 5000, 'rejoins every few seconds');
 });
 
-test('a restart, a killed server and transient closes retry at once; 4013 and 1008 later', () => {
+test('a restart, a killed server and transient closes retry at once; 4013, 4029 and 1008 later', () => {
   for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 4002, 4008, 4009]) {
     assert.deepEqual(closeOutcome(code), { retry: true, later: false }, `${code}`);
   }
