@@ -6,14 +6,6 @@
 export const ENUMS = {
   Role: ['ROLE_UNSPECIFIED', 'ROLE_MODERATOR', 'ROLE_PARTICIPANT', 'ROLE_DISPLAY', 'ROLE_OBSERVER'],
   Attendance: ['ATTENDANCE_UNSPECIFIED', 'ATTENDANCE_IN_ROOM', 'ATTENDANCE_REMOTE'],
-  AdmissionStatus: [
-    'ADMISSION_STATUS_UNSPECIFIED', 'ADMISSION_STATUS_ADMITTED', 'ADMISSION_STATUS_LOBBY',
-    'ADMISSION_STATUS_REMOVED',
-  ],
-  RegistrationMode: [
-    'REGISTRATION_MODE_UNSPECIFIED', 'REGISTRATION_MODE_OPEN', 'REGISTRATION_MODE_APPROVAL',
-    'REGISTRATION_MODE_CLOSED',
-  ],
   ErrorCode: [
     'ERROR_CODE_UNSPECIFIED', 'ERROR_CODE_INVALID_ARGUMENT', 'ERROR_CODE_NOT_FOUND',
     'ERROR_CODE_ALREADY_EXISTS', 'ERROR_CODE_PERMISSION_DENIED', 'ERROR_CODE_FAILED_PRECONDITION',
@@ -33,6 +25,12 @@ export const ENUMS = {
     'RESULTS_VISIBILITY_ON_PUBLISH',
   ],
   PollStatus: ['POLL_STATUS_UNSPECIFIED', 'POLL_STATUS_DRAFT', 'POLL_STATUS_OPEN', 'POLL_STATUS_CLOSED', 'POLL_STATUS_PUBLISHED'],
+  AdmissionStatus: [
+    'ADMISSION_STATUS_UNSPECIFIED', 'ADMISSION_STATUS_ADMITTED', 'ADMISSION_STATUS_LOBBY', 'ADMISSION_STATUS_REMOVED',
+  ],
+  RegistrationMode: [
+    'REGISTRATION_MODE_UNSPECIFIED', 'REGISTRATION_MODE_OPEN', 'REGISTRATION_MODE_APPROVAL', 'REGISTRATION_MODE_CLOSED',
+  ],
 };
 
 // Field types: 'string', 'bool', 'int' (int32/uint32), 'int64' (int64/uint64),
@@ -46,6 +44,10 @@ export const MESSAGES = {
   },
   MeetingSettings: {
     queuePolicy: 'msg:QueuePolicy', defaultSpeakingTimeMs: 'int64', admission: 'msg:AdmissionSettings',
+  },
+  CheckInState: {
+    open: 'bool', code: 'string', previousCode: 'string', rotatedAtMs: 'int64', nextRotationMs: 'int64',
+    previousValidUntilMs: 'int64',
   },
   Participant: {
     id: 'string', displayName: 'string', role: 'enum:Role', stakeholderGroup: 'string',
@@ -97,7 +99,7 @@ export const MESSAGES = {
     agenda: 'msg:AgendaItem[]', currentItemId: 'string', polls: 'msg:Poll[]',
     contributions: 'msg:Contribution[]', interventions: 'msg:Intervention[]',
     equity: 'msg:EquityFigures', seq: 'int64', nextRequestOrder: 'int64', createdAtMs: 'int64',
-    startedAtMs: 'int64', endedAtMs: 'int64',
+    startedAtMs: 'int64', endedAtMs: 'int64', checkIn: 'msg:CheckInState',
   },
 
   // events.proto
@@ -122,6 +124,12 @@ export const MESSAGES = {
     groupVerified: 'bool', attendanceVerified: 'bool',
   },
   ParticipantRemoved: { participantId: 'string' },
+  ParticipantVerified: { participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance' },
+  ParticipantChangeRequested: { participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance' },
+  ParticipantRequestAnswered: { participantId: 'string', accepted: 'bool' },
+  CheckInChanged: { open: 'bool' },
+  CheckInCodeRotated: { code: 'string', nextRotationMs: 'int64', previousValidUntilMs: 'int64' },
+  ParticipantCheckedIn: { participantId: 'string' },
   ConnectionOpened: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   ConnectionClosed: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   AgendaItemAdded: { item: 'msg:AgendaItem', position: 'int' },
@@ -149,6 +157,7 @@ export const MESSAGES = {
   PollClosed: { pollId: 'string', tally: 'int[]', eligibleOnline: 'int', byDeadline: 'bool' },
   PollPublished: { pollId: 'string', tally: 'int[]', ballots: 'msg:Ballot[]' },
   PollDeleted: { pollId: 'string' },
+  // sealed_choices (bytes) exists only in the event log; clients are never sent it.
   BallotCast: { pollId: 'string', voterId: 'string', choices: 'int[]', replacesPrevious: 'bool' },
   ContributionSubmitted: { contribution: 'msg:Contribution' },
   ContributionUpvoted: { contributionId: 'string', voterId: 'string' },
@@ -172,9 +181,13 @@ export const EVENT_KINDS = {
   pollCreated: 'PollCreated', pollOpened: 'PollOpened', pollClosed: 'PollClosed',
   pollPublished: 'PollPublished', pollDeleted: 'PollDeleted', ballotCast: 'BallotCast',
   contributionSubmitted: 'ContributionSubmitted', contributionUpvoted: 'ContributionUpvoted',
-  contributionMarked: 'ContributionMarked', participantRegistered: 'ParticipantRegistered',
-  registrationChanged: 'RegistrationChanged', inviteCodeRotated: 'InviteCodeRotated',
-  participantAdmitted: 'ParticipantAdmitted', participantRemoved: 'ParticipantRemoved',
+  contributionMarked: 'ContributionMarked',
+  participantRegistered: 'ParticipantRegistered', registrationChanged: 'RegistrationChanged',
+  inviteCodeRotated: 'InviteCodeRotated', participantAdmitted: 'ParticipantAdmitted',
+  participantRemoved: 'ParticipantRemoved', participantVerified: 'ParticipantVerified',
+  participantChangeRequested: 'ParticipantChangeRequested',
+  participantRequestAnswered: 'ParticipantRequestAnswered', checkInChanged: 'CheckInChanged',
+  checkInCodeRotated: 'CheckInCodeRotated', participantCheckedIn: 'ParticipantCheckedIn',
 };
 
 // Singular message fields that keep proto presence (null when absent) instead of defaulting.
