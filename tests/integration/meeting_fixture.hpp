@@ -362,6 +362,12 @@ inline v1::Command action(const std::string& item_id, const std::string& text,
   return c;
 }
 
+inline v1::Command verify_participant(const std::string& participant_id) {
+  v1::Command c;
+  c.mutable_verify_participant()->set_participant_id(participant_id);
+  return c;
+}
+
 }  // namespace cmd
 
 }  // namespace majlis::testing

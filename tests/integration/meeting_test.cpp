@@ -218,6 +218,21 @@ class consultation {
     }
     require(!walk_in_1_.empty() && !walk_in_2_.empty(), "the walk-ins are not on the roster");
 
+    // People who registered through the invite link said their own group and attendance: the
+    // fairness rules ignore both until the chair confirms them (admin-issued people are
+    // verified by their token).
+    for (std::size_t i = 0; i < people().size(); ++i) {
+      const auto* on_roster = participant_by_id(chair_->state(), people_[i]->participant_id);
+      require(on_roster != nullptr, std::string("the chair misses ") + people()[i].name);
+      const bool verified = on_roster->group_verified() && on_roster->attendance_verified();
+      require(verified != people()[i].self_registered,
+              std::string(people()[i].name) + " has the wrong verification: " + on_roster->ShortDebugString());
+      if (people()[i].self_registered)
+        seq = co_await chair_does(cmd::verify_participant(people_[i]->participant_id),
+                                  std::string("verify ") + people()[i].name);
+    }
+    co_await settle(seq);
+
     // The roster as everyone sees it: 22 participants online with their group and attendance,
     // the chair and the display online, the walk-ins in the room and offline.
     for (auto* viewer : everyone()) {
