@@ -18,8 +18,28 @@
 namespace majlis::testing {
 
 namespace {
-constexpr std::string_view listening_marker = "majlisd is listening on http://127.0.0.1:";
+// With --tls-cert the line says https://.
+constexpr std::string_view listening_markers[] = {"majlisd is listening on http://127.0.0.1:",
+                                                  "majlisd is listening on https://127.0.0.1:"};
+
+// 24 random bytes as hex; lives as long as the process.
+const char* random_secret() {
+  unsigned char bytes[24] = {};
+  const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::read(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) std::abort();
+  ::close(fd);
+  static constexpr char digits[] = "0123456789abcdef";
+  auto* text = new std::string();
+  for (const auto byte : bytes) {
+    text->push_back(digits[byte >> 4]);
+    text->push_back(digits[byte & 15]);
+  }
+  return text->c_str();
 }
+}  // namespace
+
+const char* const majlisd_process::admin_key = random_secret();
+const char* const majlisd_process::signing_secret = random_secret();
 
 majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
   std::vector<std::string> args = {MAJLISD_PATH,     "--listen",         "127.0.0.1:0",
@@ -69,10 +89,12 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
     const auto n = read(stdout_fd_, buffer, sizeof buffer);
     if (n <= 0) break;
     output.append(buffer, size_t(n));
-    if (auto at = output.find(listening_marker); at != std::string::npos) {
-      const auto end = output.find_first_not_of("0123456789", at + listening_marker.size());
-      if (end == std::string::npos) continue;
-      port_ = static_cast<uint16_t>(std::stoi(output.substr(at + listening_marker.size())));
+    for (const auto marker : listening_markers) {
+      const auto at = output.find(marker);
+      if (at == std::string::npos) continue;
+      const auto end = output.find_first_not_of("0123456789", at + marker.size());
+      if (end == std::string::npos) break;
+      port_ = static_cast<uint16_t>(std::stoi(output.substr(at + marker.size())));
       // Keep draining stdout so majlisd never blocks on a full pipe.
       fcntl(stdout_fd_, F_SETFL, O_NONBLOCK);
       return;

@@ -15,8 +15,10 @@ namespace majlis::testing {
 
 class majlisd_process {
  public:
-  static constexpr const char* admin_key = "integration-admin-key";
-  static constexpr const char* signing_secret = "integration-signing-secret";
+  // Random for each test process (48 hex digits): majlisd refuses short secrets and every value
+  // committed in the repository.
+  static const char* const admin_key;
+  static const char* const signing_secret;
 
   // Starts majlisd with --listen 127.0.0.1:0 and the fixed keys above, plus `extra_args`; waits
   // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
