@@ -178,9 +178,9 @@ constexpr std::string_view content_security_policy =
 
 template <class Fields>
 void set_security_headers(Fields& fields, bool tls) {
-  fields.set(http::field::content_security_policy, content_security_policy);
+  fields.set("Content-Security-Policy", content_security_policy);
   fields.set("X-Frame-Options", "DENY");
-  fields.set(http::field::referrer_policy, "no-referrer");
+  fields.set("Referrer-Policy", "no-referrer");
   fields.set("X-Content-Type-Options", "nosniff");
   // Only a TLS listener may promise TLS: HSTS over plain HTTP would be ignored (or, behind a
   // proxy that adds TLS, is that proxy's to send).
