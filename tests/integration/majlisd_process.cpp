@@ -53,6 +53,11 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
     args.insert(args.end(), {"--data-dir", owned_data_dir_.string(), "--sync", "normal"});
   }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  uint16_t given_port = 0;  // a "--listen 127.0.0.1:P" in extra_args, P > 0
+  for (std::size_t i = 0; i + 1 < extra_args.size(); ++i) {
+    if (extra_args[i] == "--listen" && extra_args[i + 1].starts_with("127.0.0.1:"))
+      given_port = static_cast<uint16_t>(std::stoi(extra_args[i + 1].substr(10)));
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -89,6 +94,13 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
     const auto n = read(stdout_fd_, buffer, sizeof buffer);
     if (n <= 0) break;
     output.append(buffer, size_t(n));
+    // With --public-url the line names that URL: a fixed --listen port then says where it is.
+    if (const auto at = output.find("majlisd is listening on "); at != std::string::npos &&
+        output.find('\n', at) != std::string::npos && given_port != 0) {
+      port_ = given_port;
+      fcntl(stdout_fd_, F_SETFL, O_NONBLOCK);
+      return;
+    }
     for (const auto marker : listening_markers) {
       const auto at = output.find(marker);
       if (at == std::string::npos) continue;

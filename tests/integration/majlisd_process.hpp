@@ -24,6 +24,8 @@ class majlisd_process {
   // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
   // Unless `extra_args` choose a store (--redis, --store, --data-dir), majlisd runs on the
   // durable sqlite store in a fresh temporary data folder (--sync normal), removed afterwards.
+  // With `--public-url` in `extra_args` give `--listen 127.0.0.1:PORT` too (the line majlisd
+  // prints then names the public URL, not the port).
   explicit majlisd_process(std::vector<std::string> extra_args = {});
   ~majlisd_process();
   majlisd_process(const majlisd_process&) = delete;

@@ -144,8 +144,11 @@ asio::awaitable<unsigned> upgrade_status(std::uint16_t port, std::optional<std::
     if (origin) request.set(http::field::origin, *origin);
   }));
   websocket::response_type response;
+  // A refused upgrade is an error here; the response holds the status either way.
   auto [ec] = co_await ws.async_handshake(response, "127.0.0.1:" + std::to_string(port), "/ws",
                                           use_tuple);
+  if (ec == websocket::error::upgrade_declined) co_return response.result_int();
+  if (ec) co_return 0;  // no HTTP answer at all
   co_return response.result_int();
 }
 
@@ -183,6 +186,13 @@ asio::awaitable<v1::ServerMessage> join_over_tls(std::uint16_t port, ssl::contex
   beast::error_code ignored;
   beast::get_lowest_layer(ws).socket().close(ignored);
   co_return decoded.message;
+}
+
+// A loopback port that was free a moment ago.
+std::uint16_t free_port() {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
 }
 
 // What a majlisd that must refuse to start did: its exit status and everything it printed.
@@ -302,8 +312,17 @@ TEST(transport, ws_upgrade_refuses_foreign_origins) {
     EXPECT_EQ(io.run(upgrade_status(port, std::nullopt)), 101u);  // not a browser
   }
   {
-    majlisd_process server({"--public-url", "https://meet.example.org",
-                            "--allowed-origins", "https://meet.example.org, https://b.example:8443"});
+    // A public URL elsewhere: its origin, and no loopback one.
+    const auto port = free_port();
+    majlisd_process server({"--listen", "127.0.0.1:" + std::to_string(port), "--public-url",
+                            "https://Meet.example.org:443/majlis/"});
+    EXPECT_EQ(io.run(upgrade_status(port, "https://meet.example.org")), 101u);
+    EXPECT_EQ(io.run(upgrade_status(port, "http://meet.example.org")), 403u);
+    EXPECT_EQ(io.run(upgrade_status(port, "http://127.0.0.1:" + std::to_string(port))), 403u);
+    EXPECT_EQ(io.run(upgrade_status(port, std::nullopt)), 101u);
+  }
+  {
+    majlisd_process server({"--allowed-origins", "https://meet.example.org, https://b.example:8443"});
     const auto port = server.port();
     EXPECT_EQ(io.run(upgrade_status(port, "https://meet.example.org")), 101u);
     EXPECT_EQ(io.run(upgrade_status(port, "https://b.example:8443")), 101u);
