@@ -31,6 +31,11 @@ server_config parse_config(int argc, char** argv) {
       ->envname("MAJLIS_TLS_CERT");
   app.add_option("--tls-key", config.net.tls_key_file, "PEM private key of --tls-cert")
       ->envname("MAJLIS_TLS_KEY");
+  int64_t tls_handshake_timeout_ms = config.net.tls_handshake_timeout.count();
+  app.add_option("--tls-handshake-timeout-ms", tls_handshake_timeout_ms,
+                 "With --tls-cert: time a new connection has to complete its TLS handshake")
+      ->envname("MAJLIS_TLS_HANDSHAKE_TIMEOUT_MS")->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{600000}));
   std::string allowed_origins;
   app.add_option("--allowed-origins", allowed_origins,
                  "Origins whose pages may open /ws, comma-separated (https://host[:port]; * = any). "
@@ -147,6 +152,7 @@ server_config parse_config(int argc, char** argv) {
     std::fprintf(stderr, "--tls-cert and --tls-key go together: give both or neither\n");
     std::exit(2);
   }
+  config.net.tls_handshake_timeout = std::chrono::milliseconds(tls_handshake_timeout_ms);
   config.allowed_origins_given = !allowed_origins.empty();
   for (std::size_t start = 0; start <= allowed_origins.size() && config.allowed_origins_given;) {
     const auto comma = std::min(allowed_origins.find(',', start), allowed_origins.size());

@@ -265,6 +265,37 @@ TEST(transport, tls_client_joins_and_plain_client_fails_cleanly) {
   EXPECT_TRUE(server.running());
 }
 
+// A client that connects to the TLS port and says nothing is closed after the handshake timeout.
+asio::awaitable<std::pair<beast::error_code, std::chrono::milliseconds>> silent_client(
+    std::uint16_t port) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                asio::use_awaitable);
+  const auto started = std::chrono::steady_clock::now();
+  char byte = 0;
+  auto [ec, n] = co_await socket.async_read_some(asio::buffer(&byte, 1), use_tuple);
+  co_return std::pair{ec, std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)};
+}
+
+TEST(transport, silent_client_is_closed_after_the_handshake_timeout) {
+  test_certificate certificate;
+  auto args = certificate.args();
+  args.push_back("--tls-handshake-timeout-ms");
+  args.push_back("300");
+  majlisd_process server(args);
+  auto context = client_context(certificate);
+  io_thread io;
+  const auto [error, waited] = io.run(silent_client(server.port()), 5s);
+  EXPECT_EQ(error, asio::error::eof) << error.message();
+  EXPECT_GE(waited, 250ms);
+  EXPECT_LT(waited, 3s);
+  // And the server goes on.
+  const auto health = io.run(
+      https_request(server.port(), *context, make_request(http::verb::get, "/healthz", server.port())));
+  EXPECT_EQ(health.response.result_int(), 200u) << health.error.message();
+}
+
 TEST(transport, security_headers_on_every_response_and_hsts_only_over_tls) {
   const auto web = make_temp_folder("majlis-web");
   std::ofstream(web / "index.html") << "<!doctype html><title>x</title>\n";
