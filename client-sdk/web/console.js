@@ -1,10 +1,10 @@
-// The chair console: creates a meeting (?key=ADMINKEY) or runs one (?meeting=ID&token=TOKEN).
+// The chair console: creates a meeting (#key=ADMINKEY) or runs one (?meeting=ID#token=TOKEN).
 
 import { api, storeToken } from './majlis.js';
 import { currentItem, findItem } from './mirror.js';
 import { t, groupLabel, onLangChange } from './i18n.js';
 import {
-  h, patch, userText, run, linkParams, mountHeader, startPage, updateClocks, clockElement,
+  h, patch, userText, run, linkParams, tabCredential, mountHeader, startPage, updateClocks, clockElement,
   nameOf, reasonLabel, attendanceLabel, toast, fmtClock, floorClock,
 } from './ui.js';
 import { hasTally, tallyBars, turnout, pollMeta, personLine, kindBadge, figureBars, optionLabel, optionCount } from './views.js';
@@ -34,10 +34,10 @@ function linksFrom(res) {
   const l = res.links || {};
   const tok = res.tokens || {};
   return {
-    moderator: absoluteLink(l.moderator || `${base}console.html?meeting=${id}&token=${encodeURIComponent(tok.moderator || '')}`),
-    participant: absoluteLink(l.participant || `${base}join.html?meeting=${id}&invite=${encodeURIComponent(res.inviteCode || '')}`),
-    display: absoluteLink(l.display || `${base}display.html?meeting=${id}&token=${encodeURIComponent(tok.display || '')}`),
-    observer: absoluteLink(l.observer || `${base}participant.html?meeting=${id}&token=${encodeURIComponent(tok.observer || '')}`),
+    moderator: absoluteLink(l.moderator || `${base}console.html?meeting=${id}#token=${encodeURIComponent(tok.moderator || '')}`),
+    participant: absoluteLink(l.participant || `${base}join.html?meeting=${id}#invite=${encodeURIComponent(res.inviteCode || '')}`),
+    display: absoluteLink(l.display || `${base}display.html?meeting=${id}#token=${encodeURIComponent(tok.display || '')}`),
+    observer: absoluteLink(l.observer || `${base}participant.html?meeting=${id}#token=${encodeURIComponent(tok.observer || '')}`),
   };
 }
 
@@ -81,10 +81,11 @@ function setupCreate(adminKey) {
       const res = await api.createMeeting(adminKey, { title, languages, stakeholderGroups });
       const links = linksFrom(res);
       try { localStorage.setItem(linksKey(res.meetingId), JSON.stringify(links)); } catch { /* ignore */ }
-      const token = res.tokens?.moderator || new URL(links.moderator).searchParams.get('token') || '';
+      const token = res.tokens?.moderator || new URLSearchParams(new URL(links.moderator).hash.slice(1)).get('token') || '';
       storeToken(res.meetingId, token);
-      // Continue as the chair; the admin key leaves the address bar.
-      history.replaceState(null, '', `console.html?meeting=${encodeURIComponent(res.meetingId)}&token=${encodeURIComponent(token)}`);
+      tabCredential('token', res.meetingId, token);
+      // Continue as the chair; no credential in the address bar (a reload finds the token kept).
+      history.replaceState(null, '', `console.html?meeting=${encodeURIComponent(res.meetingId)}`);
       $('create-view').hidden = true;
       showLinks(links);
       startConsole(res.meetingId, token);
@@ -520,9 +521,10 @@ function startConsole(meetingId, token) {
   client = startPage({ meetingId, token, render, tick, statusBadge: $('meeting-status') }).client;
 }
 
-if (params.meetingId && params.token) {
+const chairToken = params.meetingId ? tabCredential('token', params.meetingId, params.token) : '';
+if (params.meetingId && chairToken) {
   showLinks(loadLinks(params.meetingId));
-  startConsole(params.meetingId, params.token);
+  startConsole(params.meetingId, chairToken);
 } else if (params.key) {
   history.replaceState(null, '', 'console.html');
   setupCreate(params.key);

@@ -3,12 +3,14 @@
 import { currentItem } from './mirror.js';
 import { t } from './i18n.js';
 import {
-  h, patch, userText, linkParams, mountHeader, startPage, showFatalPage, updateClocks, clockElement,
+  h, patch, userText, linkParams, tabCredential, mountHeader, startPage, showFatalPage, updateClocks, clockElement,
   nameOf, groupLabel, attendanceLabel, reasonLabel, floorClock,
 } from './ui.js';
 import { hasTally, tallyBars, turnout, kindBadge } from './views.js';
 
-const { meetingId, token } = linkParams();
+const link = linkParams();
+const meetingId = link.meetingId;
+const token = meetingId ? tabCredential('token', meetingId, link.token) : '';
 mountHeader(document.querySelector('.d-head'));
 
 const el = {

@@ -2,9 +2,11 @@
 
 import { api, loadToken, storeToken } from './majlis.js';
 import { t, groupLabel, onLangChange } from './i18n.js';
-import { h, linkParams, mountHeader, toast } from './ui.js';
+import { h, linkParams, tabCredential, mountHeader, toast } from './ui.js';
 
-const { meetingId, invite } = linkParams();
+const link = linkParams();
+const meetingId = link.meetingId;
+const invite = meetingId ? tabCredential('invite', meetingId, link.invite) : '';
 const status = document.getElementById('join-status');
 const form = document.getElementById('join-form');
 const groupSelect = document.getElementById('join-group');
@@ -12,10 +14,10 @@ let groups = [];
 
 mountHeader(document.querySelector('.topbar'));
 
+// The token travels in the fragment only when this browser could not keep it.
 function participantUrl(token, withToken) {
   const q = new URLSearchParams({ meeting: meetingId });
-  if (withToken) q.set('token', token);
-  return `participant.html?${q}`;
+  return `participant.html?${q}${withToken ? `#${new URLSearchParams({ token })}` : ''}`;
 }
 
 function fillGroups() {

@@ -414,9 +414,10 @@ export const api = {
     return httpJson('POST', `/api/meetings/${encodeURIComponent(meetingId)}/register`,
       { body: { invite, name, stakeholderGroup, attendance } });
   },
+  // Credentials go in the Authorization header, never in the URL (README "HTTP API").
   summary(meetingId, { invite, token } = {}) {
-    const q = invite ? `invite=${encodeURIComponent(invite)}` : `token=${encodeURIComponent(token || '')}`;
-    return httpJson('GET', `/api/meetings/${encodeURIComponent(meetingId)}?${q}`);
+    const authorization = invite ? `Invite ${invite}` : `Bearer ${token || ''}`;
+    return httpJson('GET', `/api/meetings/${encodeURIComponent(meetingId)}`, { headers: { Authorization: authorization } });
   },
 };
 

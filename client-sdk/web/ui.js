@@ -143,10 +143,40 @@ export async function run(client, command) {
   return result;
 }
 
-// Reads ?meeting=&token= (token also from localStorage when absent); returns null if missing.
+const CREDENTIALS = ['token', 'invite', 'key'];
+
+// Reads a link: ?meeting=ID in the query, the credential in the fragment (#token=, #invite=,
+// #key=; old links carry it in the query and still work). The credential leaves the address bar
+// at once, so it is not bookmarked, shared with the URL or shown on a projected screen.
 export function linkParams() {
   const q = new URLSearchParams(location.search);
-  return { meetingId: q.get('meeting') || '', token: q.get('token') || '', invite: q.get('invite') || '', key: q.get('key') || '' };
+  const f = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const out = { meetingId: q.get('meeting') || '' };
+  let found = false;
+  for (const name of CREDENTIALS) {
+    out[name] = f.get(name) || q.get(name) || '';
+    found = found || f.has(name) || q.has(name);
+    q.delete(name);
+    f.delete(name);
+  }
+  if (found) {
+    const query = q.toString();
+    const fragment = f.toString();
+    history.replaceState(history.state, '',
+      `${location.pathname}${query ? `?${query}` : ''}${fragment ? `#${fragment}` : ''}`);
+  }
+  return out;
+}
+
+// A credential kept for this tab only (sessionStorage), so a reload works once the link's
+// fragment is gone: stores `value` when given, else returns the one kept before.
+export function tabCredential(name, meetingId, value) {
+  const key = `majlis.${name}.${location.pathname.split('/').pop()}.${meetingId}`;
+  try {
+    if (value) sessionStorage.setItem(key, value);
+    else value = sessionStorage.getItem(key) || '';
+  } catch { /* storage disabled: the link must be opened again after a reload */ }
+  return value || '';
 }
 
 // Fills the page header: a language switch and the connection banner.

@@ -18,13 +18,35 @@ namespace json = boost::json;
 
 namespace {
 
-// The credential of an `Authorization: Bearer …` header (an admin key or a token); empty when
-// there is none.
-std::string_view bearer_of(const net::http_request& request) {
+// The credential of an `Authorization: <scheme> …` header; empty when there is none or it has
+// another scheme. "Bearer" carries an admin key or a token, "Invite" an invite code.
+std::string_view authorization_of(const net::http_request& request, std::string_view scheme) {
   auto it = request.headers.find("authorization");
   if (it == request.headers.end()) return {};
   std::string_view value = it->second;
-  return value.starts_with("Bearer ") ? value.substr(7) : std::string_view();
+  if (value.size() <= scheme.size() || !value.starts_with(scheme) || value[scheme.size()] != ' ')
+    return {};
+  return value.substr(scheme.size() + 1);
+}
+
+std::string_view bearer_of(const net::http_request& request) {
+  return authorization_of(request, "Bearer");
+}
+
+// Credentials never travel in a URL: proxies log it, browsers keep it in history and send it
+// on in Referer headers. A query that holds one is refused, so no client comes to rely on it.
+bool has_credential_in_query(const net::http_request& request) {
+  for (const char* name : {"token", "invite", "key"})
+    if (request.query.contains(name)) return true;
+  return false;
+}
+
+// A page link: the meeting id in the query, the credential in the fragment, which browsers
+// never send to a server (README "Links").
+std::string page_link(std::string_view base, std::string_view page, std::string_view meeting_id,
+                      std::string_view credential_name, std::string_view credential) {
+  return std::string(base) + "/" + std::string(page) + "?meeting=" + std::string(meeting_id) +
+         "#" + std::string(credential_name) + "=" + std::string(credential);
 }
 
 net::http_response json_response(unsigned status, const json::value& body) {
@@ -93,11 +115,7 @@ api_routes::api_routes(meeting_registry& registry, const server_config& config,
 std::variant<export_reader, net::http_response> api_routes::export_reader_of(
     const net::http_request& request, const std::string& meeting_id) const {
   if (is_admin(request)) return export_reader::operator_admin;
-  std::string token;
-  if (auto it = request.query.find("token"); it != request.query.end())
-    token = it->second;
-  else
-    token = std::string(bearer_of(request));
+  const std::string token(bearer_of(request));
   const auto unauthenticated = error_response(
       401, "UNAUTHENTICATED", "an admin key or a moderator token of this meeting is required");
   if (token.empty()) return unauthenticated;
@@ -145,6 +163,9 @@ std::string api_routes::token_for(const std::string& meeting_id,
 
 asio::awaitable<net::http_response> api_routes::handle(net::http_request request) {
   const auto& path = request.path;
+  if (has_credential_in_query(request))
+    co_return error_response(400, "INVALID_ARGUMENT",
+                             "credentials go in the Authorization header, not the URL");
   if (path == "/healthz") co_return json_response(200, {{"status", "ok"}});
   if (path == "/readyz") {
     const bool ready = registry_.log().ready();
@@ -165,21 +186,17 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
   auto [meeting_id, action] = meeting_path(path);
   if (meeting_id.empty()) co_return error_response(404, "NOT_FOUND", "no such route");
 
-  const auto query_value = [&](const char* key) -> std::string {
-    auto it = request.query.find(key);
-    return it == request.query.end() ? std::string() : it->second;
-  };
   // Who may read a meeting: the admin, a valid token of that meeting, or its invite code.
   const auto may_read = [&](bool moderators_only) {
     if (is_admin(request)) return true;
-    if (auto token = query_value("token"); !token.empty()) {
+    if (const std::string token(bearer_of(request)); !token.empty()) {
       auto verified = verify_token(token, config_.signing_secret, unix_seconds());
       if (auto* claims = std::get_if<token_claims>(&verified))
         return claims->meeting_id == meeting_id &&
                (!moderators_only || claims->role == v1::ROLE_MODERATOR);
     }
     if (moderators_only) return false;
-    auto invite = query_value("invite");
+    const auto invite = authorization_of(request, "Invite");
     return !invite.empty() && constant_time_equal(invite, invite_code(meeting_id));
   };
 
@@ -249,10 +266,10 @@ asio::awaitable<net::http_response> api_routes::create_meeting(std::string body)
             {"title", title},
             {"inviteCode", invite},
             {"links",
-             {{"moderator", base + "/console.html?meeting=" + meeting_id + "&token=" + moderator},
-              {"participant", base + "/join.html?meeting=" + meeting_id + "&invite=" + invite},
-              {"display", base + "/display.html?meeting=" + meeting_id + "&token=" + display},
-              {"observer", base + "/display.html?meeting=" + meeting_id + "&token=" + observer}}},
+             {{"moderator", page_link(base, "console.html", meeting_id, "token", moderator)},
+              {"participant", page_link(base, "join.html", meeting_id, "invite", invite)},
+              {"display", page_link(base, "display.html", meeting_id, "token", display)},
+              {"observer", page_link(base, "display.html", meeting_id, "token", observer)}}},
             {"tokens", {{"moderator", moderator}, {"display", display}, {"observer", observer}}}});
 }
 
@@ -355,7 +372,8 @@ asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeti
 
 asio::awaitable<net::http_response> api_routes::export_log(const std::string& meeting_id,
                                                            export_reader reader) {
-  auto result = co_await export_meeting(registry_.log(), meeting_id, reader, unix_millis());
+  auto result = co_await export_meeting(registry_.log(), meeting_id, reader, unix_millis(),
+                                            config_.signing_secret);
   switch (result.status) {
     case export_status::ok:
       break;

@@ -35,8 +35,8 @@ class api_routes final : public net::http_handler {
   boost::asio::awaitable<net::http_response> export_log(const std::string& meeting_id,
                                                         export_reader reader);
 
-  // Who asks for an export: the admin, or a moderator token of the meeting (?token= or
-  // Authorization: Bearer); otherwise the 401 or 403 to answer.
+  // Who asks for an export: the admin, or a moderator token of the meeting (Authorization:
+  // Bearer); otherwise the 401 or 403 to answer.
   std::variant<export_reader, net::http_response> export_reader_of(
       const net::http_request& request, const std::string& meeting_id) const;
 

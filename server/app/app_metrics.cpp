@@ -33,6 +33,10 @@ std::string app_metrics::render() const {
   counter("replays_as_snapshot_total",
           "Resumes answered with a snapshot because the replay exceeded the send queue's byte limit.",
           replays_as_snapshot);
+  counter("sealed_ballots_unopened_total",
+          "Sealed secret ballots that could not be opened (another signing secret, altered bytes) "
+          "and were not counted.",
+          sealed_ballots_unopened);
   out << "# HELP majlis_members Joined connections.\n# TYPE majlis_members gauge\nmajlis_members "
       << members << '\n';
   return out.str();

@@ -26,6 +26,7 @@ struct app_metrics {
   std::atomic<uint64_t> snapshots_encoded{0};     // Welcome snapshots encoded (shared or own)
   std::atomic<uint64_t> snapshot_cache_hits{0};   // Welcomes that reused an encoded snapshot
   std::atomic<uint64_t> replays_as_snapshot{0};   // resumes answered with a snapshot: replay too large
+  std::atomic<uint64_t> sealed_ballots_unopened{0};  // secret ballots not counted: seal did not open
   std::atomic<int64_t> members{0};
 
   // Prometheus text exposition of these counters.

@@ -47,7 +47,8 @@ server_config parse_config(int argc, char** argv) {
                  "Key for the admin API (empty = the one in the data folder, or generate one, store it there and print it)")
       ->envname("MAJLIS_ADMIN_KEY");
   app.add_option("--signing-secret", config.signing_secret,
-                 "HS256 secret of join tokens and invite codes (empty = the one in the data folder, or generate and store one)")
+                 "HS256 secret of join tokens and invite codes, and the root of the keys that seal secret ballots "
+                 "(empty = the one in the data folder, or generate and store one)")
       ->envname("MAJLIS_SIGNING_SECRET");
   app.add_option("--instance-id", config.instance_id, "Name of this instance in connection ids and logs (empty = generate)")
       ->envname("MAJLIS_INSTANCE_ID");

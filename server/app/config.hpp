@@ -23,6 +23,7 @@ struct replica_config {
   // encoded once and shared; main() sets it to the send queue's byte limit.
   size_t max_replay_bytes = 8 * 1024 * 1024;
   std::string instance_id;             // filled from the server config
+  std::string signing_secret;          // filled from the server config: seals secret ballots
   std::chrono::milliseconds presence_retry{1000};  // retry of presence changes after a store outage
   // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.
   size_t drop_published_every = 0;

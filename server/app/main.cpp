@@ -46,6 +46,14 @@ void route_protobuf_logs(google::protobuf::LogLevel level, const char* file, int
     spdlog::debug("event=protobuf_log file={}:{} message=\"{}\"", file, line, message);
 }
 
+// A demo meeting saved by an older majlisd holds links with the credential in the query;
+// printed, it moves to the fragment like a new link's (README "Links").
+std::string credential_in_fragment(std::string link) {
+  for (std::string_view name : {"&token=", "&invite="})
+    if (const auto at = link.find(name); at != std::string::npos) link[at] = '#';
+  return link;
+}
+
 void print_demo_links(const net::http_response& response) {
   boost::system::error_code ec;
   auto created = boost::json::parse(response.body, ec);
@@ -57,7 +65,8 @@ void print_demo_links(const net::http_response& response) {
   std::printf("\nDemo meeting \"%s\" (%s):\n", created.at("title").as_string().c_str(),
               created.at("meetingId").as_string().c_str());
   for (const char* role : {"moderator", "participant", "display", "observer"})
-    std::printf("  %-12s %s\n", role, links.at(role).as_string().c_str());
+    std::printf("  %-12s %s\n", role,
+                credential_in_fragment(std::string(links.at(role).as_string())).c_str());
   std::fflush(stdout);
 }
 
@@ -139,6 +148,7 @@ int main(int argc, char** argv) {
   if (config.instance_id.empty()) config.instance_id = app::random_id(8);
   config.net.instance_id = config.instance_id;
   config.replica.instance_id = config.instance_id;
+  config.replica.signing_secret = config.signing_secret;
   config.replica.max_replay_bytes = config.net.send_queue_max_bytes;
 
   // The io_context is destroyed last: handlers still queued at exit hold replicas and store
@@ -245,7 +255,7 @@ int main(int argc, char** argv) {
   if (!admin_key_origin.empty())
     std::printf("Admin key (%s): %s\n", admin_key_origin.c_str(), config.admin_key.c_str());
   if (!config.static_root.empty())
-    std::printf("Chair console: %s/console.html?key=%s\n", config.public_url.c_str(),
+    std::printf("Chair console: %s/console.html#key=%s\n", config.public_url.c_str(),
                 config.admin_key.c_str());
   std::fflush(stdout);
 

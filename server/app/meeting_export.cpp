@@ -7,6 +7,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <boost/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
 
@@ -36,17 +38,38 @@ void append_line(std::string& out, std::string_view key, const google::protobuf:
 
 }  // namespace
 
-export_document::export_document(std::string meeting_id, uint64_t epoch, export_reader reader)
-    : meeting_id_(std::move(meeting_id)), epoch_(epoch), reader_(reader) {}
+export_document::export_document(std::string meeting_id, uint64_t epoch, export_reader reader,
+                                 std::string_view signing_secret)
+    : meeting_id_(std::move(meeting_id)),
+      epoch_(epoch),
+      reader_(reader),
+      seal_(signing_secret, meeting_id_) {}
 
 void export_document::start_from_snapshot(v1::MeetingState snapshot) {
+  // The snapshot line stays as stored (a running secret tally sealed); the fold opens it.
+  snapshot_ = snapshot;
   state_ = std::move(snapshot);
-  snapshot_ = state_;
+  const int unopened = seal_.open_running_tallies(state_);
+  if (unopened > 0) {
+    unopened_ballots_ += static_cast<uint64_t>(unopened);
+    spdlog::error("event=sealed_tally_unopened meeting={} seq={} during=export", meeting_id_,
+                  state_.seq());
+  }
 }
 
 bool export_document::add_event(const v1::Event& event) {
   if (event.seq() != state_.seq() + 1) return false;
-  domain::evolve(state_, event);
+  if (event.has_ballot_cast() && !event.ballot_cast().sealed_choices().empty()) {
+    v1::Event opened = event;
+    if (seal_.open_event(opened) == ballot_seal::opened::failed) {
+      ++unopened_ballots_;
+      spdlog::error("event=sealed_ballot_unopened meeting={} poll={} seq={} during=export",
+                    meeting_id_, event.ballot_cast().poll_id(), event.seq());
+    }
+    domain::evolve(state_, opened);
+  } else {
+    domain::evolve(state_, event);
+  }
   state_.set_seq(event.seq());
   if (reader_ == export_reader::operator_admin) {
     append_line(event_lines_, "event", event);
@@ -66,7 +89,13 @@ bool export_document::add_event(const v1::Event& event) {
 std::string export_document::finish(int64_t exported_at_ms) const {
   const bool moderator = reader_ == export_reader::moderator;
   const auto as_read = [&](const v1::MeetingState& state) {
-    return moderator ? domain::project_state(state, domain::audience::moderator, {}) : state;
+    if (moderator) return domain::project_state(state, domain::audience::moderator, {});
+    // As a stored snapshot: an open secret poll's running tally sealed (with a single ballot
+    // cast, or two exports a ballot apart, it would tell how someone voted).
+    v1::MeetingState stored = state;
+    if (!seal_.seal_running_tallies(stored, /*repeatable=*/true))
+      throw std::invalid_argument("cannot seal the running tally of an open secret poll");
+    return stored;
   };
   json::object header{{"meetingId", meeting_id_},
                       {"epoch", std::to_string(epoch_)},
@@ -83,7 +112,8 @@ std::string export_document::finish(int64_t exported_at_ms) const {
 }
 
 boost::asio::awaitable<export_result> export_meeting(store::event_log& log, std::string meeting_id,
-                                                     export_reader reader, int64_t exported_at_ms) {
+                                                     export_reader reader, int64_t exported_at_ms,
+                                                     std::string signing_secret) {
   const auto failed = [](export_status status, std::string problem) {
     return export_result{status, {}, std::move(problem)};
   };
@@ -98,7 +128,7 @@ boost::asio::awaitable<export_result> export_meeting(store::event_log& log, std:
   if (page.status == store::read_status::unavailable)
     co_return failed(export_status::unavailable, "the event store is unavailable");
 
-  export_document document(meeting_id, page.epoch, reader);
+  export_document document(meeting_id, page.epoch, reader, signing_secret);
   // A live meeting grows while we read: the export ends at the head of the first read.
   uint64_t target_seq = page.head_seq;
   for (;;) {

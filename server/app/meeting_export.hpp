@@ -8,13 +8,16 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "app/ballot_seal.hpp"
 #include "majlis/v1/events.pb.h"
 #include "majlis/v1/state.pb.h"
 #include "store/event_log.hpp"
 
 namespace majlis::app {
 
-// Who reads an export. The operator can read the store anyway and gets the log as stored. A
+// Who reads an export. The operator can read the store anyway and gets the log as stored (secret
+// ballots sealed, and in the state lines an open secret poll's running tally too: the export
+// does not link voter and choice either). A
 // chair gets what the chair's console was sent: events and states projected for the moderator
 // audience, so no secret ballot's choice, and no running tally of an open secret poll.
 enum class export_reader {
@@ -29,7 +32,9 @@ enum class export_reader {
 //   {"state":MeetingState}      the state after the last event
 class export_document {
  public:
-  export_document(std::string meeting_id, uint64_t epoch, export_reader reader);
+  // The signing secret opens sealed secret ballots for the fold; the event lines keep them sealed.
+  export_document(std::string meeting_id, uint64_t epoch, export_reader reader,
+                  std::string_view signing_secret);
 
   // Starts from a snapshot instead of the empty state; only before the first event.
   void start_from_snapshot(v1::MeetingState snapshot);
@@ -42,6 +47,8 @@ class export_document {
   uint64_t epoch() const { return epoch_; }
   // The true state after the last event (never projected).
   const v1::MeetingState& state() const { return state_; }
+  // Sealed secret ballots that could not be opened (so not counted in the state lines).
+  uint64_t unopened_ballots() const { return unopened_ballots_; }
 
   // The whole export. Throws std::invalid_argument if a message cannot be encoded as JSON.
   std::string finish(int64_t exported_at_ms) const;
@@ -54,6 +61,8 @@ class export_document {
   std::optional<v1::MeetingState> snapshot_;
   std::string event_lines_;
   uint64_t event_count_ = 0;
+  ballot_seal seal_;
+  uint64_t unopened_ballots_ = 0;
 };
 
 enum class export_status {
@@ -76,6 +85,7 @@ inline constexpr size_t export_page_events = 1000;
 // the latest snapshot when the log was trimmed. The export is built in memory: it holds the
 // meeting's log once more, as JSON, for the length of the request.
 boost::asio::awaitable<export_result> export_meeting(store::event_log& log, std::string meeting_id,
-                                                     export_reader reader, int64_t exported_at_ms);
+                                                     export_reader reader, int64_t exported_at_ms,
+                                                     std::string signing_secret);
 
 }  // namespace majlis::app

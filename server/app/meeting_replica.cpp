@@ -69,7 +69,8 @@ meeting_replica::meeting_replica(asio::any_io_executor executor, std::string mee
       config_(config),
       metrics_(metrics),
       deadline_timer_(strand_),
-      retry_timer_(strand_) {}
+      retry_timer_(strand_),
+      seal_(config.signing_secret, meeting_id_) {}
 
 meeting_replica::~meeting_replica() = default;
 
@@ -78,7 +79,10 @@ asio::awaitable<bool> meeting_replica::load() {
   auto snapshot = co_await log_.load_snapshot(meeting_id_);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   if (snapshot.status != store::read_status::ok) co_return false;
-  if (snapshot.state) state_ = std::move(*snapshot.state);
+  if (snapshot.state) {
+    state_ = std::move(*snapshot.state);
+    open_snapshot(state_);
+  }
   epoch_ = snapshot.epoch;
   co_await load_resume_window();
 
@@ -138,6 +142,7 @@ asio::awaitable<void> meeting_replica::do_catch_up() {
       co_await asio::dispatch(strand_, asio::use_awaitable);
       if (!snapshot.state || snapshot.state->seq() <= state_.seq()) break;  // no way forward now
       state_ = std::move(*snapshot.state);
+      open_snapshot(state_);
       recent_.clear();
       continue;
     }
@@ -239,6 +244,7 @@ asio::awaitable<void> meeting_replica::do_reload() {
     co_return;
   }
   state_ = snapshot.state ? std::move(*snapshot.state) : v1::MeetingState();
+  open_snapshot(state_);
   recent_.clear();
   epoch_ = snapshot.epoch;
   if (!gone) {
@@ -266,7 +272,8 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
       start_catch_up();
       break;
     }
-    domain::evolve(state_, event);
+    evolve_opened(event);
+    // As logged (sealed): projection never sends a secret ballot's choices, sealed or not.
     recent_.push_back(event);  // deque: pointers to earlier elements stay valid
     applied.push_back(&recent_.back());
   }
@@ -280,6 +287,29 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
     snapshotting_ = true;
     asio::co_spawn(strand_, do_snapshot(), log_spawn_error);
   }
+}
+
+void meeting_replica::evolve_opened(const v1::Event& event) {
+  if (!event.has_ballot_cast() || event.ballot_cast().sealed_choices().empty()) {
+    domain::evolve(state_, event);
+    return;
+  }
+  v1::Event opened = event;
+  if (seal_.open_event(opened) == ballot_seal::opened::failed) {
+    // Another signing secret, or altered bytes: the voter is recorded, the ballot not counted.
+    metrics_.sealed_ballots_unopened++;
+    spdlog::error("event=sealed_ballot_unopened meeting={} poll={} seq={}", meeting_id_,
+                  opened.ballot_cast().poll_id(), event.seq());
+  }
+  domain::evolve(state_, opened);
+}
+
+void meeting_replica::open_snapshot(v1::MeetingState& state) {
+  const int unopened = seal_.open_running_tallies(state);
+  if (unopened == 0) return;
+  metrics_.sealed_ballots_unopened += static_cast<uint64_t>(unopened);
+  spdlog::error("event=sealed_tally_unopened meeting={} seq={} polls={}", meeting_id_, state.seq(),
+                unopened);
 }
 
 void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
@@ -493,6 +523,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
     };
     std::vector<outcome> outcomes(batch.size());
     std::vector<v1::Event> events;
+    std::vector<size_t> secret_ballots;  // indexes into events, sealed right before the append
     store::append_result appended;
     bool head_checked = false;
     for (size_t attempt = 0;; ++attempt) {
@@ -504,6 +535,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
       size_t evolved = 0;  // events[0, evolved) are applied to scratch
       const uint64_t base_seq = state_.seq();
       events.clear();
+      secret_ballots.clear();
       const int64_t now = unix_millis();
       for (size_t i = 0; i < batch.size(); ++i) {
         outcomes[i] = {};
@@ -511,7 +543,8 @@ asio::awaitable<void> meeting_replica::do_commit() {
           if (!scratch) scratch = state_;
           for (; evolved < events.size(); ++evolved) domain::evolve(*scratch, events[evolved]);
         }
-        auto decided = decide_change(scratch ? *scratch : state_, batch[i], now);
+        const v1::MeetingState& decided_on = scratch ? *scratch : state_;
+        auto decided = decide_change(decided_on, batch[i], now);
         if (auto* rejected = std::get_if<domain::rejection>(&decided)) {
           outcomes[i].error = std::move(*rejected);
           continue;
@@ -520,6 +553,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
         if (produced.empty()) continue;
         for (auto& event : produced) {
           event.set_seq(base_seq + events.size() + 1);
+          if (is_secret_ballot(decided_on, event)) secret_ballots.push_back(events.size());
           events.push_back(std::move(event));
         }
         outcomes[i].last_event = events.size();
@@ -539,6 +573,16 @@ asio::awaitable<void> meeting_replica::do_commit() {
           if (state_.seq() > base_seq) continue;  // decide again on the newer state
         }
         appended = {store::append_status::ok, base_seq, epoch_};
+        break;
+      }
+      // The scratch state saw the choices; the log (every store, and the events channel) gets
+      // them sealed. apply() opens them again below, as it does for every event from the log.
+      bool sealed = true;
+      for (size_t index : secret_ballots) sealed = sealed && seal_.seal_event(events[index]);
+      if (!sealed) {
+        spdlog::error("event=ballot_seal_failed meeting={}", meeting_id_);
+        metrics_.append_failures++;
+        appended = {store::append_status::unavailable, base_seq, epoch_};
         break;
       }
       metrics_.appends++;
@@ -707,7 +751,22 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
 
 asio::awaitable<void> meeting_replica::do_snapshot() {
   events_since_snapshot_ = 0;
-  co_await log_.save_snapshot(meeting_id_, state_);
+  // An open secret poll's running tally goes to the store sealed, like its ballots.
+  std::optional<v1::MeetingState> sealed;
+  const bool secret_counting = std::any_of(
+      state_.polls().begin(), state_.polls().end(), [](const v1::Poll& poll) {
+        return poll.secrecy() == v1::POLL_SECRECY_SECRET && !poll.tally().empty() &&
+               (poll.status() == v1::POLL_STATUS_DRAFT || poll.status() == v1::POLL_STATUS_OPEN);
+      });
+  if (secret_counting) {
+    sealed = state_;
+    if (!seal_.seal_running_tallies(*sealed)) {
+      spdlog::error("event=tally_seal_failed meeting={} seq={}", meeting_id_, state_.seq());
+      snapshotting_ = false;
+      co_return;
+    }
+  }
+  co_await log_.save_snapshot(meeting_id_, sealed ? *sealed : state_);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   metrics_.snapshots_written++;
   snapshotting_ = false;

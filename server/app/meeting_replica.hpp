@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "app/app_metrics.hpp"
+#include "app/ballot_seal.hpp"
 #include "app/config.hpp"
 #include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
@@ -112,6 +113,10 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void retry_later(std::vector<pending_change> changes);
   // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
   void apply(const std::vector<v1::Event>& events);
+  // evolve() with a sealed secret ballot opened first (not counted if it cannot be opened).
+  void evolve_opened(const v1::Event& event);
+  // A snapshot from the store: its sealed running tallies opened.
+  void open_snapshot(v1::MeetingState& state);
   boost::asio::awaitable<void> do_catch_up();
   void broadcast(const std::vector<const v1::Event*>& events);
   void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
@@ -145,6 +150,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
+  ballot_seal seal_;          // secret ballots are sealed in the log, opened before evolve
 };
 
 }  // namespace majlis::app

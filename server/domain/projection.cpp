@@ -34,6 +34,7 @@ bool ballots_public(const v1::Poll& poll) {
 // A poll as one audience sees it. For moderators tally_visible means "visible to me": they
 // follow named tallies live, and a secret tally from the moment the poll closes.
 void project_poll(v1::Poll& poll, audience who) {
+  poll.clear_sealed_tally();  // for the replicas' store only
   if (is_secret(poll)) poll.clear_ballots();
   if (who == audience::moderator) {
     if (secret_still_counting(poll)) {
@@ -77,6 +78,8 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
       const bool keep = poll != nullptr && !is_secret(*poll) &&
                         (moderator || poll->visibility() == v1::RESULTS_VISIBILITY_LIVE);
       if (!keep) out.mutable_ballot_cast()->clear_choices();
+      // Sealed choices are for the replicas that hold the key; no audience gets them.
+      out.mutable_ballot_cast()->clear_sealed_choices();
       return true;
     }
     case v1::Event::kPollCreated:

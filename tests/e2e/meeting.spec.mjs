@@ -1,5 +1,5 @@
 // End to end: the web clients against a real majlisd in headless Chromium (run.sh starts it).
-// A chair creates a meeting from console.html?key=, a participant registers with an Arabic
+// A chair creates a meeting from console.html#key=, a participant registers with an Arabic
 // name from the invite link, raises a hand, the room display shows them as next speaker, the
 // chair gives the floor, the display shows the speaker; then a poll runs through to published
 // results. Screenshots go to $MAJLIS_SCREENSHOTS (default /tmp/majlis-e2e).
@@ -31,6 +31,20 @@ async function newPage(browser, { viewport, lang } = {}) {
   return page;
 }
 
+// A link with `lang` added to its query (before the fragment that holds the credential).
+function withLang(link, lang) {
+  const url = new URL(link);
+  url.searchParams.set('lang', lang);
+  return url.href;
+}
+
+// The credential has left the address bar: no token, invite or key in the query or fragment.
+function assertCleanUrl(page, secret, what) {
+  const url = page.url();
+  assert.ok(!url.includes(secret), `${what}: the credential is still in the address bar: ${url}`);
+  assert.doesNotMatch(url, /[?&#](token|invite|key)=/, `${what}: ${url}`);
+}
+
 async function connected(page) {
   await page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
 }
@@ -46,8 +60,9 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
   const chair = await newPage(browser);
   const links = {};
 
-  await t.test('the chair creates a meeting from console.html?key=', async () => {
-    await chair.goto(`${BASE}/console.html?key=${encodeURIComponent(ADMIN_KEY)}&lang=en`);
+  await t.test('the chair creates a meeting from console.html#key=', async () => {
+    await chair.goto(`${BASE}/console.html?lang=en#key=${encodeURIComponent(ADMIN_KEY)}`);
+    assertCleanUrl(chair, ADMIN_KEY, 'console with the admin key');
     await chair.fill('#create-title', MEETING_TITLE);
     await chair.click('#create-submit');
     await chair.waitForSelector('#links-view:not([hidden])');
@@ -55,8 +70,12 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
       links[k] = await chair.inputValue(`#link-${k}`);
       assert.match(links[k], /^https?:\/\//, `${k} link`);
     }
-    assert.match(links.participant, /join\.html\?meeting=.+&invite=/);
-    assert.doesNotMatch(chair.url(), /key=/, 'the admin key leaves the address bar');
+    // The credential rides in the fragment, which no server and no Referer sees.
+    assert.match(links.participant, /join\.html\?meeting=[^&#]+#invite=[^&]+$/);
+    for (const k of ['moderator', 'display', 'observer']) {
+      assert.match(links[k], /\.html\?meeting=[^&#]+#token=[^&]+$/, `${k} link`);
+    }
+    assertCleanUrl(chair, ADMIN_KEY, 'console after creating');
     await connected(chair);
     await chair.waitForFunction((title) => document.getElementById('meeting-title').textContent === title, MEETING_TITLE);
   });
@@ -76,17 +95,39 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
 
   const display = await newPage(browser, { viewport: { width: 1600, height: 900 } });
   await t.test('the room display connects', async () => {
-    await display.goto(`${links.display}&lang=en`);
+    const token = new URL(links.display).hash.replace(/^#token=/, '');
+    await display.goto(withLang(links.display, 'en'));
     await connected(display);
+    assertCleanUrl(display, token, 'display');
+    // The token is kept for this tab: a reload, without it in the URL, still joins.
+    await display.reload();
+    await connected(display);
+    assertCleanUrl(display, token, 'display after a reload');
     await display.waitForFunction((title) => document.getElementById('d-item').textContent === title, ITEM_TITLE);
+  });
+
+  await t.test('an old link with ?token= in the query still opens, and is rewritten', async () => {
+    const observer = await newPage(browser);
+    const url = new URL(links.observer);
+    const token = url.hash.replace(/^#token=/, '');
+    url.hash = '';
+    url.searchParams.set('token', token);
+    url.searchParams.set('lang', 'en');
+    await observer.goto(url.href);
+    await connected(observer);
+    assertCleanUrl(observer, token, 'observer from an old link');
+    assert.equal(new URL(observer.url()).searchParams.get('lang'), 'en', 'other parameters stay');
+    assert.deepEqual(observer.errors, [], 'observer page errors');
+    await observer.context().close();
   });
 
   const participant = await newPage(browser, { viewport: { width: 420, height: 900 }, lang: 'ar' });
   await t.test('a participant registers with an Arabic name from the invite link', async () => {
-    await participant.goto(`${links.participant}&lang=ar`);
+    await participant.goto(withLang(links.participant, 'ar'));
     assert.equal(await participant.getAttribute('html', 'dir'), 'rtl');
     assert.equal(await participant.getAttribute('html', 'lang'), 'ar');
     await participant.waitForSelector('#join-form:not([hidden])');
+    assertCleanUrl(participant, new URL(links.participant).hash.replace(/^#invite=/, ''), 'join page');
     const groups = await participant.$$eval('#join-group option', (os) => os.map((o) => o.value));
     assert.ok(groups.includes('civil_society'), `groups from the meeting: ${groups}`);
     await participant.fill('#join-name', ARABIC_NAME);
@@ -96,6 +137,7 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     await participant.click('#join-submit');
     await participant.waitForURL(/participant\.html/);
     await connected(participant);
+    assertCleanUrl(participant, await participant.evaluate(() => globalThis.majlis.token), 'participant page');
     const you = await participant.evaluate(() => globalThis.majlis.you);
     assert.equal(you.displayName, ARABIC_NAME);
     assert.equal(you.role, 'ROLE_PARTICIPANT');
@@ -251,9 +293,11 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
       const fresh = await newPage(browser);
       // The participant page keeps its token in localStorage, which a new context lacks.
       const url = new URL(page.url());
-      url.searchParams.set('token', await page.evaluate(() => globalThis.majlis.token));
+      const token = await page.evaluate(() => globalThis.majlis.token);
+      url.hash = new URLSearchParams({ token }).toString();
       await fresh.goto(url.href);
       await connected(fresh);
+      assertCleanUrl(fresh, token, `${name} opened afresh`);
       const seq = await fresh.evaluate(() => globalThis.majlis.state.seq);
       await page.waitForFunction((s) => globalThis.majlis.state.seq >= s, seq);
       const mirrored = await page.evaluate(() => globalThis.majlis.state);

@@ -41,7 +41,8 @@ const char* random_secret() {
 const char* const majlisd_process::admin_key = random_secret();
 const char* const majlisd_process::signing_secret = random_secret();
 
-majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
+majlisd_process::majlisd_process(std::vector<std::string> extra_args,
+                                 std::filesystem::path stderr_file) {
   std::vector<std::string> args = {MAJLISD_PATH,     "--listen",         "127.0.0.1:0",
                                    "--admin-key",    admin_key,          "--signing-secret",
                                    signing_secret,   "--log-level",      "warn"};
@@ -62,6 +63,11 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  int stderr_fd = -1;
+  if (!stderr_file.empty()) {
+    stderr_fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (stderr_fd < 0) throw std::runtime_error("cannot open " + stderr_file.string());
+  }
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t parent = getpid();
@@ -69,6 +75,7 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
   if (pid_ < 0) {
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+    if (stderr_fd >= 0) close(stderr_fd);
     throw std::runtime_error(std::string("cannot fork majlisd: ") + std::strerror(errno));
   }
   if (pid_ == 0) {
@@ -76,12 +83,14 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
     dup2(pipe_fds[1], STDOUT_FILENO);
+    if (stderr_fd >= 0) dup2(stderr_fd, STDERR_FILENO);
     // Nothing else of the test's (its client sockets above all) may live on in majlisd.
     close_range(3, ~0U, 0);
     execv(argv[0], argv.data());
     _exit(127);
   }
   close(pipe_fds[1]);
+  if (stderr_fd >= 0) close(stderr_fd);
   stdout_fd_ = pipe_fds[0];
 
   // Read stdout until the listening line names the port.

@@ -26,7 +26,9 @@ class majlisd_process {
   // durable sqlite store in a fresh temporary data folder (--sync normal), removed afterwards.
   // With `--public-url` in `extra_args` give `--listen 127.0.0.1:PORT` too (the line majlisd
   // prints then names the public URL, not the port).
-  explicit majlisd_process(std::vector<std::string> extra_args = {});
+  // With `stderr_file`, majlisd's log (its stderr) goes to that file instead of the test's.
+  explicit majlisd_process(std::vector<std::string> extra_args = {},
+                           std::filesystem::path stderr_file = {});
   ~majlisd_process();
   majlisd_process(const majlisd_process&) = delete;
   majlisd_process& operator=(const majlisd_process&) = delete;

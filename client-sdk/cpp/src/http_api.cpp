@@ -175,26 +175,14 @@ asio::awaitable<http_result<issued_token>> http_api::register_participant(std::s
 }
 
 asio::awaitable<http_reply> http_api::meeting_summary(std::string meeting_id, std::string token) {
-  auto target = meeting_target(meeting_id, "");
-  // Plain statements, not a conditional inside the co_await: GCC 12 mishandles temporaries there.
-  std::string bearer;
-  if (token.empty()) {
-    bearer = config_.admin_key;
-  } else {
-    target += "?token=" + percent_encode(token);
-  }
-  co_return co_await request("GET", std::move(target), {}, std::move(bearer));
+  // The credential goes in the Authorization header, never the URL (README "HTTP API").
+  std::string bearer = token.empty() ? config_.admin_key : std::move(token);
+  co_return co_await request("GET", meeting_target(meeting_id, ""), {}, std::move(bearer));
 }
 
 asio::awaitable<http_reply> http_api::minutes(std::string meeting_id, std::string token) {
-  auto target = meeting_target(meeting_id, "minutes");
-  std::string bearer;
-  if (token.empty()) {
-    bearer = config_.admin_key;
-  } else {
-    target += "?token=" + percent_encode(token);
-  }
-  co_return co_await request("GET", std::move(target), {}, std::move(bearer));
+  std::string bearer = token.empty() ? config_.admin_key : std::move(token);
+  co_return co_await request("GET", meeting_target(meeting_id, "minutes"), {}, std::move(bearer));
 }
 
 asio::awaitable<http_reply> http_api::export_meeting(std::string meeting_id, std::string token) {

@@ -12,6 +12,7 @@
 
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
+#include "domain/state_lookup.hpp"
 #include "meeting_builder.hpp"
 #include "store/embedded_event_log.hpp"
 
@@ -87,10 +88,17 @@ class meeting_export_test : public ::testing::Test {
     m.run(submit("Publish the draft"), "amina", v1::ROLE_PARTICIPANT);
   }
 
-  // The builder's log written to `log` as the runtime would.
+  // The builder's log written to `log` as the runtime would: secret ballots sealed.
   void store(store::event_log& log) {
-    run(log.create(meeting_id(), m.log.front()));
-    std::vector<v1::Event> rest(m.log.begin() + 1, m.log.end());
+    const ballot_seal seal(secret, meeting_id());
+    stored = m.log;
+    for (auto& event : stored) {
+      if (is_secret_ballot(m.state, event)) {
+        EXPECT_TRUE(seal.seal_event(event));
+      }
+    }
+    run(log.create(meeting_id(), stored.front()));
+    std::vector<v1::Event> rest(stored.begin() + 1, stored.end());
     const auto appended = run(log.append(meeting_id(), 1, rest));
     ASSERT_EQ(appended.status, store::append_status::ok);
   }
@@ -112,12 +120,14 @@ class meeting_export_test : public ::testing::Test {
   }
 
   export_result export_as(store::event_log& log, export_reader reader) {
-    return run(export_meeting(log, meeting_id(), reader, 1'700'000'123'000));
+    return run(export_meeting(log, meeting_id(), reader, 1'700'000'123'000, secret));
   }
 
   std::string meeting_id() const { return m.state.meeting_id(); }
 
   meeting_builder m;
+  std::vector<v1::Event> stored;  // m.log as the store holds it
+  std::string secret = "export-test-signing-secret-32-bytes-long";
   std::string named_poll, secret_poll;
   boost::asio::io_context io;
 };
@@ -136,9 +146,76 @@ TEST_F(meeting_export_test, a_whole_log_is_exported_in_order_and_folds_to_the_li
   EXPECT_TRUE(exported.snapshots.empty());
   ASSERT_EQ(exported.events.size(), m.log.size());
   for (std::size_t i = 0; i < m.log.size(); ++i)
-    EXPECT_TRUE(same(exported.events[i], m.log[i])) << "event " << i;
+    EXPECT_TRUE(same(exported.events[i], stored[i])) << "event " << i;
+  // The events as stored: a secret ballot sealed, a named one in clear.
+  int sealed = 0, named = 0;
+  for (const auto& event : exported.events) {
+    if (!event.has_ballot_cast()) continue;
+    if (event.ballot_cast().poll_id() == secret_poll) {
+      ++sealed;
+      EXPECT_TRUE(event.ballot_cast().choices().empty());
+      EXPECT_FALSE(event.ballot_cast().sealed_choices().empty());
+    } else {
+      ++named;
+      EXPECT_EQ(event.ballot_cast().choices_size(), 1);
+      EXPECT_TRUE(event.ballot_cast().sealed_choices().empty());
+    }
+  }
+  EXPECT_EQ(sealed, 2);
+  EXPECT_EQ(named, 2);
   ASSERT_EQ(exported.states.size(), 1U);
+  // The fold opened the sealed ballots: the state is the live one, secret tally included.
   EXPECT_TRUE(same(exported.states[0], m.state)) << exported.states[0].ShortDebugString();
+}
+
+TEST_F(meeting_export_test, an_open_secret_polls_running_tally_is_sealed_in_the_admin_export) {
+  // One ballot in an open secret poll: a running tally in clear would be that ballot's choice.
+  using namespace domain::testing;
+  const auto open_secret = m.run(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_SECRET,
+                                             v1::RESULTS_VISIBILITY_ON_PUBLISH, {}))
+                               .at(0)
+                               .poll_created()
+                               .poll()
+                               .id();
+  m.run(open_poll(open_secret));
+  m.run(cast_ballot(open_secret, {2}), "omar", v1::ROLE_PARTICIPANT);
+  ASSERT_EQ(m.poll(open_secret).tally(2), 1U);
+  store::embedded_event_log log;
+  store(log);
+  const auto result = export_as(log, export_reader::operator_admin);
+  ASSERT_EQ(result.status, export_status::ok) << result.problem;
+  auto state = decode_export(result.body).states.at(0);
+  const v1::Poll* poll = domain::find_poll(state, open_secret);
+  ASSERT_NE(poll, nullptr);
+  EXPECT_EQ(poll->voter_ids_size(), 1);  // who voted is in clear
+  EXPECT_TRUE(poll->tally().empty());
+  EXPECT_FALSE(poll->sealed_tally().empty());
+  // Whoever holds the secret opens it: the ballot was counted.
+  EXPECT_EQ(ballot_seal(secret, meeting_id()).open_running_tallies(state), 0);
+  EXPECT_TRUE(same(state, m.state)) << state.ShortDebugString();
+}
+
+TEST_F(meeting_export_test, sealed_ballots_that_do_not_open_are_not_counted) {
+  using namespace domain::testing;
+  const auto open_secret = m.run(create_poll(v1::POLL_KIND_YES_NO_ABSTAIN, v1::POLL_SECRECY_SECRET,
+                                             v1::RESULTS_VISIBILITY_ON_PUBLISH, {}))
+                               .at(0)
+                               .poll_created()
+                               .poll()
+                               .id();
+  m.run(open_poll(open_secret));
+  m.run(cast_ballot(open_secret, {2}), "omar", v1::ROLE_PARTICIPANT);
+  store::embedded_event_log log;
+  store(log);
+  // The secret changed since the ballots were sealed: they are not counted, nothing crashes.
+  export_document document(meeting_id(), 1, export_reader::operator_admin,
+                           "another-signing-secret-32-bytes-or-more");
+  for (const auto& event : stored) ASSERT_TRUE(document.add_event(event));
+  EXPECT_EQ(document.unopened_ballots(), 3U);  // two in the closed secret poll, one here
+  const v1::Poll* poll = domain::find_poll(document.state(), open_secret);
+  ASSERT_NE(poll, nullptr);
+  EXPECT_EQ(poll->voter_ids_size(), 1);
+  for (auto count : poll->tally()) EXPECT_EQ(count, 0U) << "counted without the key";
 }
 
 TEST_F(meeting_export_test, a_trimmed_log_starts_from_its_snapshot_and_says_it_is_incomplete) {
@@ -155,8 +232,17 @@ TEST_F(meeting_export_test, a_trimmed_log_starts_from_its_snapshot_and_says_it_i
   ASSERT_EQ(exported.events.size(), 4U);
   EXPECT_EQ(exported.events.front().seq(), m.log[at].seq());
   v1::MeetingState replayed = exported.snapshots[0];
+  // The snapshot line holds the open secret poll's running tally sealed, the events its
+  // ballots: whoever holds the signing secret opens both.
+  const ballot_seal seal(secret, meeting_id());
+  EXPECT_TRUE(domain::find_poll(replayed, secret_poll)->tally().empty());
+  EXPECT_FALSE(domain::find_poll(replayed, secret_poll)->sealed_tally().empty());
+  EXPECT_EQ(seal.open_running_tallies(replayed), 0);  // none failed
+  EXPECT_FALSE(domain::find_poll(replayed, secret_poll)->tally().empty());
   for (const auto& event : exported.events) {
-    domain::evolve(replayed, event);
+    v1::Event opened = event;
+    seal.open_event(opened);
+    domain::evolve(replayed, opened);
     replayed.set_seq(event.seq());
   }
   EXPECT_TRUE(same(replayed, m.state));
@@ -206,12 +292,12 @@ TEST_F(meeting_export_test, a_chair_gets_no_secret_choice_and_the_chairs_view_of
 
 TEST_F(meeting_export_test, an_unknown_meeting_is_not_found) {
   store::embedded_event_log log;
-  const auto result = run(export_meeting(log, "nope", export_reader::operator_admin, 0));
+  const auto result = run(export_meeting(log, "nope", export_reader::operator_admin, 0, "k"));
   EXPECT_EQ(result.status, export_status::not_found);
 }
 
 TEST(export_document, refuses_an_event_that_does_not_follow_the_last_seq) {
-  export_document document("m", 7, export_reader::operator_admin);
+  export_document document("m", 7, export_reader::operator_admin, "k");
   v1::Event event;
   event.set_seq(2);
   event.mutable_meeting_started();

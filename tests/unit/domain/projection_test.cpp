@@ -66,6 +66,23 @@ TEST_F(domain_projection, a_secret_ballot_never_shows_its_choices_to_anyone) {
   }
 }
 
+TEST_F(domain_projection, sealed_choices_reach_no_audience_in_any_poll) {
+  // The log holds a secret ballot's choices sealed; a replay or a batch from the log must not
+  // pass the sealed bytes on (nor, for a named poll, anything but the choices).
+  for (auto secrecy : {v1::POLL_SECRECY_SECRET, v1::POLL_SECRECY_NAMED}) {
+    const std::string id = open(secrecy, secrecy == v1::POLL_SECRECY_SECRET
+                                             ? v1::RESULTS_VISIBILITY_AFTER_CLOSE
+                                             : v1::RESULTS_VISIBILITY_LIVE);
+    v1::Event cast = vote(id, "amina", 1);
+    cast.mutable_ballot_cast()->set_sealed_choices(std::string("\x01sealed-bytes", 13));
+    for (audience who : all_audiences) {
+      const v1::Event out = project(cast, who);
+      EXPECT_TRUE(out.ballot_cast().sealed_choices().empty()) << static_cast<int>(who);
+      EXPECT_EQ(out.ballot_cast().voter_id(), "amina");
+    }
+  }
+}
+
 TEST_F(domain_projection, the_chair_learns_a_secret_tally_at_close) {
   const std::string id = open(v1::POLL_SECRECY_SECRET, v1::RESULTS_VISIBILITY_ON_PUBLISH);
   vote(id, "amina", 1);

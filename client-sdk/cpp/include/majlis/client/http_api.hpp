@@ -110,7 +110,8 @@ class http_api {
                                                                 token_request request);
   boost::asio::awaitable<http_result<issued_token>> register_participant(std::string meeting_id,
                                                                          registration request);
-  // GET /api/meetings/{id}: with `token` as ?token= when given, else with the admin key.
+  // GET /api/meetings/{id}: with `token` as "Authorization: Bearer" when given, else with the
+  // admin key.
   // The summary JSON is the reply body.
   boost::asio::awaitable<http_reply> meeting_summary(std::string meeting_id, std::string token = {});
   // GET /api/meetings/{id}/minutes (Markdown): moderator token or admin key, as above.
