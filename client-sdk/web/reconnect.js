@@ -23,6 +23,7 @@ const STOP_CLOSE = new Map([
 const LATER_CLOSE = new Set([
   1008, // flooding past the rate limit
   4013, // server or meeting full
+  4029, // too many connections of this participant or address, or joins too fast
 ]);
 
 // Server `error` codes (sent before the close) after which reconnecting cannot help.

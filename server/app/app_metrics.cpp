@@ -14,6 +14,9 @@ std::string app_metrics::render() const {
   counter("meetings_loaded_total", "Meeting replicas loaded from the store.", meetings_loaded);
   counter("joins_total", "Accepted Join messages.", joins);
   counter("joins_rejected_total", "Refused Join messages (token, meeting, limits).", joins_rejected);
+  counter("joins_refused_per_participant_total",
+          "Joins refused with 4029: the participant held max_connections_per_participant.",
+          joins_refused_per_participant);
   counter("commands_total", "Commands received from clients.", commands);
   counter("commands_rejected_total", "Commands the domain or the store refused.", commands_rejected);
   counter("appends_total", "Batches appended to the event log.", appends);

@@ -12,6 +12,7 @@ struct app_metrics {
   std::atomic<uint64_t> meetings_loaded{0};
   std::atomic<uint64_t> joins{0};
   std::atomic<uint64_t> joins_rejected{0};
+  std::atomic<uint64_t> joins_refused_per_participant{0};  // close 4029: participant's limit
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> commands_rejected{0};
   std::atomic<uint64_t> appends{0};

@@ -8,6 +8,8 @@
 
 #include "net/url.hpp"
 
+#include "domain/limits.hpp"
+
 namespace majlis::app {
 
 server_config parse_config(int argc, char** argv) {
@@ -86,6 +88,9 @@ server_config parse_config(int argc, char** argv) {
   app.add_option("--test-drop-published-every", config.replica.drop_published_every,
                  "Test hook: drop every Nth event batch published by the store (0 = never)")
       ->group("");  // hidden from --help: for tests only
+  app.add_option("--test-check-in-rotation-ms", config.replica.check_in_rotation_ms,
+                 "Test hook: rotate the check-in code this often (0 = every 30 s)")
+      ->group("")->check(CLI::Range(int64_t{0}, int64_t{3600000}));  // hidden: for tests only
   app.add_option("--max-meetings", config.max_meetings, "Meetings the embedded store holds at most")
       ->envname("MAJLIS_MAX_MEETINGS")->capture_default_str();
 
@@ -109,6 +114,29 @@ server_config parse_config(int argc, char** argv) {
       ->envname("MAJLIS_SEND_QUEUE_BYTES")->capture_default_str();
   app.add_option("--max-http-body", net.max_http_body_bytes, "Largest HTTP request body")
       ->envname("MAJLIS_MAX_HTTP_BODY")->capture_default_str();
+  auto& per_address = net.per_address;
+  app.add_option("--max-connections-per-address", per_address.max_connections,
+                 "Open WebSocket connections from one client address (0 = unlimited)")
+      ->envname("MAJLIS_MAX_CONNECTIONS_PER_ADDRESS")->capture_default_str();
+  app.add_option("--joins-per-second-per-address", per_address.joins_per_second,
+                 "New WebSocket connections per second from one client address (token bucket rate; 0 = unlimited)")
+      ->envname("MAJLIS_JOINS_PER_SECOND_PER_ADDRESS")->capture_default_str()->check(CLI::Range(0, 1000000));
+  app.add_option("--join-burst-per-address", per_address.join_burst,
+                 "Capacity of the per-address join bucket")
+      ->envname("MAJLIS_JOIN_BURST_PER_ADDRESS")->capture_default_str()->check(CLI::Range(1, 10000000));
+  app.add_option("--failed-auth-limit", per_address.failed_auth_limit,
+                 "Failed authentications (HTTP 401, close 4001) from one address within the window "
+                 "after which its API calls get 429 and its joins 4029 until the window passes (0 = never)")
+      ->envname("MAJLIS_FAILED_AUTH_LIMIT")->capture_default_str()->check(CLI::Range(0, 1000000));
+  int64_t failed_auth_window_s =
+      std::chrono::duration_cast<std::chrono::seconds>(per_address.failed_auth_window).count();
+  app.add_option("--failed-auth-window", failed_auth_window_s,
+                 "Window of --failed-auth-limit, in seconds, from the first failure")
+      ->envname("MAJLIS_FAILED_AUTH_WINDOW")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  app.add_option("--trusted-proxy-header", net.trusted_proxy_header,
+                 "Take the client address for the per-address limits from the last address in this "
+                 "header (X-Forwarded-For); set it only when majlisd is reachable only through that proxy")
+      ->envname("MAJLIS_TRUSTED_PROXY_HEADER");
 
   auto& replica = config.replica;
   app.add_option("--resume-window", replica.resume_window_events, "Events kept per meeting for resuming clients")
@@ -117,6 +145,11 @@ server_config parse_config(int argc, char** argv) {
       ->envname("MAJLIS_SNAPSHOT_EVERY")->capture_default_str()->check(CLI::Range(10, 1000000));
   app.add_option("--max-connections-per-meeting", replica.max_connections_per_meeting, "Joined connections per meeting at most")
       ->envname("MAJLIS_MAX_CONNECTIONS_PER_MEETING")->capture_default_str();
+  app.add_option("--max-connections-per-participant", replica.max_connections_per_participant,
+                 "Live connections of one participant or moderator token in a meeting, across instances "
+                 "(displays and observers are exempt)")
+      ->envname("MAJLIS_MAX_CONNECTIONS_PER_PARTICIPANT")->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, domain::limits::max_roster_connections));
 
   try {
     app.parse(argc, argv);
@@ -175,6 +208,7 @@ server_config parse_config(int argc, char** argv) {
   config.heartbeat_interval = std::max(std::chrono::milliseconds(100), config.heartbeat_ttl / 5);
   net.join_timeout = std::chrono::milliseconds(join_timeout_ms);
   net.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+  per_address.failed_auth_window = std::chrono::seconds(failed_auth_window_s);
   net.static_root = config.static_root;
   config.embedded_log.max_meetings = config.max_meetings;
   config.embedded_log.retention_events = replica.resume_window_events;

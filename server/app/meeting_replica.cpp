@@ -352,6 +352,20 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
     metrics_.joins_rejected++;
     return;
   }
+  const auto& participant_id = joiner->viewer.participant_id();
+  if (limits_connections(joiner->viewer.role()) && config_.max_connections_per_participant > 0) {
+    const auto held = live_connections_of(participant_id);
+    if (held >= config_.max_connections_per_participant) {
+      joiner->connection->close_with_error(
+          net::close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+          "this participant already holds the maximum of " +
+              std::to_string(config_.max_connections_per_participant) +
+              " connections to this meeting (--max-connections-per-participant); close one first");
+      metrics_.joins_rejected++;
+      metrics_.joins_refused_per_participant++;
+      return;
+    }
+  }
   if (resume && resume->epoch() == epoch_ && resume->seq() > state_.seq())
     check_claimed_seq(resume->seq());
   v1::ServerMessage message;
@@ -388,6 +402,7 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   }
 
   members_[joiner->viewer.connection_id()] = joiner;
+  ++local_connections_[participant_id];
   audiences_[static_cast<int>(joiner->audience)].push_back(joiner);
   metrics_.members++;
   metrics_.joins++;
@@ -440,6 +455,10 @@ void meeting_replica::do_leave(const std::string& connection_id) {
   if (it == members_.end()) return;
   auto leaving = std::move(it->second);
   members_.erase(it);
+  if (auto held = local_connections_.find(leaving->viewer.participant_id());
+      held != local_connections_.end() && --held->second == 0) {
+    local_connections_.erase(held);
+  }
   auto& list = audiences_[static_cast<int>(leaving->audience)];
   std::erase(list, leaving);
   metrics_.members--;
@@ -458,6 +477,16 @@ void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id
   metrics_.commands++;
   asio::post(strand_, [self = shared_from_this(), sender = std::move(sender), request_id,
                        command = std::move(command)]() mutable {
+    if (command.has_check_in() &&
+        !self->check_in_guard_.begin_attempt(sender->viewer.participant_id(),
+                                             check_in_guard::clock::now())) {
+      self->metrics_.commands_rejected++;
+      const domain::rejection throttled{
+          v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+          "Too many wrong check-in codes; try again in a minute."};
+      self->send_result(sender, request_id, &throttled, 0);
+      return;
+    }
     pending_change change;
     change.what = pending_change::kind::command;
     change.sender = std::move(sender);
@@ -478,15 +507,12 @@ void meeting_replica::enqueue(pending_change change) {
 std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_change(
     const v1::MeetingState& scratch, const pending_change& change, int64_t now) {
   switch (change.what) {
-    case pending_change::kind::command: {
-      domain::command_context context{change.sender->viewer.participant_id(),
-                                      change.sender->viewer.role(), now, fresh_id()};
-      return domain::decide(scratch, change.command, context);
-    }
-    case pending_change::kind::system_command: {
-      domain::command_context context{"", v1::ROLE_UNSPECIFIED, now, fresh_id()};
-      return domain::decide(scratch, change.command, context);
-    }
+    case pending_change::kind::command:
+      return domain::decide(scratch, change.command,
+                            context_for(change.sender->viewer.participant_id(),
+                                        change.sender->viewer.role(), now));
+    case pending_change::kind::system_command:
+      return domain::decide(scratch, change.command, context_for("", v1::ROLE_UNSPECIFIED, now));
     case pending_change::kind::connection_opened: {
       const auto& viewer = change.sender->viewer;
       v1::Participant who;
@@ -628,6 +654,12 @@ asio::awaitable<void> meeting_replica::do_commit() {
     for (size_t i = 0; i < batch.size(); ++i) {
       const auto& change = batch[i];
       if (change.what != pending_change::kind::command) continue;
+      if (change.command.has_check_in()) {
+        const bool wrong = outcomes[i].error &&
+                           outcomes[i].error->code == v1::ERROR_CODE_INVALID_ARGUMENT;
+        check_in_guard_.end_attempt(change.sender->viewer.participant_id(),
+                                    check_in_guard::clock::now(), wrong);
+      }
       if (outcomes[i].error) {
         metrics_.commands_rejected++;
         send_result(change.sender, change.request_id, &*outcomes[i].error, 0);
@@ -672,7 +704,15 @@ void meeting_replica::arm_deadline_timer() {
     if (ec || !self || self->armed_deadline_ms_ != deadline) return;
     self->armed_deadline_ms_ = 0;
     // Any replica may propose; the log decides and the losers are rejected as already done.
-    for (auto& command : domain::due_commands(self->state_, unix_millis())) {
+    auto due = domain::due_commands(self->state_, unix_millis());
+    if (due.empty()) {
+      self->arm_deadline_timer();  // woke a little early: wait again rather than stall
+      return;
+    }
+    for (auto& command : due) {
+      // The domain has no randomness: the replica draws the new check-in code.
+      if (command.has_rotate_check_in_code())
+        command.mutable_rotate_check_in_code()->set_code(random_check_in_code());
       pending_change change;
       change.what = pending_change::kind::system_command;
       change.command = std::move(command);
@@ -791,6 +831,35 @@ void meeting_replica::close_all() {
   });
 }
 
+bool meeting_replica::limits_connections(v1::Role role) {
+  // One display or observer link may serve many screens or a whole audience: those are bounded
+  // by the per-address and per-meeting limits instead.
+  return role == v1::ROLE_PARTICIPANT || role == v1::ROLE_MODERATOR;
+}
+
+size_t meeting_replica::live_connections_of(const std::string& participant_id) const {
+  // Ours from the members (joined this instant, before the roster hears of it); the other
+  // instances' from the roster, which their joins reach through the log.
+  size_t held = 0;
+  if (auto it = local_connections_.find(participant_id); it != local_connections_.end())
+    held = it->second;
+  for (const auto& participant : state_.participants()) {
+    if (participant.id() != participant_id) continue;
+    for (const auto& connection_id : participant.connection_ids()) {
+      if (instance_of_connection(connection_id) != config_.instance_id) ++held;
+    }
+    break;
+  }
+  return held;
+}
+
 std::string meeting_replica::fresh_id() { return random_id(12); }
+
+domain::command_context meeting_replica::context_for(std::string actor_id, v1::Role role,
+                                                     int64_t now_ms) {
+  domain::command_context context{std::move(actor_id), role, now_ms, fresh_id()};
+  context.check_in_rotation_ms = config_.check_in_rotation_ms;
+  return context;
+}
 
 }  // namespace majlis::app

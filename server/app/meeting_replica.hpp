@@ -19,6 +19,7 @@
 
 #include "app/app_metrics.hpp"
 #include "app/ballot_seal.hpp"
+#include "app/check_in_guard.hpp"
 #include "app/config.hpp"
 #include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
@@ -124,6 +125,12 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void arm_deadline_timer();
   boost::asio::awaitable<void> do_snapshot();
   std::string fresh_id();
+  // Participants and moderators are held to max_connections_per_participant.
+  static bool limits_connections(v1::Role role);
+  // Connections `participant_id` holds in this meeting: joined here, or on another instance
+  // as the roster says.
+  size_t live_connections_of(const std::string& participant_id) const;
+  domain::command_context context_for(std::string actor_id, v1::Role role, int64_t now_ms);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
@@ -135,6 +142,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   uint64_t epoch_ = 0;
   std::deque<v1::Event> recent_;  // resume window: the last events applied, ascending
   std::unordered_map<std::string, std::shared_ptr<member>> members_;
+  std::unordered_map<std::string, size_t> local_connections_;  // members_ per participant id
   std::array<std::vector<std::shared_ptr<member>>, domain::audience_count> audiences_;
   std::deque<pending_change> pending_;
   bool committing_ = false;
@@ -151,6 +159,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
   ballot_seal seal_;          // secret ballots are sealed in the log, opened before evolve
+  check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };
 
 }  // namespace majlis::app

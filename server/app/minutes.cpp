@@ -8,6 +8,14 @@ namespace majlis::app {
 
 namespace {
 
+const char* attendance_text(v1::Attendance attendance) {
+  switch (attendance) {
+    case v1::ATTENDANCE_IN_ROOM: return "in room";
+    case v1::ATTENDANCE_REMOTE: return "remote";
+    default: return "attendance unverified";
+  }
+}
+
 std::string clock_minutes(int64_t ms) {
   const int64_t seconds = ms / 1000;
   std::ostringstream out;
@@ -127,8 +135,10 @@ std::string render_minutes(const v1::MeetingState& state) {
       if (!any_speaker) out << "Speakers:\n\n";
       any_speaker = true;
       out << "- " << inline_text(names[turn.participant_id()]) << " ("
-          << inline_text(turn.stakeholder_group()) << ", "
-          << (turn.attendance() == v1::ATTENDANCE_IN_ROOM ? "in room" : "remote") << "), "
+          // An intervention records verified values only: empty or unspecified = unverified.
+          << (turn.stakeholder_group().empty() ? std::string("group unverified")
+                                               : inline_text(turn.stakeholder_group()))
+          << ", " << attendance_text(turn.attendance()) << "), "
           << clock_minutes(turn.duration_ms()) << "\n";
     }
     if (any_speaker) out << "\n";

@@ -34,6 +34,18 @@ decision decide_submit_contribution(const v1::MeetingState& state,
     return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
                   "This meeting has received the maximum number of contributions.");
   }
+  // One author must not crowd out the others; the chair may need to note many points.
+  if (!is_chair(context)) {
+    const auto written = static_cast<std::size_t>(
+        std::count_if(state.contributions().begin(), state.contributions().end(),
+                      [&](const v1::Contribution& c) { return c.author_id() == context.actor_id; }));
+    if (written >= limits::max_contributions_per_author) {
+      return reject(v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+                    "You have written the maximum of " +
+                        std::to_string(limits::max_contributions_per_author) +
+                        " contributions in this meeting.");
+    }
+  }
   if (context.fresh_id.empty()) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "No id was supplied for the contribution.");
   }

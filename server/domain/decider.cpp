@@ -1,7 +1,10 @@
 // decide(): the permission table first, then the rule file that owns the command.
 #include "decider.hpp"
 
+#include <algorithm>
+
 #include "agenda.hpp"
+#include "check_in.hpp"
 #include "contributions.hpp"
 #include "decision_parts.hpp"
 #include "floor.hpp"
@@ -91,8 +94,21 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_upvote_contribution(s, c.upvote_contribution(), x);
     case K::kMarkContribution:
       return decide_mark_contribution(s, c.mark_contribution(), x);
+    case K::kVerifyParticipant:
+      return decide_verify_participant(s, c.verify_participant(), x);
+    case K::kAnswerParticipantRequest:
+      return decide_answer_participant_request(s, c.answer_participant_request(), x);
+    case K::kSetCheckIn:
+      return decide_set_check_in(s, c.set_check_in(), x);
+    case K::kCheckIn:
+      return decide_check_in(s, c.check_in(), x);
+    case K::kRotateCheckInCode:
+      return decide_rotate_check_in_code(s, c.rotate_check_in_code(), x);
     case K::KIND_NOT_SET:
       break;
+    default:
+      break;  // commands of other parts of issue 6 (admission) are decided elsewhere
+
   }
   return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "The command is empty.");
 }
@@ -132,14 +148,22 @@ std::vector<v1::Command> due_commands(const v1::MeetingState& state, int64_t now
       due.emplace_back().mutable_close_poll()->set_poll_id(poll.id());
     }
   }
+  // A new check-in code; the replica fills in the random code before proposing it.
+  if (check_in_code_due(state, now_ms)) due.emplace_back().mutable_rotate_check_in_code();
   return due;
 }
 
 int64_t next_deadline_ms(const v1::MeetingState& state) {
   int64_t earliest = 0;
+  if (state.status() == v1::MEETING_STATUS_ENDED) return earliest;  // nothing is due any more
   for (const auto& poll : state.polls()) {
     if (poll.status() != v1::POLL_STATUS_OPEN || poll.deadline_ms() == 0) continue;
     if (earliest == 0 || poll.deadline_ms() < earliest) earliest = poll.deadline_ms();
+  }
+  if (state.check_in().open()) {
+    // Due at 0 right after opening: 1 keeps "0 = none" meaning none, and is long past.
+    const int64_t rotation = std::max<int64_t>(1, state.check_in().next_rotation_ms());
+    if (earliest == 0 || rotation < earliest) earliest = rotation;
   }
   return earliest;
 }

@@ -19,6 +19,8 @@ struct command_context {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   int64_t now_ms = 0;                         // supplied by the caller
   std::string fresh_id;                       // unique id for a created entity (entry, item, poll, ...)
+  // How long a check-in code lasts; 0 = check_in_rotation_ms (30 s). Tests shorten it.
+  int64_t check_in_rotation_ms = 0;
 };
 
 // A command the domain refused, with a stable code and a message a person can read.
@@ -55,7 +57,7 @@ std::vector<v1::Event> connection_closed(const v1::MeetingState& state,
                                          const std::string& connection_id,
                                          const std::string& instance_id, int64_t now_ms);
 
-// Commands a replica may propose on its own when time passes (poll deadlines). Empty when
+// Commands a replica may propose on its own when time passes (poll deadlines, check-in codes). Empty when
 // nothing is due. Proposed with the system as actor; the log decides which proposal wins.
 std::vector<v1::Command> due_commands(const v1::MeetingState& state, int64_t now_ms);
 

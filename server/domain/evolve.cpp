@@ -1,6 +1,7 @@
 // evolve(): one event, applied by the rule file that owns it. Works on the authoritative
 // state and on client mirrors fed projected events (stubs only advance seq).
 #include "agenda.hpp"
+#include "check_in.hpp"
 #include "contributions.hpp"
 #include "decider.hpp"
 #include "floor.hpp"
@@ -91,8 +92,22 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_contribution_upvoted(s, e);
     case K::kContributionMarked:
       return apply_contribution_marked(s, e);
+    case K::kParticipantVerified:
+      return apply_participant_verified(s, e);
+    case K::kParticipantChangeRequested:
+      return apply_participant_change_requested(s, e);
+    case K::kParticipantRequestAnswered:
+      return apply_participant_request_answered(s, e);
+    case K::kCheckInChanged:
+      return apply_check_in_changed(s, e);
+    case K::kCheckInCodeRotated:
+      return apply_check_in_code_rotated(s, e);
+    case K::kParticipantCheckedIn:
+      return apply_participant_checked_in(s, e);
     case K::KIND_NOT_SET:
       return;  // a redacted stub
+    default:
+      return;  // events of other parts of issue 6 (admission) are applied elsewhere
   }
 }
 

@@ -114,8 +114,9 @@ std::optional<v1::Event> end_running_turn(const v1::MeetingState& state,
   intervention.set_duration_ms(spoken_ms(floor, context.now_ms));
   intervention.set_time_limit_ms(floor.time_limit_ms());
   if (const v1::Participant* speaker = find_participant(state, floor.participant_id())) {
-    intervention.set_stakeholder_group(speaker->stakeholder_group());
-    intervention.set_attendance(speaker->attendance());
+    // The record and the equity figures hold verified values only (queue_order.hpp).
+    intervention.set_stakeholder_group(std::string(fair_group(*speaker)));
+    intervention.set_attendance(fair_attendance(*speaker));
   }
   return event;
 }

@@ -29,7 +29,13 @@ inline constexpr std::size_t max_decisions_per_item = 100;
 inline constexpr std::size_t max_action_items_per_item = 100;
 inline constexpr std::size_t max_languages = 20;
 inline constexpr std::size_t max_stakeholder_groups = 50;
-inline constexpr std::size_t max_connections_per_participant = 100;
+// Connections the roster records per participant: a ceiling on the state's size. majlisd's
+// --max-connections-per-participant (at most this) refuses participants' and moderators' joins
+// beyond its limit; a display or observer link serving more screens is served, and recorded
+// up to this many.
+inline constexpr std::size_t max_roster_connections = 100;
+// Contributions one author may write in a meeting (the chair is exempt).
+inline constexpr std::size_t max_contributions_per_author = 50;
 
 // Durations.
 inline constexpr int64_t max_speaking_time_ms = int64_t{4} * 60 * 60 * 1000;  // one turn

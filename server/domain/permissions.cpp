@@ -22,6 +22,12 @@ constexpr std::array rows = {
     // roster
     permission_row{K::kAddWalkIn, "register a walk-in", chair_only},
     permission_row{K::kUpdateParticipant, "update a participant", anyone},
+    permission_row{K::kVerifyParticipant, "verify a participant", chair_only},
+    permission_row{K::kAnswerParticipantRequest, "answer a participant's request", chair_only},
+    // check-in
+    permission_row{K::kSetCheckIn, "open or close check-in", chair_only},
+    permission_row{K::kCheckIn, "check in", anyone},
+    permission_row{K::kRotateCheckInCode, "rotate the check-in code", system},
     // agenda
     permission_row{K::kAddAgendaItem, "add an agenda item", chair_only},
     permission_row{K::kUpdateAgendaItem, "edit an agenda item", chair_only},

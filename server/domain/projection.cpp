@@ -53,6 +53,17 @@ void project_poll(v1::Poll& poll, audience who) {
   }
 }
 
+// The check-in codes are for the room: the display shows them and the chair may read them out.
+// Anyone else who saw them could check in from home.
+bool sees_check_in_codes(audience who) {
+  return who == audience::moderator || who == audience::display;
+}
+
+void blank_check_in_codes(v1::CheckInState& check_in) {
+  check_in.clear_code();
+  check_in.clear_previous_code();
+}
+
 }  // namespace
 
 audience audience_of(v1::Role role) {
@@ -61,8 +72,10 @@ audience audience_of(v1::Role role) {
       return audience::moderator;
     case v1::ROLE_PARTICIPANT:
       return audience::participant;
+    case v1::ROLE_DISPLAY:
+      return audience::display;
     default:
-      return audience::public_view;  // displays, observers, and anything unknown
+      return audience::public_view;  // observers, and anything unknown
   }
 }
 
@@ -132,6 +145,9 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
           find_contribution(state_after, event.contribution_upvoted().contribution_id());
       return contribution == nullptr || !contribution->hidden();
     }
+    case v1::Event::kCheckInCodeRotated:
+      if (!sees_check_in_codes(who)) out.mutable_check_in_code_rotated()->clear_code();
+      return true;
     default:
       return true;
   }
@@ -164,6 +180,9 @@ v1::MeetingState project_state(const v1::MeetingState& state, audience who,
     for (auto& contribution : *view.mutable_contributions()) {
       if (contribution.hidden()) blank_hidden(contribution);
     }
+  }
+  if (!sees_check_in_codes(who) && view.has_check_in()) {
+    blank_check_in_codes(*view.mutable_check_in());
   }
   return view;
 }

@@ -12,9 +12,10 @@ namespace majlis::domain {
 enum class audience {
   moderator,    // live tallies of named polls, hidden contributions, named ballots
   participant,  // what poll visibility allows; hidden contributions blanked
-  public_view,  // displays and observers: like participants
+  public_view,  // observers (and unknown roles): like participants
+  display,      // room displays: like public_view, plus the current check-in codes they show
 };
-inline constexpr int audience_count = 3;
+inline constexpr int audience_count = 4;
 
 audience audience_of(v1::Role role);
 

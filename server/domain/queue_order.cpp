@@ -27,11 +27,11 @@ struct speaker_facts {
   }
   v1::Attendance attendance(std::string_view id) const {
     auto it = by_id.find(id);
-    return it == by_id.end() ? v1::ATTENDANCE_UNSPECIFIED : it->second->attendance();
+    return it == by_id.end() ? v1::ATTENDANCE_UNSPECIFIED : fair_attendance(*it->second);
   }
   std::string_view group(std::string_view id) const {
     auto it = by_id.find(id);
-    return group_key(it == by_id.end() ? std::string_view{} : it->second->stakeholder_group());
+    return group_key(it == by_id.end() ? std::string_view{} : fair_group(*it->second));
   }
 };
 
@@ -193,6 +193,15 @@ class speak_order_simulation {
 };
 
 }  // namespace
+
+std::string_view fair_group(const v1::Participant& participant) {
+  return participant.group_verified() ? std::string_view(participant.stakeholder_group())
+                                      : std::string_view{};
+}
+
+v1::Attendance fair_attendance(const v1::Participant& participant) {
+  return participant.attendance_verified() ? participant.attendance() : v1::ATTENDANCE_UNSPECIFIED;
+}
 
 std::string_view group_key(std::string_view stakeholder_group) {
   return stakeholder_group.empty() ? std::string_view{"unspecified"} : stakeholder_group;

@@ -25,6 +25,13 @@ inline constexpr std::string_view group_suffix = " has spoken least";  // "<grou
 // for a turn that has not happened yet; two minutes is a typical consultation turn.
 inline constexpr int64_t assumed_turn_ms_without_limit = int64_t{2} * 60 * 1000;
 
+// What the fairness rules (alternation, balance, equity figures, an intervention's record) may
+// use of a participant: the group only once group_verified, the attendance only once
+// attendance_verified. Unverified, a participant counts as having no group ("unspecified",
+// one bucket for all of them) and an unknown attendance (never the side alternation wants).
+std::string_view fair_group(const v1::Participant& participant);
+v1::Attendance fair_attendance(const v1::Participant& participant);
+
 // The key equity figures and stakeholder balance use for a participant's group.
 std::string_view group_key(std::string_view stakeholder_group);
 // "in_room", "remote" or "unspecified".

@@ -73,6 +73,9 @@ decision decide_add_walk_in(const v1::MeetingState& state, const v1::AddWalkIn& 
   participant.set_stakeholder_group(command.stakeholder_group());
   participant.set_attendance(v1::ATTENDANCE_IN_ROOM);
   participant.set_walk_in(true);
+  // The chair sees them in the room: what the chair registers is verified.
+  participant.set_group_verified(true);
+  participant.set_attendance_verified(true);
   return std::vector{event};
 }
 
@@ -86,7 +89,8 @@ decision decide_update_participant(const v1::MeetingState& state,
     return reject(v1::ERROR_CODE_PERMISSION_DENIED,
                   "Only the chair can change another participant's details.");
   }
-  if (find_participant(state, target_id) == nullptr) {
+  const v1::Participant* target = find_participant(state, target_id);
+  if (target == nullptr) {
     return reject(v1::ERROR_CODE_NOT_FOUND, "No such participant.");
   }
   if (command.display_name().empty() && command.stakeholder_group().empty() &&
@@ -102,13 +106,140 @@ decision decide_update_participant(const v1::MeetingState& state,
   if (!v1::Attendance_IsValid(command.attendance())) {
     return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "Unknown attendance.");
   }
+  const bool details = !command.stakeholder_group().empty() ||
+                       command.attendance() != v1::ATTENDANCE_UNSPECIFIED;
+  std::vector<v1::Event> events;
+  if (is_chair(context)) {
+    v1::Event event = stamped_event(context);
+    auto& updated = *event.mutable_participant_updated();
+    updated.set_participant_id(target_id);
+    updated.set_display_name(command.display_name());
+    updated.set_stakeholder_group(command.stakeholder_group());
+    updated.set_attendance(command.attendance());
+    events.push_back(std::move(event));
+    if (details) {
+      // What the chair sets is verified: the resulting group and attendance both.
+      v1::Event verified = stamped_event(context);
+      auto& values = *verified.mutable_participant_verified();
+      values.set_participant_id(target_id);
+      values.set_stakeholder_group(command.stakeholder_group().empty()
+                                       ? target->stakeholder_group()
+                                       : command.stakeholder_group());
+      values.set_attendance(command.attendance() == v1::ATTENDANCE_UNSPECIFIED
+                                ? target->attendance()
+                                : command.attendance());
+      events.push_back(std::move(verified));
+    }
+    return events;
+  }
+  // A participant for themself: the name at once; group and attendance only as a request the
+  // chair answers, since the fairness rules read them.
+  if (!command.display_name().empty()) {
+    v1::Event event = stamped_event(context);
+    auto& updated = *event.mutable_participant_updated();
+    updated.set_participant_id(target_id);
+    updated.set_display_name(command.display_name());
+    events.push_back(std::move(event));
+  }
+  if (details) {
+    v1::Event event = stamped_event(context);
+    auto& requested = *event.mutable_participant_change_requested();
+    requested.set_participant_id(target_id);
+    // A new request adds to the one waiting; what it does not name stays as asked before.
+    requested.set_stakeholder_group(command.stakeholder_group().empty()
+                                        ? target->requested_group()
+                                        : command.stakeholder_group());
+    requested.set_attendance(command.attendance() == v1::ATTENDANCE_UNSPECIFIED
+                                 ? target->requested_attendance()
+                                 : command.attendance());
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+decision decide_verify_participant(const v1::MeetingState& state,
+                                   const v1::VerifyParticipant& command,
+                                   const command_context& context) {
+  if (auto not_open = require_not_ended(state)) return *not_open;
+  const v1::Participant* target = find_participant(state, command.participant_id());
+  if (target == nullptr) return reject(v1::ERROR_CODE_NOT_FOUND, "No such participant.");
+  if (target->group_verified() && target->attendance_verified()) {
+    return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
+                  "This participant's group and attendance are already verified.");
+  }
   v1::Event event = stamped_event(context);
-  auto& updated = *event.mutable_participant_updated();
-  updated.set_participant_id(target_id);
-  updated.set_display_name(command.display_name());
-  updated.set_stakeholder_group(command.stakeholder_group());
-  updated.set_attendance(command.attendance());
+  auto& verified = *event.mutable_participant_verified();
+  verified.set_participant_id(target->id());
+  verified.set_stakeholder_group(target->stakeholder_group());
+  verified.set_attendance(target->attendance());
   return std::vector{event};
+}
+
+decision decide_answer_participant_request(const v1::MeetingState& state,
+                                           const v1::AnswerParticipantRequest& command,
+                                           const command_context& context) {
+  if (auto not_open = require_not_ended(state)) return *not_open;
+  const v1::Participant* target = find_participant(state, command.participant_id());
+  if (target == nullptr) return reject(v1::ERROR_CODE_NOT_FOUND, "No such participant.");
+  if (!has_request(*target)) {
+    return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
+                  "This participant has no change waiting for an answer.");
+  }
+  if (command.accept()) {
+    // The groups may have changed since the request was made.
+    if (auto bad = check_stakeholder_group(state, target->requested_group())) return *bad;
+  }
+  v1::Event event = stamped_event(context);
+  auto& answered = *event.mutable_participant_request_answered();
+  answered.set_participant_id(target->id());
+  answered.set_accepted(command.accept());
+  return std::vector{event};
+}
+
+bool has_request(const v1::Participant& participant) {
+  return !participant.requested_group().empty() ||
+         participant.requested_attendance() != v1::ATTENDANCE_UNSPECIFIED;
+}
+
+void apply_participant_verified(v1::MeetingState& state, const v1::Event& event) {
+  const auto& verified = event.participant_verified();
+  v1::Participant* participant =
+      find_by_id(*state.mutable_participants(), verified.participant_id());
+  if (participant == nullptr) return;
+  participant->set_stakeholder_group(verified.stakeholder_group());
+  participant->set_attendance(verified.attendance());
+  participant->set_group_verified(true);
+  participant->set_attendance_verified(true);
+  reorder_all_lists(state);
+}
+
+void apply_participant_change_requested(v1::MeetingState& state, const v1::Event& event) {
+  const auto& requested = event.participant_change_requested();
+  v1::Participant* participant =
+      find_by_id(*state.mutable_participants(), requested.participant_id());
+  if (participant == nullptr) return;
+  participant->set_requested_group(requested.stakeholder_group());
+  participant->set_requested_attendance(requested.attendance());
+}
+
+void apply_participant_request_answered(v1::MeetingState& state, const v1::Event& event) {
+  const auto& answered = event.participant_request_answered();
+  v1::Participant* participant =
+      find_by_id(*state.mutable_participants(), answered.participant_id());
+  if (participant == nullptr) return;
+  if (answered.accepted()) {
+    if (!participant->requested_group().empty()) {
+      participant->set_stakeholder_group(participant->requested_group());
+      participant->set_group_verified(true);
+    }
+    if (participant->requested_attendance() != v1::ATTENDANCE_UNSPECIFIED) {
+      participant->set_attendance(participant->requested_attendance());
+      participant->set_attendance_verified(true);
+    }
+  }
+  participant->clear_requested_group();
+  participant->clear_requested_attendance();
+  if (answered.accepted()) reorder_all_lists(state);
 }
 
 void apply_participant_added(v1::MeetingState& state, const v1::Event& event) {
@@ -178,10 +309,14 @@ std::vector<v1::Event> connection_opened(const v1::MeetingState& state, const v1
     participant.clear_connection_ids();
     participant.set_connection_count(0);
     participant.set_online(false);
+    // The claims come from a token the server signed (issued with the admin key); the
+    // admission rules decide what a self-registered participant's claims are worth.
+    participant.set_group_verified(true);
+    participant.set_attendance_verified(true);
     events.push_back(std::move(added));
   } else if (has_connection(*known, connection_id) ||
              static_cast<std::size_t>(known->connection_ids_size()) >=
-                 limits::max_connections_per_participant) {
+                 limits::max_roster_connections) {
     return events;
   }
   v1::Event opened;

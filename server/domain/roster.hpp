@@ -26,6 +26,19 @@ decision decide_update_participant(const v1::MeetingState& state,
                                    const v1::UpdateParticipant& command,
                                    const command_context& context);
 
+decision decide_verify_participant(const v1::MeetingState& state,
+                                   const v1::VerifyParticipant& command,
+                                   const command_context& context);
+decision decide_answer_participant_request(const v1::MeetingState& state,
+                                           const v1::AnswerParticipantRequest& command,
+                                           const command_context& context);
+
+// Whether a participant has asked for a group or attendance change the chair has not answered.
+bool has_request(const v1::Participant& participant);
+
+void apply_participant_verified(v1::MeetingState& state, const v1::Event& event);
+void apply_participant_change_requested(v1::MeetingState& state, const v1::Event& event);
+void apply_participant_request_answered(v1::MeetingState& state, const v1::Event& event);
 void apply_participant_added(v1::MeetingState& state, const v1::Event& event);
 void apply_participant_updated(v1::MeetingState& state, const v1::Event& event);
 void apply_connection_opened(v1::MeetingState& state, const v1::Event& event);

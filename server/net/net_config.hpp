@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "net/address_limits.hpp"
+
 namespace majlis::net {
 
 struct net_config {
@@ -47,6 +49,12 @@ struct net_config {
   // Origins a browser may open /ws from ("https://host[:port]", "*" = any); an upgrade with
   // another Origin header gets 403. Requests without Origin (non-browser clients) always pass.
   std::vector<std::string> allowed_origins;
+  // Limits per source address (connections, join rate, failed authentications); README "Limits".
+  address_limits_config per_address;
+  // Empty: a client's address is the TCP peer. Else the name of a header (X-Forwarded-For) whose
+  // last address is the client's: set it only when majlisd is reachable only through the proxy
+  // that sets it, or anyone can pick their address.
+  std::string trusted_proxy_header;
   // Prefix of connection ids ("<instance_id>-<counter>"); unique per running instance.
   std::string instance_id = "majlis";
 };

@@ -36,6 +36,9 @@ const char* close_code_name(close_code code) {
     case close_code::slow_consumer: return "slow_consumer";
     case close_code::idle_timeout: return "idle_timeout";
     case close_code::server_full: return "server_full";
+    case close_code::removed: return "removed";
+    case close_code::in_lobby: return "in_lobby";
+    case close_code::too_many_connections: return "too_many_connections";
   }
   return "unknown";
 }
@@ -80,6 +83,19 @@ std::string render_prometheus(const net_metrics& m) {
   write_metric(out, "closes_by_peer_total", "counter",
                "Connections that ended without a close initiated by the server.",
                m.closes_by_peer.load(relaxed));
+  write_metric(out, "address_connections_refused_total", "counter",
+               "WebSocket connections refused: the address holds max_connections_per_address.",
+               m.address_connections_refused.load(relaxed));
+  write_metric(out, "address_joins_refused_total", "counter",
+               "WebSocket connections refused: the address joined faster than its join bucket.",
+               m.address_joins_refused.load(relaxed));
+  write_metric(out, "failed_auth_total", "counter",
+               "Failed authentications (HTTP 401, WebSocket close 4001).",
+               m.failed_auth.load(relaxed));
+  write_metric(out, "auth_throttled_total", "counter",
+               "Requests (HTTP 429) and joins (close 4029) refused while the address was throttled "
+               "after failed authentications.",
+               m.auth_throttled.load(relaxed));
   out << "# HELP majlis_net_closes_total WebSocket closes initiated by the server, by code.\n"
       << "# TYPE majlis_net_closes_total counter\n";
   for (std::size_t i = 0; i < all_close_codes.size(); ++i) {

@@ -12,12 +12,12 @@
 namespace majlis::net {
 
 // Every close code Majlis sends, in a fixed order (index into net_metrics::closes_sent).
-inline constexpr std::array<close_code, 13> all_close_codes{
+inline constexpr std::array<close_code, 14> all_close_codes{
     close_code::normal,           close_code::going_away,      close_code::protocol_error,
     close_code::invalid_payload,  close_code::policy_violation, close_code::message_too_big,
     close_code::internal_error,   close_code::unauthenticated, close_code::join_timeout,
     close_code::not_found,        close_code::slow_consumer,   close_code::idle_timeout,
-    close_code::server_full};
+    close_code::server_full,      close_code::too_many_connections};
 
 // A readable name for a close code ("slow_consumer"); "unknown" for codes not listed above.
 const char* close_code_name(close_code code);
@@ -36,6 +36,10 @@ struct net_metrics {
   counter bytes_out{0};
   counter rate_limited_commands{0};
   counter protocol_errors{0};      // undecodable or oversized frames
+  counter address_connections_refused{0};  // close 4029: the address holds its connection cap
+  counter address_joins_refused{0};        // close 4029: the address joins too fast
+  counter failed_auth{0};                  // HTTP 401s and WebSocket 4001 closes
+  counter auth_throttled{0};  // HTTP 429 and close 4029 while throttled after failed auth
   counter closes_by_peer{0};       // connections that ended without a close we initiated
   std::array<counter, all_close_codes.size()> closes_sent{};  // closes we initiated, by code
 

@@ -34,6 +34,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using clock = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------------------------------------
 // server_state
@@ -72,6 +73,7 @@ server_state::server_state(net_config config_in, std::shared_ptr<http_handler> h
       http(std::move(http_in)),
       acceptor(std::move(acceptor_in)),
       tls(make_tls_context(config)),
+      addresses(config.per_address),
       allowed_origins_(config.allowed_origins) {}
 
 void server_state::set_allowed_origins(std::vector<std::string> origins) {
@@ -144,6 +146,7 @@ std::string lower(std::string_view text) {
 std::string_view error_code_for(http::status status) {
   switch (status) {
     case http::status::payload_too_large:
+    case http::status::too_many_requests:
     case http::status::request_header_fields_too_large: return "RESOURCE_EXHAUSTED";
     case http::status::not_found: return "NOT_FOUND";
     case http::status::forbidden: return "PERMISSION_DENIED";
@@ -343,11 +346,24 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     co_return false;
   }
 
+  // The client's address for the limits: the last one in the trusted proxy header, if set
+  // (a proxy may carry several clients' requests on one connection), else the TCP peer.
+  std::string client_address_of(const http::request<http::string_body>& req) const {
+    const auto& header = state_->config.trusted_proxy_header;
+    std::string_view last;
+    if (!header.empty()) {
+      for (auto [it, end] = req.equal_range(header); it != end; ++it) last = it->value();
+    }
+    return client_address(remote_address_, last);
+  }
+
   // Hands the socket to a WebSocket session (which refuses it if the server is full).
   void do_upgrade(http::request<http::string_body> req) {
     stream_.expires_never();
+    auto address = client_address_of(req);
     auto session = std::make_shared<websocket_session>(std::move(stream_), state_,
-                                                       std::move(slot_), over_limit_);
+                                                       std::move(slot_), over_limit_,
+                                                       std::move(address));
     websocket_session::start(std::move(session), std::move(req));
   }
 
@@ -362,10 +378,28 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
         co_return co_await do_write(
             error_response(http::status::not_found, "not found", version, keep_alive));
       }
+      // Every /api route needs credentials: an address throttled after failed
+      // authentications is refused before they are checked.
+      const auto address = client_address_of(req);
+      const bool needs_credentials = path == "/api" || path.starts_with("/api/");
+      if (needs_credentials) {
+        const auto wait = state_->addresses.auth_retry_after(address, clock::now());
+        if (wait > clock::duration::zero()) {
+          state_->metrics.auth_throttled.fetch_add(1, std::memory_order_relaxed);
+          const auto seconds =
+              std::max<std::int64_t>(std::chrono::ceil<std::chrono::seconds>(wait).count(), 1);
+          auto res = error_response(http::status::too_many_requests,
+                                    "too many failed authentications from this address; retry "
+                                    "after " + std::to_string(seconds) + " s",
+                                    version, keep_alive);
+          res.set(http::field::retry_after, std::to_string(seconds));
+          co_return co_await do_write(std::move(res));
+        }
+      }
       http_response answer;
       bool failed = false;
       try {
-        answer = co_await state_->http->handle(to_app_request(req, remote_address_));
+        answer = co_await state_->http->handle(to_app_request(req, address));
       } catch (const std::exception& e) {
         spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
         failed = true;
@@ -373,6 +407,10 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       if (failed) {
         co_return co_await do_write(error_response(http::status::internal_server_error,
                                                   "internal error", version, keep_alive));
+      }
+      if (answer.status == 401) {
+        state_->metrics.failed_auth.fetch_add(1, std::memory_order_relaxed);
+        state_->addresses.record_failed_auth(address, clock::now());
       }
       co_return co_await do_write(from_app_response(std::move(answer), version, keep_alive, head));
     }

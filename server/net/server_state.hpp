@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/address_limits.hpp"
 #include "net/connection.hpp"
 #include "net/http_types.hpp"
 #include "net/net_config.hpp"
@@ -47,6 +48,7 @@ class server_state {
   const std::shared_ptr<boost::asio::ssl::context> tls;
   net_metrics metrics;
   std::atomic<std::size_t> open_sockets{0};
+  address_limits addresses;
 
   // "<instance_id>-<n>", n counting from 1 in this process.
   std::string next_connection_id();

@@ -41,13 +41,14 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 websocket_session::websocket_session(transport_stream&& stream,
                                      std::shared_ptr<server_state> state, socket_slot slot,
-                                     bool reject)
+                                     bool reject, std::string client_address)
     : ws_(std::move(stream)),
       state_(std::move(state)),
       slot_(std::move(slot)),
       config_(state_->config),
       id_(state_->next_connection_id()),
       reject_(reject),
+      client_address_(std::move(client_address)),
       writer_signal_(ws_.get_executor(), clock::time_point::max()),
       watchdog_(ws_.get_executor()),
       read_parked_(ws_.get_executor(), clock::time_point::max()),
@@ -107,6 +108,7 @@ void websocket_session::on_open() {
                     " connections; try again later");
     return;
   }
+  if (!admit_address()) return;
   counted_open_ = true;
   state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
   state_->metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -119,6 +121,42 @@ void websocket_session::on_open() {
   if (!handler_ && !closing_) {
     begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "connection not accepted");
   }
+}
+
+bool websocket_session::admit_address() {
+  auto& limits = state_->addresses;
+  const auto& limit = limits.config();
+  const auto verdict = limits.admit_connection(client_address_, clock::now());
+  if (verdict == address_limits::verdict::accept) {
+    counted_address_ = true;
+    return true;
+  }
+  format_.store(wire_format::json, std::memory_order_relaxed);
+  std::string reason;
+  switch (verdict) {
+    case address_limits::verdict::auth_throttled: {
+      state_->metrics.auth_throttled.fetch_add(1, std::memory_order_relaxed);
+      const auto wait = std::chrono::ceil<std::chrono::seconds>(
+          limits.auth_retry_after(client_address_, clock::now()));
+      reason = "too many failed authentications from " + client_address_ + "; retry after " +
+               std::to_string(std::max<std::int64_t>(wait.count(), 1)) + " s";
+      break;
+    }
+    case address_limits::verdict::too_many_connections:
+      state_->metrics.address_connections_refused.fetch_add(1, std::memory_order_relaxed);
+      reason = client_address_ + " already holds the maximum of " +
+               std::to_string(limit.max_connections) +
+               " connections (--max-connections-per-address)";
+      break;
+    default:
+      state_->metrics.address_joins_refused.fetch_add(1, std::memory_order_relaxed);
+      reason = client_address_ + " joins too fast: " + std::to_string(limit.joins_per_second) +
+               " per second, burst " + std::to_string(limit.join_burst) +
+               " (--joins-per-second-per-address); try again shortly";
+  }
+  begin_close(close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+              std::move(reason));
+  return false;
 }
 
 asio::awaitable<void> websocket_session::do_read() {
@@ -279,6 +317,10 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
   if (closing_ || closed_) return;
   closing_ = true;
   close_code_ = code;
+  if (code == close_code::unauthenticated) {
+    state_->metrics.failed_auth.fetch_add(1, std::memory_order_relaxed);
+    state_->addresses.record_failed_auth(client_address_, clock::now());
+  }
   close_deadline_ = clock::now() + config_.close_timeout;
   state_->metrics.count_close(code);
   spdlog::debug("ws closing conn={} code={} reason=\"{}\"", id_, static_cast<unsigned>(code),
@@ -389,6 +431,7 @@ void websocket_session::on_closed() {
   if (registered_) state_->remove_session(registry_key_);
   if (!closing_) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
   if (counted_open_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  if (counted_address_) state_->addresses.release_connection(client_address_, clock::now());
   spdlog::debug("ws closed conn={}", id_);
   if (auto handler = std::move(handler_)) {
     try {

@@ -31,7 +31,7 @@ class websocket_session : public connection,
 
   // `reject`: the server is full; accept the upgrade only to say so (Error + close 4013).
   websocket_session(transport_stream&& stream, std::shared_ptr<server_state> state,
-                    socket_slot slot, bool reject);
+                    socket_slot slot, bool reject, std::string client_address);
   ~websocket_session() override;
 
   // Completes the upgrade `upgrade` asked for and runs until the connection is gone.
@@ -58,6 +58,8 @@ class websocket_session : public connection,
 
   // On the strand.
   void on_open();
+  // The per-address limits: false after starting a close with 4029.
+  bool admit_address();
   void on_message_bytes(bool text);
   void on_command_limit(const v1::ClientMessage& message);
   void enqueue(frame f);
@@ -73,6 +75,8 @@ class websocket_session : public connection,
   const net_config& config_;
   const std::string id_;
   const bool reject_;
+  const std::string client_address_;  // for the per-address limits
+  bool counted_address_ = false;      // holds one of the address's connections
   std::atomic<wire_format> format_{wire_format::binary};
 
   // Everything below is touched on the strand only.

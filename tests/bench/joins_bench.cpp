@@ -224,7 +224,11 @@ storm_figures run_storm(const cluster_options& base, const joins_options& option
                                 "--join-timeout-ms",
                                 "600000",
                                 "--idle-timeout-ms",
-                                "600000"};
+                                "600000",
+                                // Beyond --people, clients are further devices of the same people.
+                                "--max-connections-per-participant",
+                                std::to_string(std::clamp<std::size_t>(
+                                    (clients + options.people - 1) / options.people, 5, 100))};
   bench_cluster cluster(cluster_options, 1);
   std::printf("  %zu clients: %s\n", clients, cluster.describe().c_str());
   std::fflush(stdout);

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   app.add_option("--redis", cluster.redis_url,
                  "Redis for the instances started here (redis://host:port); default: start redis-server");
   app.add_option("--server", cluster.servers,
-                 "Use these running majlisd instances (http://host:port, repeat the option) instead of starting any");
+                 "Use these running majlisd instances (http://host:port, repeat the option) instead of starting any; "
+                 "start them with --max-connections-per-address 0 --joins-per-second-per-address 0");
   app.add_option("--admin-key", cluster.admin_key, "Admin key of the --server instances")
       ->envname("MAJLIS_ADMIN_KEY");
   app.add_option("--server-threads", cluster.server_threads, "majlisd --threads for instances started here")

@@ -1794,5 +1794,91 @@ TEST(cluster, redis_losing_its_last_writes_starts_a_new_epoch_and_never_aborts_f
   ASSERT_EQ(run_scenario(io, scenario.run(), 120s), "");
 }
 
+// =============================================================================================
+// 8. One participant token over two instances: --max-connections-per-participant counts the
+// connections the roster shows on the other instance too.
+
+class one_token_two_instances : public cluster_scenario {
+ public:
+  using cluster_scenario::cluster_scenario;
+
+  asio::awaitable<void> run() {
+    co_await create_meeting("One person, several devices");
+    const auto issued = co_await token("Many Devices", "", "remote");
+    participant_id_ = issued.participant_id;
+    token_ = issued.token;
+    chair_ = chair("chair", config(81));
+    co_await connect_and_join(*chair_, nodes_.port(1), meeting_id_);
+    chair_on_a_ = chair("chair on A", config(82));
+    co_await connect_and_join(*chair_on_a_, nodes_.port(0), meeting_id_);
+
+    // Two devices on A, then one on B once B's roster shows A's two: three is the limit.
+    for (int i = 0; i < 2; ++i) {
+      const auto result = co_await device(0);
+      require(result.ok, "device " + std::to_string(i) + " on A was refused: " + result.error.message());
+    }
+    co_await wait_for_connections(*chair_, 2);
+    const auto third = co_await device(1);
+    require(third.ok, "the third device (on B) was refused: " + third.error.message());
+    co_await wait_for_connections(*chair_, 3);
+    co_await wait_for_connections(*chair_on_a_, 3);
+
+    // A fourth is refused on either instance.
+    for (std::size_t instance = 0; instance < 2; ++instance) {
+      const auto refused = co_await device(instance);
+      require(!refused.ok && refused.close_code == 4029 &&
+                  refused.error.code() == v1::ERROR_CODE_RESOURCE_EXHAUSTED,
+              "a fourth device on " + nodes_.id(instance) + " got close " +
+                  std::to_string(refused.close_code) + " \"" + refused.error.message() + "\"");
+    }
+    for (auto& d : devices_) co_await d->close();
+    co_await chair_->client->close();
+    co_await chair_on_a_->client->close();
+  }
+
+ private:
+  asio::awaitable<client::join_result> device(std::size_t instance) {
+    auto c = client::meeting_client_config{};
+    c.auto_reconnect = false;
+    c.join_timeout = 10s;
+    auto d = std::make_unique<client::meeting_client>(io_.get_executor(), c);
+    const auto ec = co_await d->connect("127.0.0.1", nodes_.port(instance));
+    require(!ec, "cannot connect to " + nodes_.id(instance) + ": " + ec.message());
+    auto result = co_await d->join(meeting_id_, token_);
+    if (result.ok) devices_.push_back(std::move(d));
+    co_return result;
+  }
+
+  // Until `watcher` sees `count` connections of the participant.
+  asio::awaitable<void> wait_for_connections(recorded& watcher, std::size_t count) {
+    std::size_t seen = 0;
+    for (int round = 0; round < 500; ++round) {
+      seen = 0;
+      for (const auto& p : watcher.client->mirror().state().participants()) {
+        if (p.id() == participant_id_) seen = p.connection_count();
+      }
+      if (seen == count) co_return;
+      co_await sleep_for(20ms);
+    }
+    require(false, "the roster shows " + std::to_string(seen) + " connections, not " +
+                       std::to_string(count));
+  }
+
+  std::unique_ptr<recorded> chair_, chair_on_a_;
+  std::vector<std::unique_ptr<client::meeting_client>> devices_;
+  std::string participant_id_;
+  std::string token_;
+};
+
+TEST(cluster, one_token_is_held_to_its_connections_across_instances) {
+  std::map<std::string, std::vector<std::string>> extra;
+  extra["a"] = {"--max-connections-per-participant", "3"};
+  extra["b"] = {"--max-connections-per-participant", "3"};
+  cluster nodes({"a", "b"}, {}, extra);
+  asio::io_context io;
+  one_token_two_instances scenario(io, nodes);
+  ASSERT_EQ(run_scenario(io, scenario.run(), 90s), "");
+}
+
 }  // namespace
 }  // namespace majlis::testing

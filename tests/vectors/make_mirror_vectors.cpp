@@ -619,6 +619,76 @@ meeting presence_scenario() {
   return m;
 }
 
+// Verification and check-in: a request declined then accepted, an unverified registrant whom
+// the chair verifies (reordering a list that alternates and balances), codes that rotate (the
+// participant and observer vectors receive them blank) and a check-in with the previous code.
+meeting verification_scenario() {
+  meeting m("verification");
+  m.join(chair, "Chair", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
+  m.join("p1", "Leila", participant, "academia", v1::ATTENDANCE_REMOTE);
+  m.join("p3", "Omar", participant, "government", v1::ATTENDANCE_IN_ROOM);
+  m.join("screen", "Room screen", v1::ROLE_DISPLAY);
+  {
+    // Registered through the invite link: nothing verified (as admission records it).
+    v1::Event added;
+    added.set_at_ms(m.now_ms);
+    added.set_actor_id("p2");
+    auto& p = *added.mutable_participant_added()->mutable_participant();
+    p.set_id("p2");
+    p.set_display_name("Nadia");
+    p.set_role(participant);
+    p.set_stakeholder_group("private_sector");
+    p.set_attendance(v1::ATTENDANCE_REMOTE);
+    p.set_self_registered(true);
+    m.apply({added});
+  }
+  m.join("p2", "Nadia", participant, "private_sector", v1::ATTENDANCE_REMOTE);
+  m.run(start_meeting());
+  const std::string item = m.run(add_item("Verified queue"), chair, v1::ROLE_MODERATOR, "item-1");
+  m.run(item_command("start", item));
+  m.run(testing::set_policy(false, true, true));
+  m.run(testing::grant_floor("p3", 60'000));
+  m.advance(20'000);
+  m.run(testing::end_turn());
+  m.begin();
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "p2", participant, "e-p2");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "p1", participant, "e-p1");
+  m.check();
+  v1::Command verify;
+  verify.mutable_verify_participant()->set_participant_id("p2");
+  m.run(verify);
+  m.check();
+  m.run(update_participant("", "Leila H.", "government", v1::ATTENDANCE_IN_ROOM), "p1",
+        participant);
+  v1::Command answer;
+  answer.mutable_answer_participant_request()->set_participant_id("p1");
+  m.run(answer);  // declined
+  m.run(update_participant("", "", "government", v1::ATTENDANCE_UNSPECIFIED), "p1", participant);
+  m.check();
+  answer.mutable_answer_participant_request()->set_accept(true);
+  m.run(answer);
+  m.check();
+  m.run(update_participant("p3", "", "", v1::ATTENDANCE_REMOTE));  // the chair's: verified
+  v1::Command check_in;
+  check_in.mutable_set_check_in()->set_open(true);
+  m.run(check_in);
+  v1::Command rotate;
+  rotate.mutable_rotate_check_in_code()->set_code("123456");
+  m.run(rotate, "", v1::ROLE_UNSPECIFIED);
+  m.check();
+  m.advance(30'000);
+  rotate.mutable_rotate_check_in_code()->set_code("654321");
+  m.run(rotate, "", v1::ROLE_UNSPECIFIED);
+  m.check();
+  m.advance(5'000);
+  v1::Command code;
+  code.mutable_check_in()->set_code("123456");  // the previous code, within its grace
+  m.run(code, "p1", participant);
+  check_in.mutable_set_check_in()->set_open(false);
+  m.run(check_in);
+  return m;
+}
+
 // ---- pseudo-random sequences -------------------------------------------------------------------
 
 // The random walk of tests/unit/domain/command_sequence (its invariants and audience mirrors
@@ -667,6 +737,7 @@ constexpr viewpoint viewpoints[] = {
     {audience::moderator, "moderator", "chair"},
     {audience::participant, "participant", "p1"},
     {audience::public_view, "public_view", "screen"},
+    {audience::display, "display", "screen"},
 };
 
 v1::MeetingState snapshot(const v1::MeetingState& state, const viewpoint& v) {
@@ -761,6 +832,7 @@ int generate(const fs::path& dir) {
   meetings.push_back(secret_polls_scenario());
   meetings.push_back(contributions_scenario());
   meetings.push_back(presence_scenario());
+  meetings.push_back(verification_scenario());
   for (const uint32_t seed : {11U, 23U, 37U, 2026U}) meetings.push_back(random_meeting(seed, 600));
 
   totals total;

@@ -59,6 +59,28 @@ std::vector<command_verb> make_verbs() {
         {"display_name", "--name", "new display name (omit to keep)"},
         {"stakeholder_group", "--group", "new stakeholder group (omit to keep)"},
         {"attendance", "--attendance", "new attendance (omit to keep)"}}},
+      {"verify",
+       "verify_participant",
+       "Confirm a participant's current group and attendance as verified (the queue's fairness "
+       "rules use verified values only). Chair only.",
+       {{"participant_id", "--participant", "participant id", true}}},
+      {"answer-request",
+       "answer_participant_request",
+       "Answer a participant's requested change of group or attendance: with --accept it is "
+       "applied and verified, without it is declined. Chair only.",
+       {{"participant_id", "--participant", "participant id", true},
+        {"accept", "--accept", "apply the requested change; without this flag it is declined"}}},
+
+      // --- in-room check-in ---
+      {"check-in",
+       "set_check_in",
+       "Open in-room check-in (the room display shows a code that changes every 30 s) or close "
+       "it. Chair only.",
+       {{"open", "--open", "open check-in; without this flag it is closed"}}},
+      {"check-in-code",
+       "check_in",
+       "Check in as present in the room with the code the room display shows.",
+       {{"code", "--code", "the six-digit code on the room display", true}}},
 
       // --- agenda (chair) ---
       {"add-item",

@@ -10,11 +10,12 @@ test('close codes that make retrying pointless stop the client', () => {
   for (const code of [1002, 1007, 1009]) assert.deepEqual(closeOutcome(code), { stop: STOP.protocol }, `${code}`);
 });
 
-test('a restart, a killed server and transient closes retry at once; 4013 and 1008 later', () => {
+test('a restart, a killed server and transient closes retry at once; 4013, 4029 and 1008 later', () => {
   for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 4002, 4008, 4009]) {
     assert.deepEqual(closeOutcome(code), { retry: true, later: false }, `${code}`);
   }
   assert.deepEqual(closeOutcome(4013), { retry: true, later: true });
+  assert.deepEqual(closeOutcome(4029), { retry: true, later: true });
   assert.deepEqual(closeOutcome(1008), { retry: true, later: true });
 });
 

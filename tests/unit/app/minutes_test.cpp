@@ -29,6 +29,11 @@ TEST(minutes, lists_items_decisions_actions_speakers_and_published_polls) {
   turn->set_item_id("i1");
   turn->set_duration_ms(90'000);
   turn->set_stakeholder_group("academia");
+  turn->set_attendance(v1::ATTENDANCE_REMOTE);
+  auto* unverified = state.add_interventions();  // recorded before anyone verified them
+  unverified->set_participant_id("p1");
+  unverified->set_item_id("i1");
+  unverified->set_duration_ms(60'000);
   auto* poll = state.add_polls();
   poll->set_item_id("i1");
   poll->set_question("Adopt?");
@@ -46,6 +51,7 @@ TEST(minutes, lists_items_decisions_actions_speakers_and_published_polls) {
   EXPECT_NE(text.find("**Decision:** Publish the draft for comment"), std::string::npos);
   EXPECT_NE(text.find("Circulate the draft — Secretariat (due 2026-12-31)"), std::string::npos);
   EXPECT_NE(text.find("Amina (academia, remote), 1:30"), std::string::npos);
+  EXPECT_NE(text.find("Amina (group unverified, attendance unverified), 1:00"), std::string::npos);
   EXPECT_NE(text.find("yes: 7, no: 2 (1 voted, secret ballot)"), std::string::npos);
 }
 

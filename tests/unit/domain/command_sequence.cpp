@@ -147,6 +147,7 @@ command_sequence::command_sequence(bool may_end_meeting) : may_end_meeting_(may_
   mirrors_.push_back({audience::moderator, "chair", {}});
   mirrors_.push_back({audience::participant, "p1", {}});
   mirrors_.push_back({audience::public_view, "", {}});
+  mirrors_.push_back({audience::display, "", {}});
   for (auto& m : mirrors_) m.state = project_state(state_, m.who, m.viewer_id);
 }
 
@@ -188,6 +189,12 @@ std::string command_sequence::pick_participant(byte_reader& bytes) const {
   const uint32_t k = bytes.below(n + 2);
   if (k < n) return state_.participants(static_cast<int>(k)).id();
   return k == n ? "" : "ghost";
+}
+
+std::string command_sequence::random_code(byte_reader& bytes) const {
+  std::string code;
+  for (int i = 0; i < 6; ++i) code += static_cast<char>('0' + bytes.below(10));
+  return code;
 }
 
 std::string command_sequence::pick_text(byte_reader& bytes) const {
@@ -365,6 +372,28 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
       command.mutable_mark_contribution()->set_answered(bytes.chance(2));
       command.mutable_mark_contribution()->set_hidden(bytes.chance(2));
       break;
+    case K::kVerifyParticipant:
+      command.mutable_verify_participant()->set_participant_id(pick_participant(bytes));
+      break;
+    case K::kAnswerParticipantRequest:
+      command.mutable_answer_participant_request()->set_participant_id(pick_participant(bytes));
+      command.mutable_answer_participant_request()->set_accept(bytes.chance(2));
+      break;
+    case K::kSetCheckIn:
+      command.mutable_set_check_in()->set_open(!bytes.chance(3));
+      break;
+    case K::kCheckIn: {
+      const auto& check_in = state_.check_in();
+      const uint32_t pick = bytes.below(3);
+      command.mutable_check_in()->set_code(pick == 0   ? check_in.code()
+                                           : pick == 1 ? check_in.previous_code()
+                                                       : std::string("123456"));
+      break;
+    }
+    case K::kRotateCheckInCode:
+      command.mutable_rotate_check_in_code()->set_code(bytes.chance(4) ? "12a456"
+                                                                        : random_code(bytes));
+      break;
     default:
       break;  // commands without fields
   }
@@ -393,7 +422,13 @@ bool command_sequence::step(byte_reader& bytes) {
     }
     case 1: {  // a deadline passes: the system proposes what is due
       const command_context system{"", v1::ROLE_UNSPECIFIED, now_ms_, ""};
-      for (const auto& command : due_commands(state_, now_ms_)) decide_and_apply(command, system);
+      for (auto command : due_commands(state_, now_ms_)) {
+        // The replica fills in a random code; here the bytes do.
+        if (command.has_rotate_check_in_code()) {
+          command.mutable_rotate_check_in_code()->set_code(random_code(bytes));
+        }
+        decide_and_apply(command, system);
+      }
       break;
     }
     default: {

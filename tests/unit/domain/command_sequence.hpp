@@ -32,7 +32,7 @@ class byte_reader {
 // Invariants of an authoritative state; the first one broken, described.
 std::optional<std::string> check_invariants(const v1::MeetingState& state);
 
-// One meeting (with a chair, participants, a display and an observer), three audience
+// One meeting (with a chair, participants, a display and an observer), four audience
 // mirrors fed projected events, and the log of every event applied (with its seq).
 class command_sequence {
  public:
@@ -72,6 +72,7 @@ class command_sequence {
   std::string pick_contribution(byte_reader& bytes) const;
   std::string pick_participant(byte_reader& bytes) const;
   std::string pick_text(byte_reader& bytes) const;
+  std::string random_code(byte_reader& bytes) const;  // six digits
 
   void decide_and_apply(const v1::Command& command, const command_context& context);
   void apply(std::vector<v1::Event>& events, const command_context* context);

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "limits.hpp"
 #include "meeting_builder.hpp"
 
 namespace majlis::domain::testing {
@@ -34,6 +35,24 @@ TEST_F(domain_contributions, a_contribution_belongs_to_the_current_item) {
   EXPECT_EQ(c.author_id(), "amina");
   EXPECT_EQ(c.created_at_ms(), m.now_ms);
   EXPECT_EQ(c.upvotes(), 0U);
+}
+
+TEST_F(domain_contributions, an_author_writes_at_most_the_quota_and_the_chair_is_exempt) {
+  for (std::size_t i = 0; i < limits::max_contributions_per_author; ++i) {
+    send("point " + std::to_string(i));
+  }
+  const auto refused = m.refuse(submit("one more"), "amina", v1::ROLE_PARTICIPANT);
+  EXPECT_EQ(refused.code, v1::ERROR_CODE_RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.message, ::testing::HasSubstr(
+                                   "maximum of " +
+                                   std::to_string(limits::max_contributions_per_author)));
+  // The quota is per author: others still write, and the chair is never held to it.
+  send("my first", "omar");
+  for (std::size_t i = 0; i <= limits::max_contributions_per_author; ++i) {
+    m.run(submit("chair " + std::to_string(i)));
+  }
+  EXPECT_EQ(static_cast<std::size_t>(m.state.contributions_size()),
+            2 * limits::max_contributions_per_author + 2);
 }
 
 TEST_F(domain_contributions, a_named_item_must_exist_and_no_item_is_fine) {

@@ -14,7 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr audience all_audiences[] = {audience::moderator, audience::participant,
-                                      audience::public_view};
+                                      audience::public_view, audience::display};
 
 class domain_projection : public ::testing::Test {
  protected:
@@ -43,7 +43,7 @@ class domain_projection : public ::testing::Test {
 TEST(domain_projection_audience, roles_map_to_audiences) {
   EXPECT_EQ(audience_of(v1::ROLE_MODERATOR), audience::moderator);
   EXPECT_EQ(audience_of(v1::ROLE_PARTICIPANT), audience::participant);
-  EXPECT_EQ(audience_of(v1::ROLE_DISPLAY), audience::public_view);
+  EXPECT_EQ(audience_of(v1::ROLE_DISPLAY), audience::display);
   EXPECT_EQ(audience_of(v1::ROLE_OBSERVER), audience::public_view);
 }
 

@@ -301,8 +301,9 @@ TEST_F(domain_queue_order, a_change_of_attendance_reorders_waiting_lists) {
   ask("x2");
   EXPECT_THAT(m.waiting_ids(), ElementsAre("x1", "x2"));
   v1::Command update;
+  update.mutable_update_participant()->set_participant_id("x1");
   update.mutable_update_participant()->set_attendance(ATTENDANCE_IN_ROOM);
-  m.run(update, "x1", v1::ROLE_PARTICIPANT);
+  m.run(update);  // the chair's change, so verified
   EXPECT_THAT(m.waiting_ids(), ElementsAre("x2", "x1"));
 }
 

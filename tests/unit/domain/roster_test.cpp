@@ -100,7 +100,9 @@ TEST(domain_roster, a_participant_updates_themself_the_chair_anyone) {
   command.mutable_update_participant()->set_attendance(v1::ATTENDANCE_IN_ROOM);
   m.run(command, "amina", v1::ROLE_PARTICIPANT);
   EXPECT_EQ(m.participant("amina").display_name(), "أمينة");
-  EXPECT_EQ(m.participant("amina").attendance(), v1::ATTENDANCE_IN_ROOM);
+  // The attendance is only requested: the chair answers (verification_test.cpp).
+  EXPECT_EQ(m.participant("amina").attendance(), v1::ATTENDANCE_REMOTE);
+  EXPECT_EQ(m.participant("amina").requested_attendance(), v1::ATTENDANCE_IN_ROOM);
   EXPECT_EQ(m.participant("amina").stakeholder_group(), "academia");
 
   command.mutable_update_participant()->set_participant_id("omar");
