@@ -8,6 +8,9 @@ import {
   nameOf, reasonLabel, attendanceLabel, toast, fmtClock, floorClock,
 } from './ui.js';
 import { hasTally, tallyBars, turnout, pollMeta, personLine, kindBadge, figureBars, optionLabel, optionCount } from './views.js';
+import {
+  initAdmission, renderAdmission, tickAdmission, renderLobby, inRoster, rosterBadges, rosterControls,
+} from './console_admission.js';
 
 const $ = (id) => document.getElementById(id);
 const params = linkParams();
@@ -316,7 +319,7 @@ function renderEquity(state) {
 // ---- roster -------------------------------------------------------------------------------------
 
 function renderRoster(state) {
-  const people = state.participants.filter((p) => p.role !== 'ROLE_DISPLAY');
+  const people = state.participants.filter(inRoster);
   const online = people.filter((p) => p.online).length;
   $('roster-count').textContent = t('roster.count', { online, total: people.length });
   const item = currentItem(state);
@@ -326,6 +329,7 @@ function renderRoster(state) {
       h('span', { class: 'grow' }, userText(p.displayName)),
       p.role !== 'ROLE_PARTICIPANT' ? h('span', { class: 'badge blue' }, t(`role.${p.role}`)) : null,
       p.walkIn ? h('span', { class: 'badge amber' }, t('walkIn')) : null,
+      rosterBadges(p),
       p.connectionCount > 1 ? h('span', { class: 'small muted', dir: 'ltr' }, `×${p.connectionCount}`) : null,
       item && (p.role === 'ROLE_PARTICIPANT' || p.role === 'ROLE_MODERATOR')
         ? h('button', { class: 'small', title: `${t('queue.onBehalf')} ${p.displayName}`,
@@ -333,7 +337,8 @@ function renderRoster(state) {
       item && (p.role === 'ROLE_PARTICIPANT' || p.role === 'ROLE_MODERATOR')
         ? h('button', { class: 'small', title: `${t('queue.grant')}: ${p.displayName}`,
           onclick: () => run(client, { grantFloor: { participantId: p.id, timeLimitMs: turnLimitMs() } }) }, t('queue.grant')) : null),
-    h('div', { class: 'small muted' }, `${groupLabel(p.stakeholderGroup)} · ${attendanceLabel(p.attendance)}`))));
+    h('div', { class: 'small muted' }, `${groupLabel(p.stakeholderGroup)} · ${attendanceLabel(p.attendance)}`),
+    rosterControls(p))));
 }
 
 // ---- polls --------------------------------------------------------------------------------------
@@ -414,6 +419,8 @@ function render(state) {
   renderQueue(state, item);
   renderForms(state);
   renderEquity(state);
+  renderAdmission(state);
+  renderLobby(state);
   renderRoster(state);
   renderPolls(state);
   renderContributions(state);
@@ -426,6 +433,7 @@ function tick(state) {
   updateClocks(document, floor, now);
   const badge = $('overtime-badge');
   if (badge) badge.hidden = !(floor && floorClock(floor, now).overtime);
+  tickAdmission(state);
 }
 
 function wireForms() {
@@ -519,6 +527,18 @@ function startConsole(meetingId, token) {
   $('console-view').hidden = false;
   wireForms();
   client = startPage({ meetingId, token, render, tick, statusBadge: $('meeting-status') }).client;
+  initAdmission({
+    client, meetingId, token,
+    // After a rotation: the links with the new invite code (GET /api/meetings/ID/links).
+    showLinks: (res) => {
+      // /links carries no chair link: the console keeps its own.
+      const links = linksFrom({ meetingId, tokens: { moderator: token }, ...res });
+      const before = shownLinks || loadLinks(meetingId);
+      if (!res.links?.moderator && before?.moderator) links.moderator = before.moderator;
+      try { localStorage.setItem(linksKey(meetingId), JSON.stringify(links)); } catch { /* ignore */ }
+      showLinks(links);
+    },
+  });
 }
 
 const chairToken = params.meetingId ? tabCredential('token', params.meetingId, params.token) : '';

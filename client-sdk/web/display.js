@@ -20,6 +20,67 @@ const el = {
 };
 let client = null;
 
+// ---- in-room check-in: the current code in large type and as a QR code ----------------------
+// The QR code encodes the participant page with the code (participant.html?meeting=ID&checkin=
+// CODE, no token: the phone uses the token it already holds), which fills in and sends the code.
+// The encoder is the npm package qrcode-generator (client-sdk/web/package-lock.json), served by
+// majlisd from node_modules; without it the display shows the code alone.
+let qrEncoder = null;
+const qrLoad = import('./node_modules/qrcode-generator/dist/qrcode.mjs')
+  .then((m) => { qrEncoder = m.default; })
+  .catch(() => { qrEncoder = null; });
+
+function checkInUrl(code) {
+  const url = new URL('participant.html', location.href);
+  url.search = new URLSearchParams({ meeting: meetingId, checkin: code }).toString();
+  return url.href;
+}
+
+const qrCache = { text: '', node: null };
+function qrNode(text) {
+  if (!qrEncoder) return null;
+  if (qrCache.text !== text) {
+    const qr = qrEncoder(0, 'M'); // type 0: the smallest version that holds the text
+    qr.addData(text);
+    qr.make();
+    // Drawn as SVG through the DOM (no markup strings, no data: URL), so it scales to any screen
+    // and needs nothing from the page's Content-Security-Policy.
+    const n = qr.getModuleCount();
+    const quiet = 2; // the light margin scanners need around the code, in modules
+    const NS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', t('checkin.qrAlt'));
+    svg.setAttribute('shape-rendering', 'crispEdges');
+    let d = '';
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + quiet},${r + quiet}h1v1h-1z`;
+    }
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('fill', '#000');
+    svg.append(path);
+    const holder = h('div', { class: 'qr', id: 'd-checkin-qr', dataset: { text } });
+    holder.append(svg);
+    qrCache.text = text;
+    qrCache.node = holder;
+  }
+  return qrCache.node;
+}
+
+function checkInBlock(state) {
+  const c = state.checkIn;
+  if (!c.open || !c.code) return null;
+  return h('section', { class: 'd-checkin', id: 'd-checkin' },
+    qrNode(checkInUrl(c.code)),
+    h('div', {},
+      h('div', { class: 'd-label' }, t('checkin.displayHeading')),
+      h('div', { class: 'code', id: 'd-checkin-code', dir: 'ltr' }, c.code),
+      h('div', { class: 'd-label' }, t('checkin.displayHint'))));
+}
+qrLoad.then(() => client?.state && render(client.state));
+
 function participantMeta(state, pid) {
   const p = state.participants.find((x) => x.id === pid);
   return p ? `${groupLabel(p.stakeholderGroup)} · ${attendanceLabel(p.attendance)}` : '';
@@ -67,6 +128,7 @@ function render(state) {
     h('div', { class: 'turnout' }, t('poll.turnout', turnout(state, poll)))) : null;
 
   patch(el.body, h('div', { class: 'stack', style: { gap: '3vh' } },
+    checkInBlock(state),
     speaker,
     nextBlock || results ? h('div', { class: `d-grid${nextBlock && results ? '' : ' single'}` }, nextBlock, results) : null));
 }

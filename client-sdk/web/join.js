@@ -67,9 +67,16 @@ form.addEventListener('submit', async (ev) => {
     const stored = storeToken(meetingId, res.token);
     location.assign(participantUrl(res.token, !stored));
   } catch (e) {
-    toast(t('error.generic', { message: e.message }));
+    toast(registerError(e));
     button.disabled = false;
   }
 });
+
+// Registration refused: closed to the invite link (403), or its cap reached, said plainly.
+function registerError(e) {
+  if (e.status === 403) return t('join.closed');
+  if (e.code === 'RESOURCE_EXHAUSTED') return t('join.full');
+  return t('error.generic', { message: e.message });
+}
 
 load();

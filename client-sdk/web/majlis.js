@@ -12,6 +12,7 @@ export const STATUS = {
   connecting: 'connecting',
   open: 'open',           // welcomed: the mirror is current
   reconnecting: 'reconnecting',
+  lobby: 'lobby',         // registered, waiting for the chair to admit (close 4010); joins again
   closed: 'closed',       // by close(), or stopped for good (stopReason says why)
 };
 
@@ -33,18 +34,19 @@ function normalizeError(e) {
  * unanswered for pongTimeoutMs, no welcome within handshakeTimeoutMs) leads to status
  * 'reconnecting' at once, then a new connection after a jittered backoff, resuming with the
  * mirror's {epoch, seq}. Close codes and errors after which the same Join can only fail
- * (reconnect.js) stop the client: status 'closed' with stopReason set.
+ * (reconnect.js) stop the client: status 'closed' with stopReason set. Close 4010 (waiting in
+ * the lobby) gives status 'lobby' and a new Join every lobbyRetryMs (jittered) until admitted.
  */
 export class MajlisClient extends EventTarget {
   constructor({ meetingId, token, url, pingIntervalMs = 4000, pongTimeoutMs = 5000,
     handshakeTimeoutMs = 10000, backoffBaseMs = BACKOFF.baseMs, backoffMaxMs = BACKOFF.maxMs,
-    backoffLaterMs = BACKOFF.laterMs, commandTimeoutMs = 15000 } = {}) {
+    backoffLaterMs = BACKOFF.laterMs, lobbyRetryMs = BACKOFF.lobbyMs, commandTimeoutMs = 15000 } = {}) {
     super();
     this.meetingId = meetingId;
     this.token = token;
     this.url = url || defaultWsUrl();
     this.opts = { pingIntervalMs, pongTimeoutMs, handshakeTimeoutMs, backoffBaseMs, backoffMaxMs,
-      backoffLaterMs, commandTimeoutMs };
+      backoffLaterMs, lobbyRetryMs, commandTimeoutMs };
     this.state = null;     // normalized MeetingState, or null before the first welcome
     this.you = null;       // Viewer
     this.epoch = 0;
@@ -60,7 +62,8 @@ export class MajlisClient extends EventTarget {
     this.nextRequestId = 1;
     this.pending = new Map(); // requestId -> {resolve, timer}
     this.seqWaiters = [];     // {seq, resolve}
-    this.timers = { reconnect: null, ping: null, pong: null, handshake: null };
+    this.timers = { reconnect: null, ping: null, pong: null, handshake: null, errorStop: null };
+    this.errorStop = null;    // {reason, error}: an error frame that stops us unless the close says more
     this.stopped = true;
     this.onOnline = () => { if (this.status === STATUS.reconnecting && !this.ws) this.retryNow(); };
   }
@@ -180,6 +183,7 @@ export class MajlisClient extends EventTarget {
 
   open(status) {
     this.clearTimers();
+    this.errorStop = null;
     this.abandonSocket(4000, 'replaced');
     this.setStatus(status, { attempt: this.attempt });
     let ws;
@@ -218,11 +222,22 @@ export class MajlisClient extends EventTarget {
       if (this.ws !== ws) return;
       this.ws = null;
       this.failPending('connection lost; the command may or may not have been applied');
+      const errorStop = this.errorStop;
+      this.errorStop = null;
       if (this.stopped) return;
       const outcome = closeOutcome(ev.code);
+      // A close code that names its cause (removed, in the lobby, bad token) wins over the error
+      // frame sent before it; otherwise that error decides.
       if (outcome.stop) {
-        // The server's error frame, when it sent one, has stopped the client already.
-        this.stop(outcome.stop, { code: `CLOSE_${ev.code}`, message: ev.reason || '' });
+        this.stop(outcome.stop, { code: `CLOSE_${ev.code}`, message: errorStop?.error.message || ev.reason || '' });
+        return;
+      }
+      if (outcome.lobby) {
+        this.waitInLobby();
+        return;
+      }
+      if (errorStop) {
+        this.stop(errorStop.reason, errorStop.error);
         return;
       }
       this.scheduleReconnect(`closed ${ev.code}`, { later: outcome.later });
@@ -245,6 +260,17 @@ export class MajlisClient extends EventTarget {
     this.attempt += 1;
     this.setStatus(STATUS.reconnecting, { attempt: this.attempt, delayMs, why });
     this.timers.reconnect = setTimeout(() => this.open(STATUS.reconnecting), delayMs);
+  }
+
+  // In the lobby: not an error; join again in a few seconds, until the chair admits us.
+  waitInLobby() {
+    this.clearTimers();
+    if (this.stopped) return;
+    const delayMs = backoffDelayMs(0, { lobbyMs: this.opts.lobbyRetryMs, lobby: true });
+    this.attempt = 0;
+    this.lastError = null;
+    this.setStatus(STATUS.lobby, { delayMs });
+    this.timers.reconnect = setTimeout(() => this.open(STATUS.lobby), delayMs);
   }
 
   // Retrying cannot help (reconnect.js): keep the mirror for reading, stop all timers.
@@ -357,8 +383,19 @@ export class MajlisClient extends EventTarget {
     const error = normalizeError(e);
     this.lastError = error;
     const reason = stopReasonOfError(error.code);
-    if (reason) this.stop(reason, error);
-    // Otherwise the server closes the connection and we resume.
+    if (!reason) return; // the server closes the connection and we resume
+    if (!this.ws) {
+      this.stop(reason, error);
+      return;
+    }
+    // The close that follows may name the cause (4003 removed, 4010 lobby): wait for it a moment.
+    this.errorStop = { reason, error };
+    clearTimeout(this.timers.errorStop);
+    this.timers.errorStop = setTimeout(() => {
+      const pending = this.errorStop;
+      this.errorStop = null;
+      if (pending && !this.stopped) this.stop(pending.reason, pending.error);
+    }, 1500);
   }
 
   // Pings every pingIntervalMs; a ping with no frame at all from the server within
@@ -413,6 +450,11 @@ export const api = {
   register(meetingId, { invite, name, stakeholderGroup, attendance }) {
     return httpJson('POST', `/api/meetings/${encodeURIComponent(meetingId)}/register`,
       { body: { invite, name, stakeholderGroup, attendance } });
+  },
+  // The meeting's links with the current invite code (moderator token), as POST /api/meetings.
+  links(meetingId, token) {
+    return httpJson('GET', `/api/meetings/${encodeURIComponent(meetingId)}/links`,
+      { headers: { Authorization: `Bearer ${token}` } });
   },
   // Credentials go in the Authorization header, never in the URL (README "HTTP API").
   summary(meetingId, { invite, token } = {}) {

@@ -38,6 +38,23 @@ export function findParticipant(state, participantId) {
   return state.participants.find((p) => p.id === participantId) || null;
 }
 
+// Admission as the proto reads it: unspecified counts as admitted.
+export function admissionOf(participant) {
+  const a = participant?.admission || 'ADMISSION_STATUS_UNSPECIFIED';
+  return a === 'ADMISSION_STATUS_UNSPECIFIED' ? 'ADMISSION_STATUS_ADMITTED' : a;
+}
+
+// The registration mode as the proto reads it: unspecified counts as open.
+export function registrationModeOf(state) {
+  const m = state.settings.admission.mode;
+  return m === 'REGISTRATION_MODE_UNSPECIFIED' ? 'REGISTRATION_MODE_OPEN' : m;
+}
+
+// Whether a participant asked for a group or attendance change the chair has not answered.
+export function hasPendingRequest(participant) {
+  return !!participant.requestedGroup || participant.requestedAttendance !== 'ATTENDANCE_UNSPECIFIED';
+}
+
 export function findPoll(state, pollId) {
   return state.polls.find((p) => p.id === pollId) || null;
 }
@@ -74,6 +91,17 @@ const indexOfId = (list, id) => list.findIndex((x) => x.id === id);
 
 // ---- speaking order (port of server/domain/queue_order.cpp) ---------------------------------
 
+// What the fairness rules may use of a participant (queue_order.hpp fair_group/fair_attendance):
+// the group only once verified, the attendance only once verified; unverified, a participant
+// counts as having no group and an unknown attendance.
+export function fairGroup(participant) {
+  return participant.groupVerified ? participant.stakeholderGroup : '';
+}
+
+export function fairAttendance(participant) {
+  return participant.attendanceVerified ? participant.attendance : 'ATTENDANCE_UNSPECIFIED';
+}
+
 export function groupKey(stakeholderGroup) {
   return stakeholderGroup ? stakeholderGroup : 'unspecified';
 }
@@ -102,8 +130,8 @@ function narrow(candidates, keep) {
 function orderSpeakRequests(state, item, entries) {
   const policy = state.settings.queuePolicy;
   const byId = new Map(state.participants.map((p) => [p.id, p]));
-  const attendanceOf = (pid) => byId.get(pid)?.attendance || 'ATTENDANCE_UNSPECIFIED';
-  const groupOf = (pid) => groupKey(byId.get(pid)?.stakeholderGroup || '');
+  const attendanceOf = (pid) => (byId.has(pid) ? fairAttendance(byId.get(pid)) : 'ATTENDANCE_UNSPECIFIED');
+  const groupOf = (pid) => groupKey(byId.has(pid) ? fairGroup(byId.get(pid)) : '');
 
   const spoken = new Set();
   let previousAttendance = 'ATTENDANCE_UNSPECIFIED';
@@ -315,6 +343,94 @@ const handlers = {
     if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
     if (reorder) reorderAll(s);
   },
+
+  // ---- admission, verification, check-in ----
+  participantRegistered(s, b) {
+    const p = b.participant;
+    if (!p.id || findParticipant(s, p.id)) return;
+    p.connectionIds = [];
+    refreshOnline(p);
+    s.participants.push(p);
+    s.settings.admission.registrations += 1;
+  },
+  registrationChanged(s, b) {
+    s.settings.admission.mode = b.mode;
+    s.settings.admission.registrationCap = b.registrationCap;
+  },
+  inviteCodeRotated(s, b) {
+    s.settings.admission.inviteNonce = b.inviteNonce;
+  },
+  participantAdmitted(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    p.admission = 'ADMISSION_STATUS_ADMITTED';
+    if (b.stakeholderGroup) p.stakeholderGroup = b.stakeholderGroup;
+    if (b.attendance !== 'ATTENDANCE_UNSPECIFIED') p.attendance = b.attendance;
+    p.groupVerified = b.groupVerified;
+    p.attendanceVerified = b.attendanceVerified;
+    reorderAll(s);
+  },
+  participantRemoved(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    // Their requests and turn ended with events decided with this one; ballots stay counted.
+    p.admission = 'ADMISSION_STATUS_REMOVED';
+  },
+  participantVerified(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    p.stakeholderGroup = b.stakeholderGroup;
+    p.attendance = b.attendance;
+    p.groupVerified = true;
+    p.attendanceVerified = true;
+    reorderAll(s);
+  },
+  participantChangeRequested(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    p.requestedGroup = b.stakeholderGroup;
+    p.requestedAttendance = b.attendance;
+  },
+  participantRequestAnswered(s, b) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    if (b.accepted) {
+      if (p.requestedGroup) {
+        p.stakeholderGroup = p.requestedGroup;
+        p.groupVerified = true;
+      }
+      if (p.requestedAttendance !== 'ATTENDANCE_UNSPECIFIED') {
+        p.attendance = p.requestedAttendance;
+        p.attendanceVerified = true;
+      }
+    }
+    p.requestedGroup = '';
+    p.requestedAttendance = 'ATTENDANCE_UNSPECIFIED';
+    if (b.accepted) reorderAll(s);
+  },
+  checkInChanged(s, b) {
+    // Opening starts without a code (due at once); closing forgets the codes.
+    s.checkIn = normalize('CheckInState', { open: b.open });
+  },
+  checkInCodeRotated(s, b, ev) {
+    const c = s.checkIn;
+    if (!c.open) return;
+    c.previousCode = c.code;
+    c.code = b.code;
+    c.rotatedAtMs = ev.atMs;
+    c.nextRotationMs = b.nextRotationMs;
+    c.previousValidUntilMs = b.previousValidUntilMs;
+  },
+  participantCheckedIn(s, b, ev) {
+    const p = findParticipant(s, b.participantId);
+    if (!p) return;
+    p.attendance = 'ATTENDANCE_IN_ROOM';
+    p.attendanceVerified = true;
+    p.checkedInAtMs = ev.atMs;
+    p.requestedAttendance = 'ATTENDANCE_UNSPECIFIED'; // settled by the check-in
+    reorderAll(s);
+  },
+
   connectionOpened(s, b) {
     const p = findParticipant(s, b.participantId);
     if (!p || p.connectionIds.includes(b.connectionId)) return;

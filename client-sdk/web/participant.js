@@ -1,7 +1,7 @@
 // The participant page: raise a hand, see my place in the queue and why, vote, write.
 
 import { loadToken, storeToken } from './majlis.js';
-import { currentItem, findItem } from './mirror.js';
+import { currentItem, findItem, findParticipant, hasPendingRequest } from './mirror.js';
 import { t } from './i18n.js';
 import {
   h, patch, userText, run, linkParams, mountHeader, startPage, showFatalPage, updateClocks,
@@ -42,7 +42,23 @@ const el = {
   contribForm: document.getElementById('contrib-form'),
   contribText: document.getElementById('contrib-text'),
   contribList: document.getElementById('contrib-list'),
+  checkIn: document.getElementById('checkin'),
+  details: document.getElementById('my-details'),
 };
+
+// Check-in: the code typed or scanned (the room display's QR code opens this page with
+// ?checkin=CODE, which fills the box and is sent once), and the last refusal, translated.
+const checkInUi = {
+  fromLink: new URLSearchParams(location.search).get('checkin') || '',
+  error: '',
+  sending: false,
+};
+if (checkInUi.fromLink) {
+  // A code is valid for seconds: keep it out of the address bar so a reload does not resend it.
+  const url = new URL(location.href);
+  url.searchParams.delete('checkin');
+  history.replaceState(null, '', url);
+}
 
 let client = null;
 
@@ -222,13 +238,122 @@ function renderContributions(state) {
   }));
 }
 
+// ---- check-in and my details (group and attendance the chair confirms) ----------------------
+
+function me(state) {
+  return findParticipant(state, myId());
+}
+
+async function checkIn(code) {
+  const trimmed = code.trim();
+  if (!trimmed || checkInUi.sending) return;
+  checkInUi.sending = true;
+  checkInUi.error = '';
+  const result = await client.send({ checkIn: { code: trimmed } });
+  checkInUi.sending = false;
+  if (result.ok) {
+    toast(t('checkin.done'), 'ok');
+  } else {
+    // A wrong or stale code is the common case: say so in the page's language.
+    checkInUi.error = result.error?.code === 'ERROR_CODE_UNAVAILABLE'
+      ? t('error.generic', { message: result.error.message }) : t('checkin.refused');
+  }
+  render(client.state);
+}
+
+function renderCheckIn(state) {
+  const self = me(state);
+  const open = state.checkIn.open;
+  const isParticipant = client.you.role === 'ROLE_PARTICIPANT';
+  if (!self || !isParticipant || (!open && !self.checkedInAtMs)) {
+    el.checkIn.hidden = true;
+    patch(el.checkIn);
+    return;
+  }
+  el.checkIn.hidden = false;
+  if (self.checkedInAtMs) {
+    patch(el.checkIn, h('p', { id: 'checked-in', class: 'ok-line' }, '✓ ', t('checkin.checkedIn')));
+    return;
+  }
+  if (checkInUi.fromLink) {
+    const code = checkInUi.fromLink;
+    checkInUi.fromLink = '';
+    queueMicrotask(() => checkIn(code));
+  }
+  const input = h('input', {
+    id: 'checkin-code', dir: 'ltr', autocomplete: 'off', autocapitalize: 'characters', maxlength: 16,
+    class: 'code-input', dataset: { key: 'checkin-code', draft: '' }, 'aria-label': t('checkin.code'),
+    placeholder: t('checkin.code'), oninput: () => { checkInUi.error = ''; },
+  });
+  patch(el.checkIn,
+    h('h2', {}, t('checkin.heading')),
+    h('p', { class: 'small muted' }, t('checkin.hint')),
+    h('form', {
+      class: 'row', id: 'checkin-form',
+      onsubmit: (ev) => { ev.preventDefault(); checkIn(el.checkIn.querySelector('#checkin-code').value); },
+    }, input, h('button', { class: 'primary', type: 'submit', id: 'checkin-submit', disabled: checkInUi.sending }, t('checkin.submit'))),
+    checkInUi.error ? h('p', { class: 'error-line', id: 'checkin-error', role: 'alert' }, checkInUi.error) : null);
+}
+
+// What the chair has not confirmed yet is marked; a change is a request the chair answers.
+function renderDetails(state) {
+  const self = me(state);
+  if (!self || client.you.role !== 'ROLE_PARTICIPANT') {
+    el.details.hidden = true;
+    return;
+  }
+  el.details.hidden = false;
+  const unconfirmed = (verified) => (verified ? null : h('span', { class: 'badge amber unverified' }, t('verify.unverified')));
+  const pending = hasPendingRequest(self);
+  const groups = state.stakeholderGroups;
+  const groupSelect = h('select', { id: 'details-group', dataset: { key: 'details-group', draft: '' } },
+    groups.map((g) => h('option', { value: g, selected: g === self.stakeholderGroup }, groupLabel(g))));
+  const attSelect = h('select', { id: 'details-attendance', dataset: { key: 'details-attendance', draft: '' } },
+    ['ATTENDANCE_IN_ROOM', 'ATTENDANCE_REMOTE'].map((a) => h('option', { value: a, selected: a === self.attendance }, attendanceLabel(a))));
+  const ask = async (ev) => {
+    ev.preventDefault();
+    const group = groupSelect.value;
+    const attendance = attSelect.value;
+    const change = { participantId: self.id };
+    if (group && group !== self.stakeholderGroup) change.stakeholderGroup = group;
+    if (attendance !== self.attendance) change.attendance = attendance;
+    if (!change.stakeholderGroup && !change.attendance) return;
+    await run(client, { updateParticipant: change });
+  };
+  patch(el.details,
+    h('h2', {}, t('details.heading')),
+    h('div', { class: 'line', id: 'details-group-now' }, t('join.group'), ': ',
+      h('strong', {}, self.stakeholderGroup ? groupLabel(self.stakeholderGroup) : t('common.noGroup')), ' ', unconfirmed(self.groupVerified)),
+    h('div', { class: 'line', id: 'details-attendance-now' }, t('details.attendance'), ': ',
+      h('strong', {}, attendanceLabel(self.attendance)), ' ', unconfirmed(self.attendanceVerified)),
+    pending
+      ? h('p', { class: 'pending-line', id: 'change-pending', role: 'status' }, t('details.pending', {
+        what: [self.requestedGroup ? groupLabel(self.requestedGroup) : '',
+          self.requestedAttendance !== 'ATTENDANCE_UNSPECIFIED' ? attendanceLabel(self.requestedAttendance) : '']
+          .filter(Boolean).join(' · '),
+      }))
+      : h('details', { id: 'details-change' },
+        h('summary', {}, t('details.change')),
+        h('form', { class: 'row', style: { marginTop: '6px' }, onsubmit: ask },
+          groups.length ? groupSelect : null, attSelect,
+          h('button', { type: 'submit', id: 'details-ask' }, t('details.ask'))),
+        h('p', { class: 'small muted' }, t('details.askHint'))));
+}
+
+function pickDetails(p) {
+  return p ? { displayName: p.displayName, stakeholderGroup: p.stakeholderGroup, attendance: p.attendance } : {};
+}
+
 function render(state) {
   el.title.replaceChildren(userText(state.title));
   document.title = `${state.title} — Majlis`;
-  const you = client.you;
+  // The roster's values: the chair may have corrected them since the token was issued.
+  const you = { ...client.you, ...pickDetails(me(state)) };
   el.me.replaceChildren(userText(you.displayName || ''), ' · ', t(`role.${you.role}`),
     you.stakeholderGroup ? ` · ${groupLabel(you.stakeholderGroup)}` : '',
     you.attendance !== 'ATTENDANCE_UNSPECIFIED' ? ` · ${attendanceLabel(you.attendance)}` : '');
+  renderCheckIn(state);
+  renderDetails(state);
   renderNow(state);
   renderSpeak(state);
   renderPolls(state);

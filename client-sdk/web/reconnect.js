@@ -8,11 +8,17 @@ export const STOP = {
   gone: 'gone',         // 4004 / NOT_FOUND: the meeting does not exist (any more)
   protocol: 'protocol', // 1002, 1007, 1009 / PROTOCOL, INVALID_ARGUMENT: a client bug
   denied: 'denied',     // PERMISSION_DENIED on the connection itself
+  removed: 'removed',   // 4003: the chair removed this participant from the meeting
 };
+
+// 4010: registered through the invite link, waiting in the lobby for the chair to admit. Not an
+// error and not a lost connection: the client joins again every few seconds until admitted.
+export const LOBBY_CLOSE = 4010;
 
 // Close codes after which the same Join can only fail again (README "Close codes").
 const STOP_CLOSE = new Map([
   [4001, STOP.token],
+  [4003, STOP.removed],
   [4004, STOP.gone],
   [1002, STOP.protocol],
   [1007, STOP.protocol],
@@ -23,7 +29,7 @@ const STOP_CLOSE = new Map([
 const LATER_CLOSE = new Set([
   1008, // flooding past the rate limit
   4013, // server or meeting full
-  4029, // too many connections of this participant or address, or joins too fast
+  4029, // too many connections for this participant or address, or joins too fast
 ]);
 
 // Server `error` codes (sent before the close) after which reconnecting cannot help.
@@ -35,8 +41,11 @@ const STOP_ERROR = new Map([
   ['ERROR_CODE_PERMISSION_DENIED', STOP.denied],
 ]);
 
-/** Backoff defaults: the first retry after 0.25–0.5 s, doubling up to 2.5–5 s; "later" 5–10 s. */
-export const BACKOFF = { baseMs: 500, maxMs: 5000, laterMs: 10000 };
+/**
+ * Backoff defaults: the first retry after 0.25–0.5 s, doubling up to 2.5–5 s; "later" 5–10 s;
+ * in the lobby every 2–4 s.
+ */
+export const BACKOFF = { baseMs: 500, maxMs: 5000, laterMs: 10000, lobbyMs: 4000 };
 
 /** The stop reason for a server error code, or '' when a reconnect may succeed. */
 export function stopReasonOfError(code) {
@@ -45,13 +54,19 @@ export function stopReasonOfError(code) {
 
 /**
  * What to do after the server (or the network) closed the connection with `code`:
- * {stop: reason} or {retry: true, later: bool}. 1006 (no close frame: killed server, lost
- * network) and every other code retry.
+ * {stop: reason}, {lobby: true} (join again in a few seconds) or {retry: true, later: bool}.
+ * 1006 (no close frame: killed server, lost network) and every other code retry.
  */
 export function closeOutcome(code) {
   const stop = STOP_CLOSE.get(code);
   if (stop) return { stop };
+  if (code === LOBBY_CLOSE) return { lobby: true };
   return { retry: true, later: LATER_CLOSE.has(code) };
+}
+
+/** Whether a close code decides by itself what follows, whatever error frame came before it. */
+export function closeDecides(code) {
+  return STOP_CLOSE.has(code) || code === LOBBY_CLOSE;
 }
 
 /**
@@ -60,9 +75,11 @@ export function closeOutcome(code) {
  * after a server restart. `random` is injected for tests.
  */
 export function backoffDelayMs(attempt, { baseMs = BACKOFF.baseMs, maxMs = BACKOFF.maxMs,
-  laterMs = BACKOFF.laterMs, later = false } = {}, random = Math.random) {
-  const cap = later
-    ? Math.max(laterMs, maxMs)
-    : Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt, 0), 16));
+  laterMs = BACKOFF.laterMs, lobbyMs = BACKOFF.lobbyMs, later = false, lobby = false } = {},
+random = Math.random) {
+  let cap;
+  if (lobby) cap = lobbyMs;
+  else if (later) cap = Math.max(laterMs, maxMs);
+  else cap = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt, 0), 16));
   return Math.round(cap / 2 + random() * (cap / 2));
 }

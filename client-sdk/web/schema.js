@@ -25,6 +25,12 @@ export const ENUMS = {
     'RESULTS_VISIBILITY_ON_PUBLISH',
   ],
   PollStatus: ['POLL_STATUS_UNSPECIFIED', 'POLL_STATUS_DRAFT', 'POLL_STATUS_OPEN', 'POLL_STATUS_CLOSED', 'POLL_STATUS_PUBLISHED'],
+  AdmissionStatus: [
+    'ADMISSION_STATUS_UNSPECIFIED', 'ADMISSION_STATUS_ADMITTED', 'ADMISSION_STATUS_LOBBY', 'ADMISSION_STATUS_REMOVED',
+  ],
+  RegistrationMode: [
+    'REGISTRATION_MODE_UNSPECIFIED', 'REGISTRATION_MODE_OPEN', 'REGISTRATION_MODE_APPROVAL', 'REGISTRATION_MODE_CLOSED',
+  ],
 };
 
 // Field types: 'string', 'bool', 'int' (int32/uint32), 'int64' (int64/uint64),
@@ -33,11 +39,22 @@ export const ENUMS = {
 export const MESSAGES = {
   // state.proto
   QueuePolicy: { firstTimeFirst: 'bool', alternateAttendance: 'bool', stakeholderBalance: 'bool' },
-  MeetingSettings: { queuePolicy: 'msg:QueuePolicy', defaultSpeakingTimeMs: 'int64' },
+  AdmissionSettings: {
+    mode: 'enum:RegistrationMode', registrationCap: 'int', registrations: 'int', inviteNonce: 'string',
+  },
+  MeetingSettings: {
+    queuePolicy: 'msg:QueuePolicy', defaultSpeakingTimeMs: 'int64', admission: 'msg:AdmissionSettings',
+  },
+  CheckInState: {
+    open: 'bool', code: 'string', previousCode: 'string', rotatedAtMs: 'int64', nextRotationMs: 'int64',
+    previousValidUntilMs: 'int64',
+  },
   Participant: {
     id: 'string', displayName: 'string', role: 'enum:Role', stakeholderGroup: 'string',
     attendance: 'enum:Attendance', walkIn: 'bool', connectionCount: 'int', online: 'bool',
-    connectionIds: 'string[]',
+    connectionIds: 'string[]', admission: 'enum:AdmissionStatus', groupVerified: 'bool',
+    attendanceVerified: 'bool', requestedGroup: 'string', requestedAttendance: 'enum:Attendance',
+    checkedInAtMs: 'int64', selfRegistered: 'bool', registeredAtMs: 'int64',
   },
   Decision: { text: 'string', recordedAtMs: 'int64' },
   ActionItem: { text: 'string', owner: 'string', dueDate: 'string', recordedAtMs: 'int64' },
@@ -82,7 +99,7 @@ export const MESSAGES = {
     agenda: 'msg:AgendaItem[]', currentItemId: 'string', polls: 'msg:Poll[]',
     contributions: 'msg:Contribution[]', interventions: 'msg:Intervention[]',
     equity: 'msg:EquityFigures', seq: 'int64', nextRequestOrder: 'int64', createdAtMs: 'int64',
-    startedAtMs: 'int64', endedAtMs: 'int64',
+    startedAtMs: 'int64', endedAtMs: 'int64', checkIn: 'msg:CheckInState',
   },
 
   // events.proto
@@ -99,6 +116,20 @@ export const MESSAGES = {
   ParticipantUpdated: {
     participantId: 'string', displayName: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance',
   },
+  ParticipantRegistered: { participant: 'msg:Participant' },
+  RegistrationChanged: { mode: 'enum:RegistrationMode', registrationCap: 'int' },
+  InviteCodeRotated: { inviteNonce: 'string' },
+  ParticipantAdmitted: {
+    participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance',
+    groupVerified: 'bool', attendanceVerified: 'bool',
+  },
+  ParticipantRemoved: { participantId: 'string' },
+  ParticipantVerified: { participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance' },
+  ParticipantChangeRequested: { participantId: 'string', stakeholderGroup: 'string', attendance: 'enum:Attendance' },
+  ParticipantRequestAnswered: { participantId: 'string', accepted: 'bool' },
+  CheckInChanged: { open: 'bool' },
+  CheckInCodeRotated: { code: 'string', nextRotationMs: 'int64', previousValidUntilMs: 'int64' },
+  ParticipantCheckedIn: { participantId: 'string' },
   ConnectionOpened: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   ConnectionClosed: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   AgendaItemAdded: { item: 'msg:AgendaItem', position: 'int' },
@@ -126,6 +157,7 @@ export const MESSAGES = {
   PollClosed: { pollId: 'string', tally: 'int[]', eligibleOnline: 'int', byDeadline: 'bool' },
   PollPublished: { pollId: 'string', tally: 'int[]', ballots: 'msg:Ballot[]' },
   PollDeleted: { pollId: 'string' },
+  // sealed_choices (bytes) exists only in the event log; clients are never sent it.
   BallotCast: { pollId: 'string', voterId: 'string', choices: 'int[]', replacesPrevious: 'bool' },
   ContributionSubmitted: { contribution: 'msg:Contribution' },
   ContributionUpvoted: { contributionId: 'string', voterId: 'string' },
@@ -150,6 +182,12 @@ export const EVENT_KINDS = {
   pollPublished: 'PollPublished', pollDeleted: 'PollDeleted', ballotCast: 'BallotCast',
   contributionSubmitted: 'ContributionSubmitted', contributionUpvoted: 'ContributionUpvoted',
   contributionMarked: 'ContributionMarked',
+  participantRegistered: 'ParticipantRegistered', registrationChanged: 'RegistrationChanged',
+  inviteCodeRotated: 'InviteCodeRotated', participantAdmitted: 'ParticipantAdmitted',
+  participantRemoved: 'ParticipantRemoved', participantVerified: 'ParticipantVerified',
+  participantChangeRequested: 'ParticipantChangeRequested',
+  participantRequestAnswered: 'ParticipantRequestAnswered', checkInChanged: 'CheckInChanged',
+  checkInCodeRotated: 'CheckInCodeRotated', participantCheckedIn: 'ParticipantCheckedIn',
 };
 
 // Singular message fields that keep proto presence (null when absent) instead of defaulting.

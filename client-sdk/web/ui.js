@@ -187,7 +187,8 @@ export function mountHeader(header) {
 }
 
 // The connection as the page shows it, also set as <html data-conn="…"> for styles and tests:
-// 'open' (live), 'connecting', 'reconnecting', 'stopped' (retrying cannot help) or 'closed'.
+// 'open' (live), 'connecting', 'reconnecting', 'lobby' (waiting for the chair to admit),
+// 'stopped' (retrying cannot help) or 'closed'.
 export function connState(client) {
   if (client.status === STATUS.closed) return client.stopReason ? 'stopped' : 'closed';
   return client.status;
@@ -204,7 +205,8 @@ export function stopCard(client) {
   const e = client.lastError;
   return h('div', { class: 'card fatal-card stack', id: 'conn-stopped', dataset: { reason: client.stopReason } },
     h('strong', {}, stopMessage(client)),
-    e?.message ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
+    // A removal says all in the page's language; the server's English adds nothing.
+    e?.message && client.stopReason !== 'removed' ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
     h('div', {}, h('a', { href: 'index.html', id: 'conn-home' }, t('conn.home'))));
 }
 
@@ -217,6 +219,9 @@ export function renderStatusBadge(el, client) {
   if (conn === 'open' && state) {
     el.textContent = t(`status.${state.status}`);
     el.className = `badge ${state.status === 'MEETING_STATUS_LIVE' ? 'green' : ''}`;
+  } else if (conn === 'lobby') {
+    el.textContent = t('lobby.badge');
+    el.className = 'badge blue conn-badge';
   } else if (conn === 'connecting' || conn === 'reconnecting') {
     el.textContent = t('conn.badge.reconnecting');
     el.className = 'badge amber conn-badge';
@@ -237,7 +242,8 @@ export function mountBanner(client) {
     document.documentElement.dataset.conn = conn;
     banner.className = 'conn-banner';
     banner.dataset.conn = conn;
-    if (conn === 'open') {
+    // In the lobby the page shows lobbyCard instead: waiting is not a lost connection.
+    if (conn === 'open' || conn === 'lobby') {
       banner.hidden = true;
       return;
     }
@@ -271,6 +277,26 @@ function showStopCard(client) {
   main.prepend(stopCard(client));
 }
 
+// Waiting in the lobby (close 4010): what is happening, and that the page keeps trying.
+export function lobbyCard() {
+  return h('div', { class: 'card lobby-card stack', id: 'lobby', role: 'status', 'aria-live': 'polite' },
+    h('strong', { class: 'big' }, t('lobby.heading')),
+    h('div', {}, t('lobby.body')),
+    h('div', { class: 'small muted' }, t('lobby.retrying')));
+}
+
+// Puts lobbyCard first in <main> while waiting; CSS (html[data-conn="lobby"]) hides the rest.
+function syncLobbyCard(client) {
+  const main = document.querySelector('main') || document.body;
+  const shown = main.querySelector('#lobby');
+  if (client.status === STATUS.lobby) {
+    if (shown) shown.replaceWith(lobbyCard());
+    else main.prepend(lobbyCard());
+  } else if (shown) {
+    shown.remove();
+  }
+}
+
 // Connects a page: client + banner + batched re-render on state, connection and language
 // change, and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page
 // functions; statusBadge is the header's meeting status element, kept by renderStatusBadge.
@@ -285,6 +311,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
     requestAnimationFrame(() => {
       scheduled = false;
       renderStatusBadge(statusBadge, client);
+      syncLobbyCard(client);
       if (client.stopReason) {
         showStopCard(client);
         return;
@@ -299,6 +326,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
   // The badge and the stop card change with the banner, not a frame later.
   client.addEventListener('status', () => {
     renderStatusBadge(statusBadge, client);
+    syncLobbyCard(client);
     if (client.stopReason) showStopCard(client);
     schedule();
   });

@@ -140,9 +140,52 @@ bool api_routes::is_admin(const net::http_request& request) const {
   return !key.empty() && constant_time_equal(key, config_.admin_key);
 }
 
-std::string api_routes::invite_code(const std::string& meeting_id) const {
-  // Derived, not stored: every instance with the same secret checks it the same way.
-  return hmac_base64url(config_.signing_secret, "invite:" + meeting_id).substr(0, 22);
+std::string api_routes::invite_code(const std::string& meeting_id,
+                                    const std::string& nonce) const {
+  // Derived, not stored: every instance with the same secret checks it the same way, and a
+  // new nonce in the state (RotateInviteCode) voids every earlier code at once.
+  const std::string message =
+      nonce.empty() ? "invite:" + meeting_id : "invite:" + meeting_id + ":" + nonce;
+  return hmac_base64url(config_.signing_secret, message).substr(0, 22);
+}
+
+json::object api_routes::meeting_links(const std::string& meeting_id, const std::string& invite,
+                                       const std::string& display_token,
+                                       const std::string& observer_token,
+                                       const std::string& moderator_token) const {
+  const auto& base = config_.public_url;
+  json::object links;
+  if (!moderator_token.empty())
+    links["moderator"] = page_link(base, "console.html", meeting_id, "token", moderator_token);
+  links["participant"] = page_link(base, "join.html", meeting_id, "invite", invite);
+  links["display"] = page_link(base, "display.html", meeting_id, "token", display_token);
+  links["observer"] = page_link(base, "display.html", meeting_id, "token", observer_token);
+  return links;
+}
+
+asio::awaitable<bool> api_routes::token_holder_removed(const net::http_request& request,
+                                                     const std::string& meeting_id) {
+  const std::string token(bearer_of(request));
+  if (token.empty()) co_return false;
+  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
+  const auto* claims = std::get_if<token_claims>(&verified);
+  if (claims == nullptr || claims->meeting_id != meeting_id) co_return false;
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return false;
+  const auto state = co_await replica->state_copy();
+  for (const auto& participant : state.participants())
+    if (participant.id() == claims->participant_id)
+      co_return participant.admission() == v1::ADMISSION_STATUS_REMOVED;
+  co_return false;
+}
+
+asio::awaitable<bool> api_routes::invite_valid(const std::string& meeting_id, std::string invite) {
+  if (invite.empty()) co_return false;
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return false;
+  const auto state = co_await replica->state_copy();
+  co_return constant_time_equal(invite,
+                                invite_code(meeting_id, state.settings().admission().invite_nonce()));
 }
 
 std::string api_routes::token_for(const std::string& meeting_id,
@@ -195,15 +238,34 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
         return claims->meeting_id == meeting_id &&
                (!moderators_only || claims->role == v1::ROLE_MODERATOR);
     }
-    if (moderators_only) return false;
-    const auto invite = authorization_of(request, "Invite");
-    return !invite.empty() && constant_time_equal(invite, invite_code(meeting_id));
+    return false;  // an invite code is checked against the state's nonce (invite_valid)
   };
 
+  // A removed participant's tokens are refused here as on /ws (their signature stays valid).
+  const auto removed_refusal = error_response(403, "PERMISSION_DENIED",
+                                              "the chair removed you from this meeting");
+  const bool reads = request.method == "GET" && action != "admission";
+  if (reads && !is_admin(request)) {
+    const bool removed = co_await token_holder_removed(request, meeting_id);
+    if (removed) co_return removed_refusal;
+  }
+
   if (action.empty() && request.method == "GET") {
-    if (!may_read(false))
+    // The invite code is checked against the current nonce, which the state holds.
+    bool allowed = may_read(false);
+    if (!allowed)
+      allowed = co_await invite_valid(meeting_id, std::string(authorization_of(request, "Invite")));
+    if (!allowed)
       co_return error_response(401, "UNAUTHENTICATED", "an admin key, token or invite code is required");
     co_return co_await summary(meeting_id);
+  }
+  if (action == "admission" && request.method == "GET")
+    co_return co_await admission(meeting_id, bearer_of(request));
+  if (action == "links" && request.method == "GET") {
+    // Like the export: the admin key, or a moderator token of this meeting, as a Bearer.
+    auto reader = export_reader_of(request, meeting_id);
+    if (auto* refusal = std::get_if<net::http_response>(&reader)) co_return std::move(*refusal);
+    co_return co_await links(meeting_id);
   }
   if (action == "minutes" && request.method == "GET") {
     if (!may_read(true))
@@ -258,19 +320,50 @@ asio::awaitable<net::http_response> api_routes::create_meeting(std::string body)
   const auto moderator = token_for(meeting_id, "chair-" + random_id(8), v1::ROLE_MODERATOR, "Chair", "", v1::ATTENDANCE_IN_ROOM);
   const auto display = token_for(meeting_id, "display-" + random_id(8), v1::ROLE_DISPLAY, "Room display", "", v1::ATTENDANCE_IN_ROOM);
   const auto observer = token_for(meeting_id, "observer-" + random_id(8), v1::ROLE_OBSERVER, "Observer", "", v1::ATTENDANCE_REMOTE);
-  const auto invite = invite_code(meeting_id);
-  const auto& base = config_.public_url;
+  const auto invite = invite_code(meeting_id, "");  // a new meeting has no nonce yet
   spdlog::info("event=meeting_created meeting={}", meeting_id);
   co_return json_response(
       201, {{"meetingId", meeting_id},
             {"title", title},
             {"inviteCode", invite},
-            {"links",
-             {{"moderator", page_link(base, "console.html", meeting_id, "token", moderator)},
-              {"participant", page_link(base, "join.html", meeting_id, "invite", invite)},
-              {"display", page_link(base, "display.html", meeting_id, "token", display)},
-              {"observer", page_link(base, "display.html", meeting_id, "token", observer)}}},
+            {"links", meeting_links(meeting_id, invite, display, observer, moderator)},
             {"tokens", {{"moderator", moderator}, {"display", display}, {"observer", observer}}}});
+}
+
+asio::awaitable<net::http_response> api_routes::links(const std::string& meeting_id) {
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
+  const auto state = co_await replica->state_copy();
+  const auto invite = invite_code(meeting_id, state.settings().admission().invite_nonce());
+  // Fresh display and observer tokens: the links of the creation may have been shared widely.
+  const auto display = token_for(meeting_id, "display-" + random_id(8), v1::ROLE_DISPLAY, "Room display", "", v1::ATTENDANCE_IN_ROOM);
+  const auto observer = token_for(meeting_id, "observer-" + random_id(8), v1::ROLE_OBSERVER, "Observer", "", v1::ATTENDANCE_REMOTE);
+  co_return json_response(
+      200, {{"meetingId", meeting_id},
+            {"inviteCode", invite},
+            {"links", meeting_links(meeting_id, invite, display, observer, "")},
+            {"tokens", {{"display", display}, {"observer", observer}}}});
+}
+
+asio::awaitable<net::http_response> api_routes::admission(const std::string& meeting_id,
+                                                          std::string_view token) {
+  const auto unauthenticated =
+      error_response(401, "UNAUTHENTICATED", "a token of this meeting is required (Authorization: Bearer)");
+  if (token.empty()) co_return unauthenticated;
+  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
+  const auto* claims = std::get_if<token_claims>(&verified);
+  if (claims == nullptr || claims->meeting_id != meeting_id) co_return unauthenticated;
+  auto replica = co_await registry_.open(meeting_id);
+  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
+  const auto state = co_await replica->state_copy();
+  // Not on the roster yet: an admin-issued token, admitted when it first connects.
+  std::string_view standing = "admitted";
+  for (const auto& participant : state.participants()) {
+    if (participant.id() != claims->participant_id) continue;
+    if (participant.admission() == v1::ADMISSION_STATUS_LOBBY) standing = "lobby";
+    if (participant.admission() == v1::ADMISSION_STATUS_REMOVED) standing = "removed";
+  }
+  co_return json_response(200, {{"participantId", claims->participant_id}, {"admission", standing}});
 }
 
 asio::awaitable<net::http_response> api_routes::issue_token(const std::string& meeting_id,
@@ -312,27 +405,66 @@ asio::awaitable<net::http_response> api_routes::register_participant(const std::
   net::http_response error;
   auto request = parse_object(body, error);
   if (!request) co_return error;
-  if (!constant_time_equal(string_field(*request, "invite"), invite_code(meeting_id)))
-    co_return error_response(401, "UNAUTHENTICATED", "the invite code is not valid for this meeting");
+  const auto invalid_invite =
+      error_response(401, "UNAUTHENTICATED", "the invite code is not valid for this meeting");
   auto replica = co_await registry_.open(meeting_id);
-  if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
-  const auto name = string_field(*request, "name");
-  if (auto problem = domain::check_text(name, domain::limits::max_display_name_chars, "The name"))
-    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
-  const auto group = string_field(*request, "stakeholderGroup");
+  if (!replica) {
+    // Only a holder of a real code (of a meeting since deleted) learns that it does not exist.
+    if (!constant_time_equal(string_field(*request, "invite"), invite_code(meeting_id, "")))
+      co_return invalid_invite;
+    co_return error_response(404, "NOT_FOUND", "no such meeting");
+  }
   const auto state = co_await replica->state_copy();
-  if (!group.empty() && std::find(state.stakeholder_groups().begin(),
-                                  state.stakeholder_groups().end(), group) ==
-                            state.stakeholder_groups().end())
-    co_return error_response(400, "INVALID_ARGUMENT", "unknown stakeholder group: " + group);
+  const auto nonce = state.settings().admission().invite_nonce();
+  if (!constant_time_equal(string_field(*request, "invite"), invite_code(meeting_id, nonce)))
+    co_return invalid_invite;
   auto attendance = attendance_from_name(string_field(*request, "attendance"));
   if (attendance == v1::ATTENDANCE_UNSPECIFIED) attendance = v1::ATTENDANCE_REMOTE;
   const auto participant_id = random_id(12);
-  spdlog::info("event=registered meeting={} participant={}", meeting_id, participant_id);
+  const auto name = string_field(*request, "name");
+  // Checked here too, so a bad request costs no trip through the commit pipeline.
+  if (auto problem = domain::check_text(name, domain::limits::max_display_name_chars, "The name"))
+    co_return error_response(400, "INVALID_ARGUMENT", problem->message);
+  const auto group = string_field(*request, "stakeholderGroup");
+  // Decided and committed like any command, so the mode, the cap and the nonce are checked
+  // against the meeting as it is when the registration is appended, on every instance.
+  v1::Command command;
+  auto& registration = *command.mutable_register_participant();
+  registration.set_participant_id(participant_id);
+  registration.set_display_name(name);
+  registration.set_stakeholder_group(group);
+  registration.set_attendance(attendance);
+  registration.set_invite_nonce(nonce);
+  auto outcome = co_await replica->decide_system(std::move(command));
+  if (auto* refused = std::get_if<domain::rejection>(&outcome)) {
+    spdlog::info("event=registration_refused meeting={} code={} reason=\"{}\"", meeting_id,
+                 v1::ErrorCode_Name(refused->code), refused->message);
+    switch (refused->code) {
+      case v1::ERROR_CODE_RESOURCE_EXHAUSTED:
+        co_return error_response(429, "RESOURCE_EXHAUSTED", refused->message);
+      case v1::ERROR_CODE_FAILED_PRECONDITION:
+        co_return error_response(403, "FAILED_PRECONDITION", refused->message);
+      case v1::ERROR_CODE_UNAUTHENTICATED:
+        co_return error_response(401, "UNAUTHENTICATED", refused->message);
+      case v1::ERROR_CODE_INVALID_ARGUMENT:
+        co_return error_response(400, "INVALID_ARGUMENT", refused->message);
+      case v1::ERROR_CODE_NOT_FOUND:
+        co_return error_response(404, "NOT_FOUND", refused->message);
+      default:
+        co_return error_response(503, "UNAVAILABLE", refused->message);
+    }
+  }
+  const auto& events = std::get<std::vector<v1::Event>>(outcome);
+  const bool in_lobby = !events.empty() && events.front().has_participant_registered() &&
+                        events.front().participant_registered().participant().admission() ==
+                            v1::ADMISSION_STATUS_LOBBY;
+  spdlog::info("event=registered meeting={} participant={} lobby={}", meeting_id, participant_id,
+               in_lobby);
   co_return json_response(
       200, {{"participantId", participant_id},
             {"token", token_for(meeting_id, participant_id, v1::ROLE_PARTICIPANT, name, group,
-                                attendance)}});
+                                attendance)},
+            {"admission", in_lobby ? "lobby" : "admitted"}});
 }
 
 asio::awaitable<net::http_response> api_routes::summary(const std::string& meeting_id) {

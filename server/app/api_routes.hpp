@@ -3,6 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
+
+#include <boost/json/object.hpp>
 #include <string>
 #include <variant>
 
@@ -31,6 +34,16 @@ class api_routes final : public net::http_handler {
   boost::asio::awaitable<net::http_response> register_participant(const std::string& meeting_id,
                                                                   const std::string& body);
   boost::asio::awaitable<net::http_response> summary(const std::string& meeting_id);
+  // GET …/admission: where the bearer of a token stands (a page waiting in the lobby asks).
+  boost::asio::awaitable<net::http_response> admission(const std::string& meeting_id,
+                                                       std::string_view token);
+  // GET …/links: the links to re-share (after a rotation), for the admin or a moderator.
+  boost::asio::awaitable<net::http_response> links(const std::string& meeting_id);
+  // True when the request carries a token (?token= or Bearer) of a participant the chair removed.
+  boost::asio::awaitable<bool> token_holder_removed(const net::http_request& request,
+                                                    const std::string& meeting_id);
+  // True when `invite` is the meeting's current invite code (it reads the nonce).
+  boost::asio::awaitable<bool> invite_valid(const std::string& meeting_id, std::string invite);
   boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id);
   boost::asio::awaitable<net::http_response> export_log(const std::string& meeting_id,
                                                         export_reader reader);
@@ -41,7 +54,14 @@ class api_routes final : public net::http_handler {
       const net::http_request& request, const std::string& meeting_id) const;
 
   bool is_admin(const net::http_request& request) const;
-  std::string invite_code(const std::string& meeting_id) const;
+  // HMAC of the meeting id and the state's invite nonce; an empty nonce gives the code of
+  // meetings made before rotation existed, so their links keep working.
+  std::string invite_code(const std::string& meeting_id, const std::string& nonce) const;
+  // The links a meeting hands out (POST /api/meetings, GET …/links), one place for their format.
+  boost::json::object meeting_links(const std::string& meeting_id, const std::string& invite,
+                                    const std::string& display_token,
+                                    const std::string& observer_token,
+                                    const std::string& moderator_token) const;
   std::string token_for(const std::string& meeting_id, const std::string& participant_id,
                         v1::Role role, const std::string& name, const std::string& group,
                         v1::Attendance attendance) const;

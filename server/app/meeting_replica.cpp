@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <set>
@@ -12,6 +13,7 @@
 #include "app/join_token.hpp"
 #include "app/wall_clock.hpp"
 #include "domain/decider.hpp"
+#include "domain/state_lookup.hpp"
 #include "net/codec.hpp"
 
 namespace majlis::app {
@@ -280,6 +282,9 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
   if (applied.empty()) return;
   metrics_.events_applied += applied.size();
   broadcast(applied);
+  // Whoever appended it (we, another instance, a catch-up): a removal closes our connections.
+  for (const auto* event : applied)
+    if (event->has_participant_removed()) close_removed(event->participant_removed().participant_id());
   while (recent_.size() > config_.resume_window_events) recent_.pop_front();
   arm_deadline_timer();
   events_since_snapshot_ += applied.size();
@@ -337,6 +342,14 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
   }
 }
 
+void meeting_replica::close_removed(const std::string& participant_id) {
+  for (auto& [id, m] : members_) {
+    if (m->viewer.participant_id() != participant_id) continue;
+    m->connection->close_with_error(net::close_code::removed, v1::ERROR_CODE_PERMISSION_DENIED,
+                                    "the chair removed you from this meeting");
+  }
+}
+
 void meeting_replica::join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume) {
   asio::post(strand_, [self = shared_from_this(), joiner = std::move(joiner),
                        resume = std::move(resume)]() mutable {
@@ -351,6 +364,24 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
                                          "this meeting has reached its connection limit");
     metrics_.joins_rejected++;
     return;
+  }
+  // Admission is checked here, on the strand against the current state, so a token
+  // verified a moment ago cannot slip past a removal or the lobby.
+  if (const auto* known = domain::find_participant(state_, joiner->viewer.participant_id())) {
+    if (known->admission() == v1::ADMISSION_STATUS_LOBBY) {
+      joiner->connection->close_with_error(net::close_code::in_lobby,
+                                           v1::ERROR_CODE_FAILED_PRECONDITION,
+                                           "waiting for the chair to admit you");
+      metrics_.joins_rejected++;
+      return;
+    }
+    if (known->admission() == v1::ADMISSION_STATUS_REMOVED) {
+      joiner->connection->close_with_error(net::close_code::removed,
+                                           v1::ERROR_CODE_PERMISSION_DENIED,
+                                           "the chair removed you from this meeting");
+      metrics_.joins_rejected++;
+      return;
+    }
   }
   const auto& participant_id = joiner->viewer.participant_id();
   if (limits_connections(joiner->viewer.role()) && config_.max_connections_per_participant > 0) {
@@ -545,6 +576,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
 
     struct outcome {
       std::optional<domain::rejection> error;
+      size_t first_event = 0;  // events.size() before this change
       size_t last_event = 0;  // events.size() after this change; 0 = produced none
     };
     std::vector<outcome> outcomes(batch.size());
@@ -576,6 +608,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
           continue;
         }
         auto& produced = std::get<std::vector<v1::Event>>(decided);
+        outcomes[i].first_event = events.size();
         if (produced.empty()) continue;
         for (auto& event : produced) {
           event.set_seq(base_seq + events.size() + 1);
@@ -653,6 +686,19 @@ asio::awaitable<void> meeting_replica::do_commit() {
                                    : 0;
     for (size_t i = 0; i < batch.size(); ++i) {
       const auto& change = batch[i];
+      if (change.awaited) {
+        auto& outcome = change.awaited->outcome;
+        if (outcomes[i].error) {
+          outcome = *outcomes[i].error;
+        } else if (appended.status != store::append_status::ok) {
+          outcome = domain::rejection{error_for(appended.status), message_for(appended.status)};
+        } else {
+          outcome = std::vector<v1::Event>(events.begin() + outcomes[i].first_event,
+                                           events.begin() + outcomes[i].last_event);
+        }
+        change.awaited->done.cancel();
+        continue;
+      }
       if (change.what != pending_change::kind::command) continue;
       if (change.command.has_check_in()) {
         const bool wrong = outcomes[i].error &&
@@ -816,6 +862,24 @@ asio::awaitable<std::vector<std::string>> meeting_replica::stakeholder_groups() 
   co_await asio::dispatch(strand_, asio::use_awaitable);
   co_return std::vector<std::string>(state_.stakeholder_groups().begin(),
                                      state_.stakeholder_groups().end());
+}
+
+asio::awaitable<meeting_replica::system_outcome> meeting_replica::decide_system(
+    v1::Command command) {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  auto awaited = std::make_shared<pending_change::waiter>(strand_);
+  awaited->done.expires_at(std::chrono::steady_clock::time_point::max());
+  pending_change change;
+  change.what = pending_change::kind::system_command;
+  change.command = std::move(command);
+  change.awaited = awaited;
+  enqueue(std::move(change));
+  // Cancelled on the strand once the commit has an outcome for it.
+  boost::system::error_code ignored;
+  co_await awaited->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  if (!awaited->outcome)
+    co_return domain::rejection{v1::ERROR_CODE_UNAVAILABLE, "the meeting is unavailable"};
+  co_return std::move(*awaited->outcome);
 }
 
 asio::awaitable<v1::MeetingState> meeting_replica::state_copy() {

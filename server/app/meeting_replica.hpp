@@ -57,6 +57,13 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Decides and commits a client command; the Result goes back to the member.
   void submit(std::shared_ptr<member> sender, uint64_t request_id, v1::Command command);
 
+  // What a system command proposed by the HTTP API came to: its committed events (with
+  // seq), or why it was refused or not committed.
+  using system_outcome = std::variant<std::vector<v1::Event>, domain::rejection>;
+  // Decides a system command (no actor, no role) through the commit pipeline and waits for
+  // its outcome; used by POST /register.
+  boost::asio::awaitable<system_outcome> decide_system(v1::Command command);
+
   // A copy of the full state, taken on the strand (HTTP summary, registration checks).
   boost::asio::awaitable<v1::MeetingState> state_copy();
   // The meeting's stakeholder groups, taken on the strand (token and registration checks).
@@ -83,6 +90,13 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
     v1::Command command;
     std::string participant_id;  // connection_closed
     std::string connection_id;   // connection_closed
+    // A system command someone awaits (decide_system): filled in, then its timer cancelled.
+    struct waiter {
+      explicit waiter(boost::asio::strand<boost::asio::any_io_executor>& strand) : done(strand) {}
+      boost::asio::steady_timer done;
+      std::optional<system_outcome> outcome;
+    };
+    std::shared_ptr<waiter> awaited;
   };
 
   void do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume);
@@ -120,6 +134,8 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void open_snapshot(v1::MeetingState& state);
   boost::asio::awaitable<void> do_catch_up();
   void broadcast(const std::vector<const v1::Event*>& events);
+  // Closes this instance's connections of a participant the chair removed.
+  void close_removed(const std::string& participant_id);
   void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
                    const domain::rejection* error, uint64_t seq);
   void arm_deadline_timer();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "admission.hpp"
 #include "agenda.hpp"
 #include "check_in.hpp"
 #include "contributions.hpp"
@@ -19,6 +20,7 @@ namespace majlis::domain {
 decision decide(const v1::MeetingState& state, const v1::Command& command,
                 const command_context& context) {
   if (auto denied = check_permission(command, context)) return *denied;
+  if (auto kept_out = require_admitted_actor(state, context)) return *kept_out;
   const auto& s = state;
   const auto& c = command;
   const auto& x = context;
@@ -94,6 +96,16 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_upvote_contribution(s, c.upvote_contribution(), x);
     case K::kMarkContribution:
       return decide_mark_contribution(s, c.mark_contribution(), x);
+    case K::kSetRegistration:
+      return decide_set_registration(s, c.set_registration(), x);
+    case K::kRotateInviteCode:
+      return decide_rotate_invite_code(s, c.rotate_invite_code(), x);
+    case K::kAdmitParticipant:
+      return decide_admit_participant(s, c.admit_participant(), x);
+    case K::kRemoveParticipant:
+      return decide_remove_participant(s, c.remove_participant(), x);
+    case K::kRegisterParticipant:
+      return decide_register_participant(s, c.register_participant(), x);
     case K::kVerifyParticipant:
       return decide_verify_participant(s, c.verify_participant(), x);
     case K::kAnswerParticipantRequest:
@@ -106,9 +118,6 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_rotate_check_in_code(s, c.rotate_check_in_code(), x);
     case K::KIND_NOT_SET:
       break;
-    default:
-      break;  // commands of other parts of issue 6 (admission) are decided elsewhere
-
   }
   return reject(v1::ERROR_CODE_INVALID_ARGUMENT, "The command is empty.");
 }

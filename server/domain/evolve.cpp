@@ -1,5 +1,6 @@
 // evolve(): one event, applied by the rule file that owns it. Works on the authoritative
 // state and on client mirrors fed projected events (stubs only advance seq).
+#include "admission.hpp"
 #include "agenda.hpp"
 #include "check_in.hpp"
 #include "contributions.hpp"
@@ -92,6 +93,16 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_contribution_upvoted(s, e);
     case K::kContributionMarked:
       return apply_contribution_marked(s, e);
+    case K::kParticipantRegistered:
+      return apply_participant_registered(s, e);
+    case K::kRegistrationChanged:
+      return apply_registration_changed(s, e);
+    case K::kInviteCodeRotated:
+      return apply_invite_code_rotated(s, e);
+    case K::kParticipantAdmitted:
+      return apply_participant_admitted(s, e);
+    case K::kParticipantRemoved:
+      return apply_participant_removed(s, e);
     case K::kParticipantVerified:
       return apply_participant_verified(s, e);
     case K::kParticipantChangeRequested:
@@ -106,8 +117,6 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_participant_checked_in(s, e);
     case K::KIND_NOT_SET:
       return;  // a redacted stub
-    default:
-      return;  // events of other parts of issue 6 (admission) are applied elsewhere
   }
 }
 

@@ -21,6 +21,9 @@ inline constexpr std::size_t min_poll_options = 2;
 inline constexpr std::size_t max_poll_options = 20;
 inline constexpr std::size_t max_agenda_items = 200;
 inline constexpr std::size_t max_participants = 5000;
+// Through the invite link, when the chair sets no cap: below max_participants, so people the
+// admin issues tokens to and walk-ins still fit once registrations are used up.
+inline constexpr std::size_t max_self_registrations = 2000;
 inline constexpr std::size_t max_polls = 200;
 inline constexpr std::size_t max_contributions = 5000;
 inline constexpr std::size_t max_waiting_per_list = 1000;

@@ -145,6 +145,10 @@ bool project_event(const v1::MeetingState& state_after, const v1::Event& event, 
           find_contribution(state_after, event.contribution_upvoted().contribution_id());
       return contribution == nullptr || !contribution->hidden();
     }
+    case v1::Event::kInviteCodeRotated:
+      // The nonce makes the invite code with the secret; only the chair re-shares the link.
+      if (!moderator) out.mutable_invite_code_rotated()->clear_invite_nonce();
+      return true;
     case v1::Event::kCheckInCodeRotated:
       if (!sees_check_in_codes(who)) out.mutable_check_in_code_rotated()->clear_code();
       return true;
@@ -177,6 +181,10 @@ v1::MeetingState project_state(const v1::MeetingState& state, audience who,
     project_poll(poll, who);
   }
   if (who != audience::moderator) {
+    // Only when present: an empty admission message would differ from a mirror built by events.
+    if (view.settings().has_admission()) {
+      view.mutable_settings()->mutable_admission()->clear_invite_nonce();
+    }
     for (auto& contribution : *view.mutable_contributions()) {
       if (contribution.hidden()) blank_hidden(contribution);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "admission.hpp"
 #include "decision_parts.hpp"
 #include "limits.hpp"
 #include "meeting_rules.hpp"
@@ -44,7 +45,8 @@ std::optional<rejection> require_on_roster(const v1::MeetingState& state,
 }
 
 bool can_take_part(const v1::Participant& participant) {
-  return participant.role() == v1::ROLE_PARTICIPANT || participant.role() == v1::ROLE_MODERATOR;
+  return (participant.role() == v1::ROLE_PARTICIPANT || participant.role() == v1::ROLE_MODERATOR) &&
+         is_admitted(participant);
 }
 
 decision decide_add_walk_in(const v1::MeetingState& state, const v1::AddWalkIn& command,
@@ -73,6 +75,7 @@ decision decide_add_walk_in(const v1::MeetingState& state, const v1::AddWalkIn& 
   participant.set_stakeholder_group(command.stakeholder_group());
   participant.set_attendance(v1::ATTENDANCE_IN_ROOM);
   participant.set_walk_in(true);
+  participant.set_admission(v1::ADMISSION_STATUS_ADMITTED);
   // The chair sees them in the room: what the chair registers is verified.
   participant.set_group_verified(true);
   participant.set_attendance_verified(true);
@@ -309,11 +312,13 @@ std::vector<v1::Event> connection_opened(const v1::MeetingState& state, const v1
     participant.clear_connection_ids();
     participant.set_connection_count(0);
     participant.set_online(false);
-    // The claims come from a token the server signed (issued with the admin key); the
-    // admission rules decide what a self-registered participant's claims are worth.
+    // An admin-issued token: the admin asserted who they are.
+    participant.set_admission(v1::ADMISSION_STATUS_ADMITTED);
     participant.set_group_verified(true);
     participant.set_attendance_verified(true);
     events.push_back(std::move(added));
+  } else if (is_kept_out(*known)) {
+    return events;  // the runtime refuses them before this; a race must not put them online
   } else if (has_connection(*known, connection_id) ||
              static_cast<std::size_t>(known->connection_ids_size()) >=
                  limits::max_roster_connections) {

@@ -32,12 +32,12 @@ const char* close_code_name(close_code code) {
     case close_code::internal_error: return "internal_error";
     case close_code::unauthenticated: return "unauthenticated";
     case close_code::join_timeout: return "join_timeout";
+    case close_code::removed: return "removed";
     case close_code::not_found: return "not_found";
     case close_code::slow_consumer: return "slow_consumer";
     case close_code::idle_timeout: return "idle_timeout";
-    case close_code::server_full: return "server_full";
-    case close_code::removed: return "removed";
     case close_code::in_lobby: return "in_lobby";
+    case close_code::server_full: return "server_full";
     case close_code::too_many_connections: return "too_many_connections";
   }
   return "unknown";

@@ -30,6 +30,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,7 @@ class meeting {
   uint64_t mark = 0;             // the seq of the initial snapshot
   std::vector<uint64_t> checks;  // seqs between mark and the end where the state is recorded too
   int64_t now_ms = start_ms;
+  bool with_display = false;      // also written for the display audience (check-in codes)
 
   // Who has the floor now (empty if nobody).
   std::string speaker() const {
@@ -250,6 +252,71 @@ v1::Command list_closed(bool closed) {
 v1::Command delete_poll(const std::string& poll_id) {
   v1::Command c;
   c.mutable_delete_poll()->set_poll_id(poll_id);
+  return c;
+}
+
+v1::Command set_registration(v1::RegistrationMode mode, uint32_t cap) {
+  v1::Command c;
+  c.mutable_set_registration()->set_mode(mode);
+  c.mutable_set_registration()->set_registration_cap(cap);
+  return c;
+}
+// The HTTP API's registration, proposed as the system after it checked the invite code.
+v1::Command register_participant(const std::string& id, const std::string& display_name,
+                                 const std::string& group, v1::Attendance attendance,
+                                 const std::string& invite_nonce = "") {
+  v1::Command c;
+  auto& body = *c.mutable_register_participant();
+  body.set_participant_id(id);
+  body.set_display_name(display_name);
+  body.set_stakeholder_group(group);
+  body.set_attendance(attendance);
+  body.set_invite_nonce(invite_nonce);
+  return c;
+}
+v1::Command admit(const std::string& id, const std::string& group = "",
+                  v1::Attendance attendance = v1::ATTENDANCE_UNSPECIFIED) {
+  v1::Command c;
+  c.mutable_admit_participant()->set_participant_id(id);
+  c.mutable_admit_participant()->set_stakeholder_group(group);
+  c.mutable_admit_participant()->set_attendance(attendance);
+  return c;
+}
+v1::Command remove_participant(const std::string& id) {
+  v1::Command c;
+  c.mutable_remove_participant()->set_participant_id(id);
+  return c;
+}
+v1::Command rotate_invite_code() {
+  v1::Command c;
+  c.mutable_rotate_invite_code();
+  return c;
+}
+v1::Command verify(const std::string& id) {
+  v1::Command c;
+  c.mutable_verify_participant()->set_participant_id(id);
+  return c;
+}
+v1::Command answer_request(const std::string& id, bool accept) {
+  v1::Command c;
+  c.mutable_answer_participant_request()->set_participant_id(id);
+  c.mutable_answer_participant_request()->set_accept(accept);
+  return c;
+}
+v1::Command set_check_in(bool open) {
+  v1::Command c;
+  c.mutable_set_check_in()->set_open(open);
+  return c;
+}
+v1::Command check_in(const std::string& code) {
+  v1::Command c;
+  c.mutable_check_in()->set_code(code);
+  return c;
+}
+// Proposed as the system when the code is due, with the code a replica drew.
+v1::Command rotate_check_in_code(const std::string& code) {
+  v1::Command c;
+  c.mutable_rotate_check_in_code()->set_code(code);
   return c;
 }
 
@@ -619,73 +686,96 @@ meeting presence_scenario() {
   return m;
 }
 
-// Verification and check-in: a request declined then accepted, an unverified registrant whom
-// the chair verifies (reordering a list that alternates and balances), codes that rotate (the
-// participant and observer vectors receive them blank) and a check-in with the previous code.
-meeting verification_scenario() {
-  meeting m("verification");
-  m.join(chair, "Chair", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
-  m.join("p1", "Leila", participant, "academia", v1::ATTENDANCE_REMOTE);
-  m.join("p3", "Omar", participant, "government", v1::ATTENDANCE_IN_ROOM);
+// Admission: registration modes and cap, the lobby, admitting (with a corrected group), declining,
+// a rotated invite code, a removal that withdraws a waiting request, admitting again.
+meeting admission_scenario() {
+  meeting m("admission", {"government", "civil_society", "academia"});
+  m.join(chair, "الرئيسة", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
+  m.join("p1", "أمل", participant, "government", v1::ATTENDANCE_IN_ROOM);  // admin-issued
   m.join("screen", "Room screen", v1::ROLE_DISPLAY);
-  {
-    // Registered through the invite link: nothing verified (as admission records it).
-    v1::Event added;
-    added.set_at_ms(m.now_ms);
-    added.set_actor_id("p2");
-    auto& p = *added.mutable_participant_added()->mutable_participant();
-    p.set_id("p2");
-    p.set_display_name("Nadia");
-    p.set_role(participant);
-    p.set_stakeholder_group("private_sector");
-    p.set_attendance(v1::ATTENDANCE_REMOTE);
-    p.set_self_registered(true);
-    m.apply({added});
-  }
-  m.join("p2", "Nadia", participant, "private_sector", v1::ATTENDANCE_REMOTE);
+  m.join("press", "Press", v1::ROLE_OBSERVER);
   m.run(start_meeting());
-  const std::string item = m.run(add_item("Verified queue"), chair, v1::ROLE_MODERATOR, "item-1");
+  const std::string item = m.run(add_item("Roster"), chair, v1::ROLE_MODERATOR, "item-roster");
+  m.run(item_command("start", item));
+  m.run(register_participant("r0", "Early bird", "academia", v1::ATTENDANCE_REMOTE), "",
+        v1::ROLE_UNSPECIFIED);  // open by default: admitted at once, unverified
+  m.begin();
+  m.run(set_registration(v1::REGISTRATION_MODE_APPROVAL, 4));
+  m.advance(1'000);
+  m.run(register_participant("r1", "سلمى بن عمر", "civil_society", v1::ATTENDANCE_REMOTE), "",
+        v1::ROLE_UNSPECIFIED);
+  m.run(register_participant("r2", "Karim", "academia", v1::ATTENDANCE_IN_ROOM), "",
+        v1::ROLE_UNSPECIFIED);
+  m.check();
+  m.run(admit("r1", "government"));  // the chair corrects the group: verified
+  m.run(remove_participant("r2"));   // declined from the lobby
+  m.check();
+  m.run(rotate_invite_code(), chair, v1::ROLE_MODERATOR, "nonce-2");
+  m.run(set_registration(v1::REGISTRATION_MODE_OPEN, 0));
+  m.run(register_participant("r3", "Nadia", "", v1::ATTENDANCE_UNSPECIFIED, "nonce-2"), "",
+        v1::ROLE_UNSPECIFIED);
+  m.join("r3", "Nadia", participant);
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r3", participant, "e-r3");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r1", participant, "e-r1");
+  m.check();
+  m.run(remove_participant("r3"));  // their request withdrawn with them
+  m.leave("r3");
+  m.check();
+  m.run(admit("r3", "", v1::ATTENDANCE_REMOTE));  // back: attendance verified, no group
+  m.run(admit("r2"));                             // admitted after all, as registered
+  m.run(set_registration(v1::REGISTRATION_MODE_CLOSED, 10));
+  return m;
+}
+
+// Verification: change requests declined and accepted, the chair's Verify and edits, fairness
+// on verified values only, in-room check-in with rotating codes (the previous one in its grace).
+meeting verification_scenario() {
+  meeting m("verification", {"government", "civil_society", "academia"});
+  m.with_display = true;
+  m.join(chair, "الرئيسة", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
+  m.join("p1", "أمل", participant, "government", v1::ATTENDANCE_IN_ROOM);  // admin-issued
+  m.join("screen", "Room screen", v1::ROLE_DISPLAY);
+  m.join("press", "Press", v1::ROLE_OBSERVER);
+  for (const auto& [id, name, group, attendance] :
+       std::vector<std::tuple<std::string, std::string, std::string, v1::Attendance>>{
+           {"r1", "Bashir", "civil_society", v1::ATTENDANCE_REMOTE},
+           {"r2", "كريم", "academia", v1::ATTENDANCE_IN_ROOM},
+           {"r3", "Dana", "government", v1::ATTENDANCE_REMOTE}}) {
+    m.run(register_participant(id, name, group, attendance), "", v1::ROLE_UNSPECIFIED);
+    m.join(id, name, participant);
+  }
+  m.run(start_meeting());
+  const std::string item = m.run(add_item("Verified"), chair, v1::ROLE_MODERATOR, "item-v");
   m.run(item_command("start", item));
   m.run(testing::set_policy(false, true, true));
-  m.run(testing::grant_floor("p3", 60'000));
-  m.advance(20'000);
-  m.run(testing::end_turn());
+  m.run(testing::grant_floor("p1", 60'000));
   m.begin();
-  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "p2", participant, "e-p2");
-  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "p1", participant, "e-p1");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r1", participant, "e-r1");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r2", participant, "e-r2");
+  m.run(testing::request_floor(v1::REQUEST_KIND_SPEAK), "r3", participant, "e-r3");
+  m.check();  // unverified: one group bucket, no attendance to alternate on
+  m.run(update_participant("", "", "academia", v1::ATTENDANCE_IN_ROOM), "r1", participant);
   m.check();
-  v1::Command verify;
-  verify.mutable_verify_participant()->set_participant_id("p2");
-  m.run(verify);
+  m.run(answer_request("r1", false));
+  m.run(update_participant("", "Bashir A.", "", v1::ATTENDANCE_IN_ROOM), "r1", participant);
+  m.run(answer_request("r1", true));  // attendance applied and verified; the group is not
   m.check();
-  m.run(update_participant("", "Leila H.", "government", v1::ATTENDANCE_IN_ROOM), "p1",
-        participant);
-  v1::Command answer;
-  answer.mutable_answer_participant_request()->set_participant_id("p1");
-  m.run(answer);  // declined
-  m.run(update_participant("", "", "government", v1::ATTENDANCE_UNSPECIFIED), "p1", participant);
-  m.check();
-  answer.mutable_answer_participant_request()->set_accept(true);
-  m.run(answer);
-  m.check();
-  m.run(update_participant("p3", "", "", v1::ATTENDANCE_REMOTE));  // the chair's: verified
-  v1::Command check_in;
-  check_in.mutable_set_check_in()->set_open(true);
-  m.run(check_in);
-  v1::Command rotate;
-  rotate.mutable_rotate_check_in_code()->set_code("123456");
-  m.run(rotate, "", v1::ROLE_UNSPECIFIED);
+  m.run(verify("r2"));  // both as registered
+  m.run(update_participant("r3", "", "academia", v1::ATTENDANCE_UNSPECIFIED));  // the chair
   m.check();
   m.advance(30'000);
-  rotate.mutable_rotate_check_in_code()->set_code("654321");
-  m.run(rotate, "", v1::ROLE_UNSPECIFIED);
+  m.run(testing::end_turn());  // the record holds verified values only
+  m.run(set_check_in(true));
+  m.run(rotate_check_in_code("482913"), "", v1::ROLE_UNSPECIFIED);
   m.check();
-  m.advance(5'000);
-  v1::Command code;
-  code.mutable_check_in()->set_code("123456");  // the previous code, within its grace
-  m.run(code, "p1", participant);
-  check_in.mutable_set_check_in()->set_open(false);
-  m.run(check_in);
+  m.run(check_in("482913"), "r1", participant);  // already in the room, verified: no event
+  m.run(update_participant("", "", "", v1::ATTENDANCE_REMOTE), "r3", participant);
+  m.advance(30'000);
+  m.run(rotate_check_in_code("105577"), "", v1::ROLE_UNSPECIFIED);
+  m.advance(2'000);
+  m.run(check_in("482913"), "r3", participant);  // the previous code, within its grace
+  m.check();
+  m.run(set_check_in(false));  // the codes are forgotten
   return m;
 }
 
@@ -736,7 +826,7 @@ struct viewpoint {
 constexpr viewpoint viewpoints[] = {
     {audience::moderator, "moderator", "chair"},
     {audience::participant, "participant", "p1"},
-    {audience::public_view, "public_view", "screen"},
+    {audience::public_view, "public_view", "press"},
     {audience::display, "display", "screen"},
 };
 
@@ -772,6 +862,7 @@ void write_vectors(const meeting& m, const fs::path& dir, totals& total) {
   for (uint64_t i = 0; i < m.mark; ++i) evolve(authoritative, m.log[i]);
   const v1::MeetingState at_mark = authoritative;
   for (const auto& v : viewpoints) {
+    if (v.who == audience::display && !m.with_display) continue;
     const std::string where = m.name() + "." + v.name;
     v1::MeetingState state = at_mark;
     const v1::MeetingState initial = snapshot(at_mark, v);
@@ -832,6 +923,7 @@ int generate(const fs::path& dir) {
   meetings.push_back(secret_polls_scenario());
   meetings.push_back(contributions_scenario());
   meetings.push_back(presence_scenario());
+  meetings.push_back(admission_scenario());
   meetings.push_back(verification_scenario());
   for (const uint32_t seed : {11U, 23U, 37U, 2026U}) meetings.push_back(random_meeting(seed, 600));
 

@@ -82,6 +82,33 @@ std::vector<command_verb> make_verbs() {
        "Check in as present in the room with the code the room display shows.",
        {{"code", "--code", "the six-digit code on the room display", true}}},
 
+      // --- admission and roster control (chair) ---
+      {"set-registration",
+       "set_registration",
+       "Choose how the invite link admits people: open (at once, up to the cap), approval "
+       "(they wait in the lobby until admitted) or closed (only admin-issued tokens). Chair only.",
+       {{"mode", "--mode", "registration mode", true},
+        {"registration_cap", "--cap",
+         "self-registrations accepted at most (default 0: the server's limit, 2000)"}}},
+      {"rotate-invite",
+       "rotate_invite_code",
+       "Replace the invite code: every earlier invite link stops working at once (fetch the new "
+       "one with `majlisctl links`). Chair only.",
+       {}},
+      {"admit",
+       "admit_participant",
+       "Admit someone from the lobby, or back after a removal; a group or attendance given here "
+       "is set and verified. Chair only.",
+       {{"participant_id", "--participant", "participant id", true},
+        {"stakeholder_group", "--group", "stakeholder group (omit to keep the registered one)"},
+        {"attendance", "--attendance", "attendance (omit to keep the registered one)"}}},
+      {"remove-participant",
+       "remove_participant",
+       "Remove a participant (or decline one in the lobby): their connections are closed (4003), "
+       "their waiting requests withdrawn, their turn ended, their tokens refused; ballots already "
+       "cast stay counted. Chair only.",
+       {{"participant_id", "--participant", "participant id", true}}},
+
       // --- agenda (chair) ---
       {"add-item",
        "add_agenda_item",

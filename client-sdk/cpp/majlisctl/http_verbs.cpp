@@ -144,6 +144,19 @@ void add_http_verbs(CLI::App& app, const global_options& options, int& status) {
       });
     });
   }
+  // links
+  {
+    auto* verb = app.add_subcommand(
+        "links",
+        "Print --meeting's links JSON (moderator --token if given, else the admin key): the "
+        "participant link with the current invite code, display and observer links with fresh "
+        "tokens; use it after rotate-invite.");
+    verb->callback([&options, &status] {
+      status = run_http(options, true, [&options](client::http_api& api) -> asio::awaitable<client::http_reply> {
+        co_return co_await api.meeting_links(options.meeting, options.token);
+      });
+    });
+  }
   // minutes
   {
     auto* verb = app.add_subcommand(

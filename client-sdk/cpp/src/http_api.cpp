@@ -190,6 +190,11 @@ asio::awaitable<http_reply> http_api::export_meeting(std::string meeting_id, std
   co_return co_await request("GET", meeting_target(meeting_id, "export"), {}, std::move(bearer));
 }
 
+asio::awaitable<http_reply> http_api::meeting_links(std::string meeting_id, std::string token) {
+  std::string bearer = token.empty() ? config_.admin_key : std::move(token);
+  co_return co_await request("GET", meeting_target(meeting_id, "links"), {}, std::move(bearer));
+}
+
 asio::awaitable<http_reply> http_api::request(std::string method, std::string target,
                                               std::string body, std::string bearer) {
   http_reply reply;

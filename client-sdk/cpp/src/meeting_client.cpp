@@ -84,6 +84,7 @@ bool close_code_is_retryable(std::uint16_t code) {
     case net::close_code::message_too_big:
     case net::close_code::unauthenticated:
     case net::close_code::not_found:
+    case net::close_code::removed:
       return false;
     default:
       return true;

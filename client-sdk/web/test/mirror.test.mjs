@@ -8,6 +8,7 @@ import { applyEvents, emptyState, normalizeEvent, currentItem, floorElapsedMs, R
 let seq = 0;
 const ev = (kind, body, atMs = 1000) => ({ seq: String(++seq), atMs: String(atMs), [kind]: body });
 
+// Admin-issued participants: their group and attendance are verified (roster.cpp).
 function meeting(extra = []) {
   seq = 0;
   const state = emptyState();
@@ -18,10 +19,10 @@ function meeting(extra = []) {
       settings: { defaultSpeakingTimeMs: '180000' },
     }),
     ev('meetingStarted', {}),
-    ev('participantAdded', { participant: { id: 'chair', displayName: 'Chair', role: 'ROLE_MODERATOR', attendance: 'ATTENDANCE_IN_ROOM' } }),
-    ev('participantAdded', { participant: { id: 'a', displayName: 'أمل', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'government', attendance: 'ATTENDANCE_IN_ROOM' } }),
-    ev('participantAdded', { participant: { id: 'b', displayName: 'Bashir', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'civil_society', attendance: 'ATTENDANCE_REMOTE' } }),
-    ev('participantAdded', { participant: { id: 'c', displayName: 'Camila', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_IN_ROOM' } }),
+    ev('participantAdded', { participant: { groupVerified: true, attendanceVerified: true, id: 'chair', displayName: 'Chair', role: 'ROLE_MODERATOR', attendance: 'ATTENDANCE_IN_ROOM' } }),
+    ev('participantAdded', { participant: { groupVerified: true, attendanceVerified: true, id: 'a', displayName: 'أمل', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'government', attendance: 'ATTENDANCE_IN_ROOM' } }),
+    ev('participantAdded', { participant: { groupVerified: true, attendanceVerified: true, id: 'b', displayName: 'Bashir', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'civil_society', attendance: 'ATTENDANCE_REMOTE' } }),
+    ev('participantAdded', { participant: { groupVerified: true, attendanceVerified: true, id: 'c', displayName: 'Camila', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_IN_ROOM' } }),
     ev('agendaItemAdded', { item: { id: 'i1', title: 'Item one', status: 'AGENDA_ITEM_STATUS_PENDING' }, position: 0 }),
     ev('agendaItemStarted', { itemId: 'i1' }),
     ...extra,
@@ -194,4 +195,94 @@ test('a hidden contribution shown again is inserted in creation order', () => {
   assert.deepEqual(s.contributions.map((c) => c.id), ['k1', 'k2', 'k3']);
   assert.equal(s.contributions[0].upvotes, 1);
   assert.equal(s.contributions[1].upvotes, 2);
+});
+
+// ---- admission, verification, check-in (the vectors hold these to the C++ domain too) -------
+
+// Applies events built after the fixture (ev() numbers them from the fixture's seq on).
+function play(state, events) {
+  const { gap, applied } = applyEvents(state, events);
+  assert.equal(gap, null);
+  assert.equal(applied, events.length);
+}
+
+test('fairness reads verified values only: an unverified attendance never alternates', () => {
+  const state = meeting();
+  play(state, [
+    ev('queuePolicyChanged', { policy: { alternateAttendance: true } }),
+    ev('participantRegistered', { participant: { id: 'r', displayName: 'Reg', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE', admission: 'ADMISSION_STATUS_ADMITTED', selfRegistered: true } }),
+    ev('floorGranted', { itemId: 'i1', floor: { participantId: 'a', entryId: '', startedAtMs: '1000' } }), // in the room
+    request('e-c', 'c'),
+    request('e-r', 'r'),
+  ]);
+  assert.equal(state.settings.admission.registrations, 1);
+  // r says remote but is unverified: alternation cannot pick them over c.
+  assert.deepEqual(waitingIds(state), ['e-c', 'e-r']);
+  play(state, [ev('participantVerified', { participantId: 'r', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE' })]);
+  assert.deepEqual(waitingIds(state), ['e-r', 'e-c'], 'verified remote alternates after a room speaker');
+  assert.equal(reasons(state)[0], REASON.alternate);
+});
+
+test('lobby, admission with a correction, removal, admission again', () => {
+  const state = meeting();
+  play(state, [
+    ev('registrationChanged', { mode: 'REGISTRATION_MODE_APPROVAL', registrationCap: 3 }),
+    ev('participantRegistered', { participant: { id: 'r', displayName: 'Reg', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE', admission: 'ADMISSION_STATUS_LOBBY', selfRegistered: true, connectionIds: ['stale'] } }),
+  ]);
+  const r = () => state.participants.find((p) => p.id === 'r');
+  assert.equal(r().admission, 'ADMISSION_STATUS_LOBBY');
+  assert.equal(r().online, false, 'a registrant starts offline');
+  assert.equal(state.settings.admission.mode, 'REGISTRATION_MODE_APPROVAL');
+  play(state, [ev('participantAdmitted', { participantId: 'r', stakeholderGroup: 'government', groupVerified: true })]);
+  assert.equal(r().admission, 'ADMISSION_STATUS_ADMITTED');
+  assert.equal(r().stakeholderGroup, 'government');
+  assert.deepEqual([r().groupVerified, r().attendanceVerified], [true, false]);
+  play(state, [ev('participantRemoved', { participantId: 'r' }), ev('inviteCodeRotated', { inviteNonce: 'n2' })]);
+  assert.equal(r().admission, 'ADMISSION_STATUS_REMOVED');
+  assert.equal(state.settings.admission.inviteNonce, 'n2');
+});
+
+test('a change request waits; declined it is dropped, accepted it is applied and verified', () => {
+  const state = meeting();
+  play(state, [
+    ev('participantRegistered', { participant: { id: 'r', displayName: 'Reg', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE', admission: 'ADMISSION_STATUS_ADMITTED' } }),
+    ev('participantChangeRequested', { participantId: 'r', stakeholderGroup: 'government', attendance: 'ATTENDANCE_IN_ROOM' }),
+  ]);
+  const r = () => state.participants.find((p) => p.id === 'r');
+  assert.equal(r().requestedGroup, 'government');
+  assert.equal(r().stakeholderGroup, 'academia', 'nothing changes before the chair answers');
+  play(state, [ev('participantRequestAnswered', { participantId: 'r', accepted: false })]);
+  assert.equal(r().requestedGroup, '');
+  assert.equal(r().stakeholderGroup, 'academia');
+  play(state, [
+    ev('participantChangeRequested', { participantId: 'r', attendance: 'ATTENDANCE_IN_ROOM' }),
+    ev('participantRequestAnswered', { participantId: 'r', accepted: true }),
+  ]);
+  assert.equal(r().attendance, 'ATTENDANCE_IN_ROOM');
+  assert.deepEqual([r().groupVerified, r().attendanceVerified], [false, true]);
+  assert.equal(r().requestedAttendance, 'ATTENDANCE_UNSPECIFIED');
+});
+
+test('check-in: codes rotate while open, a check-in verifies the room, closing forgets the codes', () => {
+  const state = meeting();
+  play(state, [
+    ev('participantChangeRequested', { participantId: 'b', attendance: 'ATTENDANCE_IN_ROOM' }),
+    ev('checkInCodeRotated', { code: '000000' }), // closed: ignored
+    ev('checkInChanged', { open: true }),
+    ev('checkInCodeRotated', { code: '482913', nextRotationMs: '31000', previousValidUntilMs: '11000' }, 1000),
+    ev('checkInCodeRotated', { code: '105577', nextRotationMs: '61000', previousValidUntilMs: '41000' }, 31000),
+    ev('participantCheckedIn', { participantId: 'b' }, 32000),
+  ]);
+  assert.deepEqual({ ...state.checkIn }, {
+    open: true, code: '105577', previousCode: '482913', rotatedAtMs: 31000, nextRotationMs: 61000, previousValidUntilMs: 41000,
+  });
+  const b = state.participants.find((p) => p.id === 'b');
+  assert.equal(b.attendance, 'ATTENDANCE_IN_ROOM');
+  assert.equal(b.attendanceVerified, true);
+  assert.equal(b.checkedInAtMs, 32000);
+  assert.equal(b.requestedAttendance, 'ATTENDANCE_UNSPECIFIED', 'settled by the check-in');
+  play(state, [ev('checkInChanged', { open: false })]);
+  assert.equal(state.checkIn.code, '');
+  assert.equal(state.checkIn.previousCode, '');
+  assert.equal(state.checkIn.open, false);
 });

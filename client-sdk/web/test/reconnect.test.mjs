@@ -2,12 +2,27 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKOFF, STOP, backoffDelayMs, closeOutcome, stopReasonOfError } from '../reconnect.js';
+import { BACKOFF, STOP, backoffDelayMs, closeDecides, closeOutcome, stopReasonOfError } from '../reconnect.js';
 
 test('close codes that make retrying pointless stop the client', () => {
   assert.deepEqual(closeOutcome(4001), { stop: STOP.token });
   assert.deepEqual(closeOutcome(4004), { stop: STOP.gone });
   for (const code of [1002, 1007, 1009]) assert.deepEqual(closeOutcome(code), { stop: STOP.protocol }, `${code}`);
+});
+
+test('4003: the chair removed this participant; stop, whatever error frame came first', () => {
+  assert.deepEqual(closeOutcome(4003), { stop: STOP.removed });
+  assert.equal(STOP.removed, 'removed');
+  assert.ok(closeDecides(4003));
+});
+
+test('4010: waiting in the lobby is neither an error nor a lost connection', () => {
+  assert.deepEqual(closeOutcome(4010), { lobby: true });
+  assert.ok(closeDecides(4010));
+  assert.ok(!closeDecides(1006) && !closeDecides(4009), 'other closes let an error frame decide');
+  assert.equal(backoffDelayMs(0, { lobby: true }, () => 0), BACKOFF.lobbyMs / 2);
+  assert.equal(backoffDelayMs(7, { lobby: true }, () => 1), BACKOFF.lobbyMs, 'no growth: the chair may admit at any time');
+  assert.ok(BACKOFF.lobbyMs <= 5000, 'rejoins every few seconds');
 });
 
 test('a restart, a killed server and transient closes retry at once; 4013, 4029 and 1008 later', () => {

@@ -394,6 +394,19 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
       command.mutable_rotate_check_in_code()->set_code(bytes.chance(4) ? "12a456"
                                                                         : random_code(bytes));
       break;
+    case K::kSetRegistration:
+      command.mutable_set_registration()->set_mode(static_cast<v1::RegistrationMode>(bytes.below(4)));
+      command.mutable_set_registration()->set_registration_cap(bytes.below(4));
+      break;
+    case K::kAdmitParticipant:
+      command.mutable_admit_participant()->set_participant_id(pick_participant(bytes));
+      break;
+    case K::kRemoveParticipant:
+      // Rare: a removal takes a voice out of every later step.
+      if (bytes.chance(4)) {
+        command.mutable_remove_participant()->set_participant_id(pick_participant(bytes));
+      }
+      break;
     default:
       break;  // commands without fields
   }

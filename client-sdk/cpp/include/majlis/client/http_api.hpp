@@ -120,6 +120,9 @@ class http_api {
   // GET /api/meetings/{id}/export (NDJSON, README "HTTP API"): with `token` (a moderator's) as
   // "Authorization: Bearer" when given, else with the admin key.
   boost::asio::awaitable<http_reply> export_meeting(std::string meeting_id, std::string token = {});
+  // GET /api/meetings/{id}/links: the participant link with the current invite code, and
+  // display and observer links with fresh tokens (a moderator token, else the admin key).
+  boost::asio::awaitable<http_reply> meeting_links(std::string meeting_id, std::string token = {});
 
   // Any request: `target` is the path with its query; `bearer` empty = no Authorization header.
   boost::asio::awaitable<http_reply> request(std::string method, std::string target,

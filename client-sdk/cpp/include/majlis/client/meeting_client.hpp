@@ -57,8 +57,9 @@ const char* to_string(client_status status);
 
 // Whether a connection the server closed with this WebSocket close code is worth resuming.
 // Final: normal (1000), protocol_error, invalid_payload, message_too_big, unauthenticated,
-// not_found. Everything else (going_away, slow_consumer, idle_timeout, server_full, internal_error,
-// policy_violation) and 0 (no close frame: the network failed) is retried.
+// removed, not_found. Everything else (going_away, slow_consumer, idle_timeout, server_full,
+// internal_error, policy_violation, in_lobby: the chair may admit them) and 0 (no close frame:
+// the network failed) is retried.
 bool close_code_is_retryable(std::uint16_t code);
 
 // What tests and dashboards read. Counts are cumulative over the client's life; joining a
