@@ -1,7 +1,12 @@
 #include "app/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
+
+#include "net/url.hpp"
 
 #include "domain/limits.hpp"
 
@@ -21,8 +26,23 @@ server_config parse_config(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080";
   app.add_option("--listen", listen, "Address and port to serve HTTP and WebSocket on (HOST:PORT; port 0 = any free port)")
       ->envname("MAJLIS_LISTEN")->capture_default_str();
-  app.add_option("--public-url", config.public_url, "Base URL of invite links (default: http://<listen>)")
+  app.add_option("--public-url", config.public_url, "Base URL of invite links (default: http://<listen>, https:// with --tls-cert)")
       ->envname("MAJLIS_PUBLIC_URL");
+  app.add_option("--tls-cert", config.net.tls_cert_file,
+                 "PEM certificate chain: serve HTTPS and WSS only (TLS 1.2+; needs --tls-key)")
+      ->envname("MAJLIS_TLS_CERT");
+  app.add_option("--tls-key", config.net.tls_key_file, "PEM private key of --tls-cert")
+      ->envname("MAJLIS_TLS_KEY");
+  int64_t tls_handshake_timeout_ms = config.net.tls_handshake_timeout.count();
+  app.add_option("--tls-handshake-timeout-ms", tls_handshake_timeout_ms,
+                 "With --tls-cert: time a new connection has to complete its TLS handshake")
+      ->envname("MAJLIS_TLS_HANDSHAKE_TIMEOUT_MS")->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{600000}));
+  std::string allowed_origins;
+  app.add_option("--allowed-origins", allowed_origins,
+                 "Origins whose pages may open /ws, comma-separated (https://host[:port]; * = any). "
+                 "Default: the origin of --public-url; requests without Origin always pass")
+      ->envname("MAJLIS_ALLOWED_ORIGINS");
   app.add_option("--static-root", config.static_root, "Folder of the web clients to serve (empty = none)")
       ->envname("MAJLIS_STATIC_ROOT");
   app.add_option("--admin-key", config.admin_key,
@@ -161,6 +181,27 @@ server_config parse_config(int argc, char** argv) {
   } catch (const std::exception&) {
     std::fprintf(stderr, "--listen: '%s' is not a port\n", listen.substr(colon + 1).c_str());
     std::exit(2);
+  }
+  if (config.net.tls_cert_file.empty() != config.net.tls_key_file.empty()) {
+    std::fprintf(stderr, "--tls-cert and --tls-key go together: give both or neither\n");
+    std::exit(2);
+  }
+  config.net.tls_handshake_timeout = std::chrono::milliseconds(tls_handshake_timeout_ms);
+  config.allowed_origins_given = !allowed_origins.empty();
+  for (std::size_t start = 0; start <= allowed_origins.size() && config.allowed_origins_given;) {
+    const auto comma = std::min(allowed_origins.find(',', start), allowed_origins.size());
+    auto entry = allowed_origins.substr(start, comma - start);
+    start = comma + 1;
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    if (entry.empty()) continue;
+    const auto origin = entry == "*" ? std::optional<std::string>("*") : net::origin_of(entry);
+    if (!origin) {
+      std::fprintf(stderr, "--allowed-origins: '%s' is not an origin (http[s]://host[:port], or *)\n",
+                   entry.c_str());
+      std::exit(2);
+    }
+    config.net.allowed_origins.push_back(*origin);
   }
   config.token_ttl = std::chrono::seconds(token_ttl_s);
   config.heartbeat_ttl = std::chrono::milliseconds(heartbeat_ttl_ms);

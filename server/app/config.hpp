@@ -41,7 +41,9 @@ enum class store_kind { sqlite, memory, redis };
 struct server_config {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
-  std::string public_url;        // base of invite links; default http://<listen>
+  std::string public_url;        // base of invite links; default http(s)://<listen>
+  bool allowed_origins_given = false;  // --allowed-origins set net.allowed_origins; otherwise
+                                       // main() derives them from the public URL
   std::string static_root;       // folder with the web clients; empty = none
   std::string admin_key;         // empty = read from the data folder, or generated (and stored)
   std::string signing_secret;    // HS256 secret for join tokens; empty = read from the data folder,

@@ -32,6 +32,30 @@ bool write_all(int fd, std::string_view content) {
 
 }  // namespace
 
+std::optional<std::string> secret_problem(std::string_view what, std::string_view value) {
+  // Every value this repository shows or used to ship as a default: anyone can read them.
+  static constexpr std::string_view published[] = {
+      "demo-admin-key-change-me",
+      "demo-signing-secret-change-me-0123456789",
+      "s3cret",
+      "integration-admin-key",
+      "integration-signing-secret",
+  };
+  const auto named = std::string(what);
+  for (const auto demo : published) {
+    if (value == demo)
+      return named + " is a value published in the Majlis repository; set a secret of your own";
+  }
+  // The README's examples and the compose file's old defaults all say so themselves.
+  if (value.find("change-me") != std::string_view::npos)
+    return named + " still contains 'change-me' (a published example); set a secret of your own";
+  if (value.size() < min_secret_bytes)
+    return named + " is " + std::to_string(value.size()) + " bytes long; it needs at least " +
+           std::to_string(min_secret_bytes) +
+           " (e.g. head -c 32 /dev/urandom | base64), or leave it out to use a generated one";
+  return std::nullopt;
+}
+
 data_folder::data_folder(fs::path path, bool create_if_missing) : path_(std::move(path)) {
   std::error_code ec;
   const auto status = fs::status(path_, ec);

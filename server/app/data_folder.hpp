@@ -17,6 +17,12 @@ class data_folder_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Why `value` cannot serve as the admin key or signing secret (`what` names it, e.g.
+// "--admin-key"): shorter than min_secret_bytes, or a value published in this repository
+// (compose defaults, README and test examples). nullopt when it is fine.
+inline constexpr std::size_t min_secret_bytes = 32;
+std::optional<std::string> secret_problem(std::string_view what, std::string_view value);
+
 class data_folder {
  public:
   // Opens `path`: creates it when missing if `create_if_missing` (the default folder), checks it

@@ -24,6 +24,7 @@
 #include "app/meeting_registry.hpp"
 #include "app/liveness_monitor.hpp"
 #include "net/server.hpp"
+#include "net/url.hpp"
 #include "redis/redis_url.hpp"
 #include "store/embedded_event_log.hpp"
 #include "store/redis_event_log.hpp"
@@ -121,7 +122,7 @@ int main(int argc, char** argv) {
       if (config.admin_key.empty()) {
         admin_key_origin = folder->read_file("admin-key") ? "from " + (folder->path() / "admin-key").string()
                                                           : "generated, stored in " + (folder->path() / "admin-key").string();
-        config.admin_key = folder->secret("admin-key", [] { return app::random_base64url(24); });
+        config.admin_key = folder->secret("admin-key", [] { return app::random_base64url(32); });
       }
       if (config.signing_secret.empty())
         config.signing_secret = folder->secret("signing-secret", [] { return app::random_base64url(32); });
@@ -131,8 +132,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "majlisd: %s\n", e.what());
     return 1;
   }
-  if (config.admin_key.empty()) config.admin_key = app::random_base64url(24);
+  if (config.admin_key.empty()) config.admin_key = app::random_base64url(32);
   if (config.signing_secret.empty()) config.signing_secret = app::random_base64url(32);
+  // A short or published secret lets anyone mint tokens or act as the chair: refuse to start.
+  for (const auto& [what, value] : {std::pair{"the admin key (--admin-key, MAJLIS_ADMIN_KEY, data folder)",
+                                              &config.admin_key},
+                                    std::pair{"the signing secret (--signing-secret, MAJLIS_SIGNING_SECRET, data folder)",
+                                              &config.signing_secret}}) {
+    if (const auto problem = app::secret_problem(what, *value)) {
+      spdlog::critical("event=start_failed error=\"{}\"", *problem);
+      std::fprintf(stderr, "majlisd: %s\n", problem->c_str());
+      return 1;
+    }
+  }
   if (config.instance_id.empty()) config.instance_id = app::random_id(8);
   config.net.instance_id = config.instance_id;
   config.replica.instance_id = config.instance_id;
@@ -205,22 +217,33 @@ int main(int argc, char** argv) {
     return server ? net::render_prometheus(server->metrics()) : std::string();
   });
   auto acceptor = std::make_shared<app::client_acceptor>(registry, config, metrics);
-  server = std::make_unique<net::server>(io, config.net, routes, acceptor);
   try {
+    server = std::make_unique<net::server>(io, config.net, routes, acceptor);
     boost::system::error_code ec;
     auto address = asio::ip::make_address(config.listen_host == "localhost" ? "127.0.0.1" : config.listen_host, ec);
     if (ec) throw std::runtime_error("--listen: '" + config.listen_host + "' is not an IP address");
     server->start(asio::ip::tcp::endpoint(address, config.listen_port));
   } catch (const std::exception& e) {
     spdlog::critical("event=start_failed error=\"{}\"", e.what());
+    std::fprintf(stderr, "majlisd: %s\n", e.what());
     return 1;
   }
   liveness->start();
   const auto port = server->local_endpoint().port();
   if (config.public_url.empty()) {
     const auto host = config.listen_host == "0.0.0.0" ? std::string("localhost") : config.listen_host;
-    config.public_url = "http://" + host + ":" + std::to_string(port);
+    const auto scheme = config.net.tls_cert_file.empty() ? "http://" : "https://";
+    config.public_url = scheme + host + ":" + std::to_string(port);
+    // The default URL is a local one: a browser may reach it by either loopback name.
+    if (!config.allowed_origins_given) {
+      for (const auto* name : {"localhost", "127.0.0.1"})
+        config.net.allowed_origins.push_back(scheme + std::string(name) + ":" + std::to_string(port));
+    }
   }
+  if (!config.allowed_origins_given) {
+    if (const auto origin = net::origin_of(config.public_url)) config.net.allowed_origins.push_back(*origin);
+  }
+  server->set_allowed_origins(config.net.allowed_origins);
   const std::string store_name = config.store == app::store_kind::redis    ? "redis"
                                  : config.store == app::store_kind::memory ? "memory"
                                                                            : "sqlite";

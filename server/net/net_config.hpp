@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "net/address_limits.hpp"
 
@@ -39,6 +40,15 @@ struct net_config {
   std::chrono::milliseconds close_timeout{5'000};
   // Folder of the web clients served for GET/HEAD outside /api, /ws and the probes; empty = none.
   std::string static_root;
+  // TLS: PEM certificate chain and private key files. Both set: the listener speaks HTTPS and
+  // WSS only (TLS 1.2 or later); both empty: plain HTTP and WS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Time a new TLS connection has to complete its handshake before the socket is closed.
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  // Origins a browser may open /ws from ("https://host[:port]", "*" = any); an upgrade with
+  // another Origin header gets 403. Requests without Origin (non-browser clients) always pass.
+  std::vector<std::string> allowed_origins;
   // Limits per source address (connections, join rate, failed authentications); README "Limits".
   address_limits_config per_address;
   // Empty: a client's address is the TCP peer. Else the name of a header (X-Forwarded-For) whose

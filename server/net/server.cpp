@@ -19,10 +19,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
+#include "net/transport_stream.hpp"
 #include "net/url.hpp"
 #include "net/websocket_session.hpp"
 
@@ -37,12 +39,52 @@ using clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------------
 // server_state
 
+namespace {
+
+// The TLS context of --tls-cert/--tls-key: TLS 1.2 or later, the certificate chain and key read
+// once at start. Throws std::runtime_error naming the file that failed.
+std::shared_ptr<asio::ssl::context> make_tls_context(const net_config& config) {
+  if (config.tls_cert_file.empty() && config.tls_key_file.empty()) return nullptr;
+  if (config.tls_cert_file.empty() || config.tls_key_file.empty())
+    throw std::runtime_error("--tls-cert and --tls-key go together: give both or neither");
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  context->use_certificate_chain_file(config.tls_cert_file, ec);
+  if (ec)
+    throw std::runtime_error("cannot load the TLS certificate '" + config.tls_cert_file +
+                             "' (--tls-cert): " + ec.message());
+  context->use_private_key_file(config.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec)
+    throw std::runtime_error("cannot load the TLS key '" + config.tls_key_file +
+                             "' (--tls-key; it must be the PEM key of the certificate): " +
+                             ec.message());
+  return context;
+}
+
+}  // namespace
+
 server_state::server_state(net_config config_in, std::shared_ptr<http_handler> http_in,
                            std::shared_ptr<connection_acceptor> acceptor_in)
     : config(std::move(config_in)),
       http(std::move(http_in)),
       acceptor(std::move(acceptor_in)),
-      addresses(config.per_address) {}
+      tls(make_tls_context(config)),
+      addresses(config.per_address),
+      allowed_origins_(config.allowed_origins) {}
+
+void server_state::set_allowed_origins(std::vector<std::string> origins) {
+  std::lock_guard lock(origins_mutex_);
+  allowed_origins_ = std::move(origins);
+}
+
+std::vector<std::string> server_state::allowed_origins() const {
+  std::lock_guard lock(origins_mutex_);
+  return allowed_origins_;
+}
 
 std::string server_state::next_connection_id() {
   return config.instance_id + "-" +
@@ -107,6 +149,7 @@ std::string_view error_code_for(http::status status) {
     case http::status::too_many_requests:
     case http::status::request_header_fields_too_large: return "RESOURCE_EXHAUSTED";
     case http::status::not_found: return "NOT_FOUND";
+    case http::status::forbidden: return "PERMISSION_DENIED";
     case http::status::service_unavailable: return "UNAVAILABLE";
     case http::status::internal_server_error: return "INTERNAL";
     default: return "INVALID_ARGUMENT";
@@ -128,6 +171,30 @@ http::response<http::string_body> error_response(http::status status, std::strin
                "\",\"message\":\"" + escaped + "\"}}\n";
   res.prepare_payload();
   return res;
+}
+
+// Sent with every HTTP response, pages and API alike: no inline script or style, no framing by
+// another site (the participant page holds a token), no Referer carrying a token away.
+constexpr std::string_view content_security_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+template <class Fields>
+void set_security_headers(Fields& fields, bool tls) {
+  fields.set("Content-Security-Policy", content_security_policy);
+  fields.set("X-Frame-Options", "DENY");
+  fields.set("Referrer-Policy", "no-referrer");
+  fields.set("X-Content-Type-Options", "nosniff");
+  // Only a TLS listener may promise TLS: HSTS over plain HTTP would be ignored (or, behind a
+  // proxy that adds TLS, is that proxy's to send).
+  if (tls) fields.set(http::field::strict_transport_security, "max-age=31536000");
+}
+
+// The Origin header of a request; nullopt when there is none.
+std::optional<std::string> origin_header(const http::request<http::string_body>& req) {
+  const auto it = req.find(http::field::origin);
+  if (it == req.end()) return std::nullopt;
+  return std::string(it->value());
 }
 
 // The plain request the app's handler sees.
@@ -173,7 +240,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
  public:
   http_session(tcp::socket&& socket, std::shared_ptr<server_state> state, bool over_limit)
       : executor_(socket.get_executor()),
-        stream_(std::move(socket)),
+        stream_(std::move(socket), state->tls.get()),
         state_(std::move(state)),
         slot_(state_),
         over_limit_(over_limit) {
@@ -207,6 +274,10 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
   }
 
   asio::awaitable<void> do_serve() {
+    if (stream_.is_tls()) {
+      const bool secured = co_await do_handshake();
+      if (!secured) co_return;
+    }
     while (!stopping_) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(state_->config.max_http_body_bytes);
@@ -233,8 +304,17 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       auto req = parser.release();
       if (beast::websocket::is_upgrade(req)) {
         if (split_target(req.target()).path == "/ws") {
-          do_upgrade(std::move(req));
-          co_return;
+          // Cross-site WebSocket hijacking: a page elsewhere must not drive a meeting with the
+          // visitor's token; the Origin header is the browser's word on who asks.
+          const auto origin = origin_header(req);
+          if (origin_allowed(origin, state_->allowed_origins())) {
+            do_upgrade(std::move(req));
+            co_return;
+          }
+          spdlog::debug("ws upgrade refused remote={} origin=\"{}\"", remote_address_, *origin);
+          co_await do_write(error_response(http::status::forbidden,
+                                          "origin not allowed", req.version(), false));
+          break;
         }
         co_await do_write(error_response(http::status::not_found, "no WebSocket endpoint here",
                                         req.version(), false));
@@ -250,6 +330,20 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     // Say goodbye politely: no more bytes from us.
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // The TLS handshake, bounded in time. A client that speaks plain HTTP (or nothing) to the TLS
+  // port fails here: logged at debug level, the socket closed, nothing else touched.
+  asio::awaitable<bool> do_handshake() {
+    stream_.expires_after(state_->config.tls_handshake_timeout);
+    reading_ = true;
+    auto [ec] = co_await stream_.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
+    reading_ = false;
+    if (!ec) co_return !stopping_;
+    spdlog::debug("tls handshake failed remote={} error={}", remote_address_, ec.message());
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    co_return false;
   }
 
   // The client's address for the limits: the last one in the trusted proxy header, if set
@@ -350,7 +444,6 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     const auto set_headers = [&](auto& res) {
       res.set(http::field::server, "majlis");
       res.set(http::field::content_type, content_type_for(*file));
-      res.set("X-Content-Type-Options", "nosniff");
       if (is_html(*file)) res.set(http::field::cache_control, "no-cache");
       res.content_length(size);
       res.keep_alive(keep_alive);
@@ -369,13 +462,14 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
 
   template <class Body>
   asio::awaitable<bool> do_write(http::response<Body> res) {
+    set_security_headers(res, stream_.is_tls());
     stream_.expires_after(state_->config.http_request_timeout);
     auto [ec, bytes] = co_await http::async_write(stream_, res, use_tuple);
     co_return !ec;
   }
 
   asio::any_io_executor executor_;  // the socket's strand; outlives a move of stream_
-  beast::tcp_stream stream_;
+  transport_stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<server_state> state_;
   socket_slot slot_;
@@ -497,5 +591,9 @@ std::size_t server::connection_count() const {
 const net_metrics& server::metrics() const { return state_->metrics; }
 
 const net_config& server::config() const { return state_->config; }
+
+void server::set_allowed_origins(std::vector<std::string> origins) {
+  state_->set_allowed_origins(std::move(origins));
+}
 
 }  // namespace majlis::net

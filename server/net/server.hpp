@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +24,7 @@ class server {
  public:
   // `http` answers /api/*, /healthz, /readyz, /metrics; `acceptor` creates the handler of each
   // WebSocket connection. Either may be null (404 / the upgrade is refused with internal_error).
+  // Throws std::runtime_error if the TLS certificate or key of `config` cannot be loaded.
   server(boost::asio::io_context& ioc, net_config config, std::shared_ptr<http_handler> http,
          std::shared_ptr<connection_acceptor> acceptor);
   ~server();
@@ -38,6 +41,8 @@ class server {
   // Drain: every WebSocket session gets Error + close `code` after its queued frames; idle HTTP
   // connections are closed, busy ones after their current response. Thread-safe.
   void close_all(close_code code = close_code::going_away);
+  // Replaces the origins allowed on /ws (net_config::allowed_origins). Thread-safe.
+  void set_allowed_origins(std::vector<std::string> origins);
   // Open WebSocket connections.
   std::size_t connection_count() const;
 

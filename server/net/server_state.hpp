@@ -17,6 +17,10 @@
 #include "net/net_config.hpp"
 #include "net/net_metrics.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace majlis::net {
 
 // A live HTTP or WebSocket session that the server can ask to wind down.
@@ -33,9 +37,15 @@ class server_state {
   server_state(net_config config, std::shared_ptr<http_handler> http,
                std::shared_ptr<connection_acceptor> acceptor);
 
+  // Origins allowed on /ws: set by the app once its public URL is known (after the bind).
+  void set_allowed_origins(std::vector<std::string> origins);
+  std::vector<std::string> allowed_origins() const;
+
   const net_config config;
   const std::shared_ptr<http_handler> http;
   const std::shared_ptr<connection_acceptor> acceptor;
+  // The TLS context when net_config names a certificate; null for plain TCP.
+  const std::shared_ptr<boost::asio::ssl::context> tls;
   net_metrics metrics;
   std::atomic<std::size_t> open_sockets{0};
   address_limits addresses;
@@ -49,6 +59,8 @@ class server_state {
 
  private:
   std::atomic<std::uint64_t> next_connection_{0};
+  mutable std::mutex origins_mutex_;
+  std::vector<std::string> allowed_origins_;
   mutable std::mutex sessions_mutex_;  // registration only, never on the frame path
   std::uint64_t next_session_key_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions_;

@@ -1,5 +1,7 @@
 #include "net/url.hpp"
 
+#include <cctype>
+
 namespace majlis::net {
 namespace {
 
@@ -57,6 +59,44 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     out.emplace(std::move(*name), std::move(*value));
   }
   return out;
+}
+
+std::optional<std::string> origin_of(std::string_view url) {
+  std::string lowered(url);
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view rest = lowered;
+  std::string scheme;
+  if (rest.starts_with("http://")) {
+    scheme = "http";
+  } else if (rest.starts_with("https://")) {
+    scheme = "https";
+  } else {
+    return std::nullopt;
+  }
+  rest.remove_prefix(scheme.size() + 3);
+  auto authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+  // The port, if any, follows the last colon outside an IPv6 literal's brackets.
+  const auto colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+    const auto port = authority.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443"))
+      authority = authority.substr(0, colon);
+  }
+  return scheme + "://" + std::string(authority);
+}
+
+bool origin_allowed(const std::optional<std::string>& origin,
+                    const std::vector<std::string>& allowed) {
+  if (!origin) return true;
+  const auto normal = origin_of(*origin);  // "null" and other oddities match nothing but "*"
+  for (const auto& entry : allowed) {
+    if (entry == "*") return true;
+    if (normal && *normal == entry) return true;
+  }
+  return false;
 }
 
 }  // namespace majlis::net

@@ -39,7 +39,7 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream,
+websocket_session::websocket_session(transport_stream&& stream,
                                      std::shared_ptr<server_state> state, socket_slot slot,
                                      bool reject, std::string client_address)
     : ws_(std::move(stream)),

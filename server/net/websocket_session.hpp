@@ -12,7 +12,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -20,6 +19,7 @@
 #include "net/command_limiter.hpp"
 #include "net/connection.hpp"
 #include "net/server_state.hpp"
+#include "net/transport_stream.hpp"
 
 namespace majlis::net {
 
@@ -30,7 +30,7 @@ class websocket_session : public connection,
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
   // `reject`: the server is full; accept the upgrade only to say so (Error + close 4013).
-  websocket_session(boost::beast::tcp_stream&& stream, std::shared_ptr<server_state> state,
+  websocket_session(transport_stream&& stream, std::shared_ptr<server_state> state,
                     socket_slot slot, bool reject, std::string client_address);
   ~websocket_session() override;
 
@@ -69,7 +69,7 @@ class websocket_session : public connection,
   void end_parked_read();
   void on_closed();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<transport_stream> ws_;
   std::shared_ptr<server_state> state_;
   socket_slot slot_;
   const net_config& config_;

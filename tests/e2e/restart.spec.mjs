@@ -12,6 +12,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,7 +107,7 @@ test('a restart with the memory store: every page says the meeting is gone and s
 async function restartScenario(t, { durable }) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'majlis-restart-'));
   const port = await freePort();
-  const adminKey = `restart-${process.pid}-admin-key`;
+  const adminKey = randomBytes(24).toString('hex');  // majlisd refuses short secrets
   const args = ['--listen', `127.0.0.1:${port}`, '--static-root', WEB, '--admin-key', adminKey];
   if (durable) {
     mkdirSync(path.join(work, 'data'));
@@ -115,7 +116,7 @@ async function restartScenario(t, { durable }) {
     if (HAS_STORE) args.push('--store', 'memory');
     // A fixed secret keeps the tokens valid across the restart, so the pages meet "meeting
     // gone" (4004) rather than "bad token" (4001).
-    args.push('--signing-secret', `restart-${process.pid}-signing-secret`);
+    args.push('--signing-secret', randomBytes(24).toString('hex'));
   }
   const server = new MajlisdProcess({ binary: MAJLISD, args, logPath: path.join(work, 'majlisd.log') });
   t.after(async () => {

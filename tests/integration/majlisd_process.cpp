@@ -18,8 +18,28 @@
 namespace majlis::testing {
 
 namespace {
-constexpr std::string_view listening_marker = "majlisd is listening on http://127.0.0.1:";
+// With --tls-cert the line says https://.
+constexpr std::string_view listening_markers[] = {"majlisd is listening on http://127.0.0.1:",
+                                                  "majlisd is listening on https://127.0.0.1:"};
+
+// 24 random bytes as hex; lives as long as the process.
+const char* random_secret() {
+  unsigned char bytes[24] = {};
+  const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::read(fd, bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) std::abort();
+  ::close(fd);
+  static constexpr char digits[] = "0123456789abcdef";
+  auto* text = new std::string();
+  for (const auto byte : bytes) {
+    text->push_back(digits[byte >> 4]);
+    text->push_back(digits[byte & 15]);
+  }
+  return text->c_str();
 }
+}  // namespace
+
+const char* const majlisd_process::admin_key = random_secret();
+const char* const majlisd_process::signing_secret = random_secret();
 
 majlisd_process::majlisd_process(std::vector<std::string> extra_args,
                                  std::filesystem::path stderr_file) {
@@ -38,6 +58,11 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args,
   args.insert(args.end(), {"--max-connections-per-address", "0", "--joins-per-second-per-address",
                            "0", "--failed-auth-limit", "0"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  uint16_t given_port = 0;  // a "--listen 127.0.0.1:P" in extra_args, P > 0
+  for (std::size_t i = 0; i + 1 < extra_args.size(); ++i) {
+    if (extra_args[i] == "--listen" && extra_args[i + 1].starts_with("127.0.0.1:"))
+      given_port = static_cast<uint16_t>(std::stoi(extra_args[i + 1].substr(10)));
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -82,10 +107,19 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args,
     const auto n = read(stdout_fd_, buffer, sizeof buffer);
     if (n <= 0) break;
     output.append(buffer, size_t(n));
-    if (auto at = output.find(listening_marker); at != std::string::npos) {
-      const auto end = output.find_first_not_of("0123456789", at + listening_marker.size());
-      if (end == std::string::npos) continue;
-      port_ = static_cast<uint16_t>(std::stoi(output.substr(at + listening_marker.size())));
+    // With --public-url the line names that URL: a fixed --listen port then says where it is.
+    if (const auto at = output.find("majlisd is listening on "); at != std::string::npos &&
+        output.find('\n', at) != std::string::npos && given_port != 0) {
+      port_ = given_port;
+      fcntl(stdout_fd_, F_SETFL, O_NONBLOCK);
+      return;
+    }
+    for (const auto marker : listening_markers) {
+      const auto at = output.find(marker);
+      if (at == std::string::npos) continue;
+      const auto end = output.find_first_not_of("0123456789", at + marker.size());
+      if (end == std::string::npos) break;
+      port_ = static_cast<uint16_t>(std::stoi(output.substr(at + marker.size())));
       // Keep draining stdout so majlisd never blocks on a full pipe.
       fcntl(stdout_fd_, F_SETFL, O_NONBLOCK);
       return;

@@ -15,13 +15,17 @@ namespace majlis::testing {
 
 class majlisd_process {
  public:
-  static constexpr const char* admin_key = "integration-admin-key";
-  static constexpr const char* signing_secret = "integration-signing-secret";
+  // Random for each test process (48 hex digits): majlisd refuses short secrets and every value
+  // committed in the repository.
+  static const char* const admin_key;
+  static const char* const signing_secret;
 
   // Starts majlisd with --listen 127.0.0.1:0 and the fixed keys above, plus `extra_args`; waits
   // (at most 20 s) until it prints the address it listens on. Throws if it does not start.
   // Unless `extra_args` choose a store (--redis, --store, --data-dir), majlisd runs on the
   // durable sqlite store in a fresh temporary data folder (--sync normal), removed afterwards.
+  // With `--public-url` in `extra_args` give `--listen 127.0.0.1:PORT` too (the line majlisd
+  // prints then names the public URL, not the port).
   // With `stderr_file`, majlisd's log (its stderr) goes to that file instead of the test's.
   explicit majlisd_process(std::vector<std::string> extra_args = {},
                            std::filesystem::path stderr_file = {});

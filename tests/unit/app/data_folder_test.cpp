@@ -1,6 +1,7 @@
 // The data folder: created when it may be, refused when it must not be used, locked for one
 // process, secrets written once (mode 0600) and read back.
 #include "app/data_folder.hpp"
+#include "app/join_token.hpp"
 
 #include <gtest/gtest.h>
 
@@ -106,6 +107,22 @@ TEST(data_folder, files_are_replaced_whole) {
   folder.write_file("demo-meeting.json", "{\"b\":2}");
   EXPECT_EQ(folder.read_file("demo-meeting.json").value_or(""), "{\"b\":2}");
   EXPECT_FALSE(fs::exists(root.path / "demo-meeting.json.tmp"));
+}
+
+TEST(secret_rules, short_and_published_secrets_are_refused) {
+  EXPECT_FALSE(secret_problem("the key", std::string(32, 'x')));
+  EXPECT_FALSE(secret_problem("the key", random_base64url(32)));  // what majlisd generates
+  const auto short_one = secret_problem("the key", std::string(31, 'x'));
+  ASSERT_TRUE(short_one);
+  EXPECT_NE(short_one->find("the key is 31 bytes long"), std::string::npos) << *short_one;
+  EXPECT_TRUE(secret_problem("the key", ""));
+  for (const char* published : {"demo-admin-key-change-me", "demo-signing-secret-change-me-0123456789",
+                                "s3cret", "integration-admin-key", "integration-signing-secret",
+                                "demo-signing-secret-change-me-but-long-enough-now-really"}) {
+    const auto problem = secret_problem("the secret", published);
+    ASSERT_TRUE(problem) << published;
+    EXPECT_NE(problem->find("the secret"), std::string::npos) << *problem;
+  }
 }
 
 }  // namespace

@@ -33,5 +33,35 @@ TEST(net_url, parse_query) {
   EXPECT_EQ(q.count("bad"), 0u);
 }
 
+TEST(net_url, origin_of) {
+  EXPECT_EQ(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+  EXPECT_EQ(origin_of("HTTPS://Example.ORG:443/path?q#f"), "https://example.org");
+  EXPECT_EQ(origin_of("http://example.org:80/"), "http://example.org");
+  EXPECT_EQ(origin_of("https://example.org:8443"), "https://example.org:8443");
+  EXPECT_EQ(origin_of("http://[::1]:9000/x"), "http://[::1]:9000");
+  EXPECT_EQ(origin_of("http://[::1]"), "http://[::1]");
+  EXPECT_FALSE(origin_of("ws://example.org"));
+  EXPECT_FALSE(origin_of("null"));
+  EXPECT_FALSE(origin_of("http://"));
+  EXPECT_FALSE(origin_of("http://user@example.org"));
+  EXPECT_FALSE(origin_of("http://example.org:x"));
+}
+
+TEST(net_url, origin_allowed) {
+  const std::vector<std::string> allowed = {"https://meet.example.org", "http://127.0.0.1:8080"};
+  EXPECT_TRUE(origin_allowed(std::nullopt, allowed));  // not a browser
+  EXPECT_TRUE(origin_allowed(std::nullopt, {}));
+  EXPECT_TRUE(origin_allowed("https://meet.example.org", allowed));
+  EXPECT_TRUE(origin_allowed("https://MEET.example.org:443", allowed));
+  EXPECT_TRUE(origin_allowed("http://127.0.0.1:8080", allowed));
+  EXPECT_FALSE(origin_allowed("http://meet.example.org", allowed));  // other scheme
+  EXPECT_FALSE(origin_allowed("http://127.0.0.1:8081", allowed));    // other port
+  EXPECT_FALSE(origin_allowed("https://evil.example", allowed));
+  EXPECT_FALSE(origin_allowed("null", allowed));
+  EXPECT_FALSE(origin_allowed("https://evil.example", {}));
+  EXPECT_TRUE(origin_allowed("https://evil.example", {"*"}));
+  EXPECT_TRUE(origin_allowed("null", {"*"}));
+}
+
 }  // namespace
 }  // namespace majlis::net

@@ -1,0 +1,112 @@
+// The byte stream under an HTTP or WebSocket session: plain TCP, or TLS over TCP when majlisd
+// runs with --tls-cert/--tls-key. One type, chosen at run time, so the sessions are not
+// templates; Beast sees it as the lowest layer. Private to net (it pulls in OpenSSL's headers).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+namespace majlis::net {
+
+class transport_stream {
+ public:
+  using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using executor_type = boost::beast::tcp_stream::executor_type;
+
+  // `tls` null: plain TCP; otherwise the server side of a TLS connection (handshake still to do).
+  transport_stream(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context* tls)
+      : executor_(socket.get_executor()) {
+    if (tls)
+      tls_ = std::make_unique<tls_stream>(boost::beast::tcp_stream(std::move(socket)), *tls);
+    else
+      plain_.emplace(std::move(socket));
+  }
+  transport_stream(transport_stream&&) noexcept = default;
+  transport_stream& operator=(transport_stream&&) noexcept = default;
+
+  executor_type get_executor() const noexcept { return executor_; }
+  bool is_tls() const { return tls_ != nullptr; }
+  tls_stream& tls() { return *tls_; }
+  boost::beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
+  boost::asio::ip::tcp::socket& socket() { return tcp().socket(); }
+
+  // The tcp_stream's deadline: it covers every read and write (TLS records included).
+  template <class Duration>
+  void expires_after(Duration d) {
+    tcp().expires_after(d);
+  }
+  void expires_never() { tcp().expires_never(); }
+  void cancel() { tcp().cancel(); }
+
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [](auto handler, transport_stream* self, const MutableBuffers& b) {
+          if (self->tls_)
+            self->tls_->async_read_some(b, std::move(handler));
+          else
+            self->plain_->async_read_some(b, std::move(handler));
+        },
+        token, this, buffers);
+  }
+
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [](auto handler, transport_stream* self, const ConstBuffers& b) {
+          if (self->tls_)
+            self->tls_->async_write_some(b, std::move(handler));
+          else
+            self->plain_->async_write_some(b, std::move(handler));
+        },
+        token, this, buffers);
+  }
+
+ private:
+  template <class Handler>
+  friend void async_teardown(boost::beast::role_type role, transport_stream& stream,
+                             Handler&& handler);
+  friend void teardown(boost::beast::role_type role, transport_stream& stream,
+                       boost::system::error_code& ec);
+
+  executor_type executor_;
+  std::optional<boost::beast::tcp_stream> plain_;
+  std::unique_ptr<tls_stream> tls_;
+};
+
+// Beast's WebSocket close ends the transport through these (found by argument lookup): TLS
+// sends its close_notify, plain TCP shuts down its sending side.
+template <class Handler>
+void async_teardown(boost::beast::role_type role, transport_stream& stream, Handler&& handler) {
+  using boost::beast::websocket::async_teardown;
+  if (stream.tls_)
+    async_teardown(role, *stream.tls_, std::forward<Handler>(handler));
+  else
+    async_teardown(role, stream.plain_->socket(), std::forward<Handler>(handler));
+}
+
+inline void teardown(boost::beast::role_type role, transport_stream& stream,
+                     boost::system::error_code& ec) {
+  using boost::beast::websocket::teardown;
+  if (stream.tls_)
+    teardown(role, *stream.tls_, ec);
+  else
+    teardown(role, stream.plain_->socket(), ec);
+}
+
+// What Beast calls to drop the connection at once (a timeout, a failed close).
+inline void beast_close_socket(transport_stream& stream) {
+  boost::system::error_code ignored;
+  stream.socket().close(ignored);
+}
+
+}  // namespace majlis::net
