@@ -1,7 +1,7 @@
 // majlis-welcome-storm: how long N clients take to join one meeting whose state is large, and
 // how much CPU the server spends on it (from /proc/PID/stat). Prints figures; asserts nothing.
-//   majlisd --listen 127.0.0.1:PORT --admin-key KEY --commands-per-second 100000 --command-burst 100000 \
-//     --max-connections-per-address 0 --joins-per-second-per-address 0 &
+//   majlisd --listen 127.0.0.1:PORT --admin-key KEY --commands-per-second 100000
+//     --command-burst 100000 --max-connections-per-address 0 --joins-per-second-per-address 0 &
 //   majlis-welcome-storm PORT KEY MAJLISD_PID [clients=2000] [contributions=125]
 // Each client is a bare WebSocket that sends Join and reads the Welcome without decoding it, then
 // keeps reading (and discarding) the events of the others' arrivals.
