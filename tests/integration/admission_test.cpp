@@ -44,26 +44,6 @@ asio::awaitable<unsigned> status_of_get(std::string port, std::string target,
   co_return response.result_int();
 }
 
-client::http_api make_api(asio::io_context& io, const std::string& port) {
-  client::http_api_config config;
-  config.port = port;
-  config.admin_key = majlisd_process::admin_key;
-  config.timeout = 20s;
-  return client::http_api(io.get_executor(), config);
-}
-
-client::meeting_client_config client_config(std::uint64_t seed) {
-  client::meeting_client_config c;
-  c.jitter_seed = seed;
-  c.command_timeout = 15s;
-  c.connect_timeout = 5s;
-  c.join_timeout = 10s;
-  c.reconnect_backoff.initial = 50ms;
-  c.reconnect_backoff.max = 300ms;
-  c.reconnect_backoff.max_attempts = 3;
-  return c;
-}
-
 // The string value of "key" in a flat JSON answer (the answers here hold no escapes in them).
 std::string json_string(const std::string& body, const std::string& key) {
   const auto at = body.find("\"" + key + "\":\"");
@@ -127,7 +107,7 @@ asio::awaitable<std::string> admission_of(client::http_api& api, const std::stri
 asio::awaitable<void> join_refused(asio::io_context& io, const std::string& port,
                                    const std::string& meeting_id, const std::string& token,
                                    std::uint16_t code, v1::ErrorCode error, const std::string& who) {
-  client::meeting_client refused(io.get_executor(), client_config(99));
+  client::meeting_client refused(io.get_executor(), client_config(99, 3));
   const auto ec = co_await refused.connect("127.0.0.1", port);
   require(!ec, who + ": connect failed: " + ec.message());
   const auto joined = co_await refused.join(meeting_id, token);
@@ -168,7 +148,7 @@ TEST(admission, vote_stuffing_is_capped_and_approval_keeps_registrants_in_the_lo
     const auto meeting = co_await create(api, "Stuffing");
     const auto& id = meeting.meeting_id;
     chair = std::make_unique<test_client>(io, std::string("chair"), std::string(), meeting.tokens.moderator,
-                                          v1::ROLE_MODERATOR, client_config(1));
+                                          v1::ROLE_MODERATOR, client_config(1, 3));
     co_await connect_and_join(*chair, server.port_string(), id);
     co_await must(*chair, cmd::add_item("Item", "", 10), "add an item");
     co_await must(*chair, cmd::start_meeting(), "start");
@@ -209,7 +189,7 @@ TEST(admission, vote_stuffing_is_capped_and_approval_keeps_registrants_in_the_lo
     require(co_await admission_of(api, id, waiting.token) == "admitted",
             "/admission should say admitted");
     test_client person(io, "admitted person", waiting.participant_id, waiting.token,
-                       v1::ROLE_PARTICIPANT, client_config(2));
+                       v1::ROLE_PARTICIPANT, client_config(2, 3));
     co_await connect_and_join(person, server.port_string(), id);
     co_await must(person, cmd::cast(poll_id, 0), "vote once admitted");
 
@@ -263,9 +243,9 @@ TEST(admission, a_removed_participant_is_closed_and_refused_on_every_instance) {
     const auto issued = co_await api.issue_token(id, request);
     require(bool(issued), "no token: " + describe(issued.reply));
     chair = std::make_unique<test_client>(io, std::string("chair"), std::string(), meeting.tokens.moderator,
-                                          v1::ROLE_MODERATOR, client_config(1));
+                                          v1::ROLE_MODERATOR, client_config(1, 3));
     person = std::make_unique<test_client>(io, std::string("person"), issued.value->participant_id,
-                                           issued.value->token, v1::ROLE_PARTICIPANT, client_config(2));
+                                           issued.value->token, v1::ROLE_PARTICIPANT, client_config(2, 3));
     co_await connect_and_join(*chair, a.port_string(), id);
     co_await connect_and_join(*person, b.port_string(), id);
     co_await must(*chair, cmd::add_item("Item", "", 10), "add an item");
@@ -317,7 +297,7 @@ TEST(admission, a_removed_participant_is_closed_and_refused_on_every_instance) {
     const auto deadline = steady::now() + 10s;
     for (;;) {
       // B applies the admission from pub/sub; until then it still refuses.
-      client::meeting_client again(io.get_executor(), client_config(3));
+      client::meeting_client again(io.get_executor(), client_config(3, 3));
       require(!(co_await again.connect("127.0.0.1", b.port_string())), "connect to B");
       const auto joined = co_await again.join(id, person->token);
       if (joined.ok) {
@@ -347,7 +327,7 @@ TEST(admission, the_lobby_a_removal_and_a_rotated_invite_survive_a_restart) {
       meeting_id = meeting.meeting_id;
       moderator = meeting.tokens.moderator;
       old_invite = meeting.invite_code;
-      test_client chair(io, "chair", "", moderator, v1::ROLE_MODERATOR, client_config(1));
+      test_client chair(io, "chair", "", moderator, v1::ROLE_MODERATOR, client_config(1, 3));
       co_await connect_and_join(chair, server.port_string(), meeting_id);
       co_await must(chair, set_registration(v1::REGISTRATION_MODE_APPROVAL, 0), "ask for approval");
       const auto waiting = co_await register_with(api, meeting_id, old_invite, "Waiting");

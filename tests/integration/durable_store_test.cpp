@@ -92,27 +92,6 @@ class durable_server {
   std::unique_ptr<majlisd_process> process_;
 };
 
-client::http_api make_api(asio::io_context& io, const std::string& port,
-                          std::string admin_key = majlisd_process::admin_key) {
-  client::http_api_config config;
-  config.port = port;
-  config.admin_key = std::move(admin_key);
-  config.timeout = 20s;
-  return client::http_api(io.get_executor(), config);
-}
-
-client::meeting_client_config client_config(std::uint64_t seed) {
-  client::meeting_client_config c;
-  c.jitter_seed = seed;
-  c.command_timeout = 15s;
-  c.connect_timeout = 5s;
-  c.join_timeout = 10s;
-  c.reconnect_backoff.initial = 50ms;
-  c.reconnect_backoff.max = 300ms;
-  c.reconnect_backoff.max_attempts = 200;
-  return c;
-}
-
 // Waits until `who` rejoined after a loss (its reconnect counter passed `before`).
 asio::awaitable<void> wait_rejoined(test_client& who, std::uint64_t before, std::chrono::milliseconds limit) {
   const auto deadline = steady::now() + limit;

@@ -72,6 +72,31 @@ inline std::string run_scenario(asio::io_context& io, asio::awaitable<void> work
   return failure;
 }
 
+// The HTTP API of a majlisd under test, with the admin key.
+inline client::http_api make_api(asio::io_context& io, const std::string& port,
+                                 std::string admin_key = majlisd_process::admin_key) {
+  client::http_api_config config;
+  config.port = port;
+  config.admin_key = std::move(admin_key);
+  config.timeout = 20s;
+  return client::http_api(io.get_executor(), config);
+}
+
+// A client that reconnects fast (tests restart and stop servers under it), up to
+// `reconnect_attempts` times.
+inline client::meeting_client_config client_config(std::uint64_t seed,
+                                                   int reconnect_attempts = 200) {
+  client::meeting_client_config c;
+  c.jitter_seed = seed;
+  c.command_timeout = 15s;
+  c.connect_timeout = 5s;
+  c.join_timeout = 10s;
+  c.reconnect_backoff.initial = 50ms;
+  c.reconnect_backoff.max = 300ms;
+  c.reconnect_backoff.max_attempts = reconnect_attempts;
+  return c;
+}
+
 inline asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
   co_await timer.async_wait(asio::use_awaitable);
