@@ -40,7 +40,7 @@ function linksFrom(res) {
     moderator: absoluteLink(l.moderator || `${base}console.html?meeting=${id}#token=${encodeURIComponent(tok.moderator || '')}`),
     participant: absoluteLink(l.participant || `${base}join.html?meeting=${id}#invite=${encodeURIComponent(res.inviteCode || '')}`),
     display: absoluteLink(l.display || `${base}display.html?meeting=${id}#token=${encodeURIComponent(tok.display || '')}`),
-    observer: absoluteLink(l.observer || `${base}participant.html?meeting=${id}#token=${encodeURIComponent(tok.observer || '')}`),
+    observer: absoluteLink(l.observer || `${base}display.html?meeting=${id}#token=${encodeURIComponent(tok.observer || '')}`),
   };
 }
 

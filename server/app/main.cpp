@@ -252,11 +252,15 @@ int main(int argc, char** argv) {
   std::printf("majlisd is listening on %s (instance %s, %s store%s)\n", config.public_url.c_str(),
               config.instance_id.c_str(), store_name.c_str(),
               folder ? (" in " + folder->path().string()).c_str() : "");
-  if (!admin_key_origin.empty())
+  // Only a key majlisd generated or read from its data folder is printed (the operator has
+  // no other way to learn it); one given by flag or environment never reaches the output,
+  // which container platforms keep as logs.
+  if (!admin_key_origin.empty()) {
     std::printf("Admin key (%s): %s\n", admin_key_origin.c_str(), config.admin_key.c_str());
-  if (!config.static_root.empty())
-    std::printf("Chair console: %s/console.html#key=%s\n", config.public_url.c_str(),
-                config.admin_key.c_str());
+    if (!config.static_root.empty())
+      std::printf("Chair console: %s/console.html#key=%s\n", config.public_url.c_str(),
+                  config.admin_key.c_str());
+  }
   std::fflush(stdout);
 
   if (!config.demo_meeting_title.empty()) {

@@ -283,8 +283,15 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
   metrics_.events_applied += applied.size();
   broadcast(applied);
   // Whoever appended it (we, another instance, a catch-up): a removal closes our connections.
-  for (const auto* event : applied)
-    if (event->has_participant_removed()) close_removed(event->participant_removed().participant_id());
+  // A registration that puts someone in the lobby closes them too: a join that reached us
+  // before the registration did was welcomed as an admin-issued token.
+  for (const auto* event : applied) {
+    if (event->has_participant_removed())
+      close_kept_out(event->participant_removed().participant_id(), v1::ADMISSION_STATUS_REMOVED);
+    if (event->has_participant_registered() &&
+        event->participant_registered().participant().admission() == v1::ADMISSION_STATUS_LOBBY)
+      close_kept_out(event->participant_registered().participant().id(), v1::ADMISSION_STATUS_LOBBY);
+  }
   while (recent_.size() > config_.resume_window_events) recent_.pop_front();
   arm_deadline_timer();
   events_since_snapshot_ += applied.size();
@@ -342,11 +349,16 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
   }
 }
 
-void meeting_replica::close_removed(const std::string& participant_id) {
+void meeting_replica::close_kept_out(const std::string& participant_id,
+                                     v1::AdmissionStatus admission) {
   for (auto& [id, m] : members_) {
     if (m->viewer.participant_id() != participant_id) continue;
-    m->connection->close_with_error(net::close_code::removed, v1::ERROR_CODE_PERMISSION_DENIED,
-                                    "the chair removed you from this meeting");
+    if (admission == v1::ADMISSION_STATUS_LOBBY)
+      m->connection->close_with_error(net::close_code::in_lobby, v1::ERROR_CODE_FAILED_PRECONDITION,
+                                      "waiting for the chair to admit you");
+    else
+      m->connection->close_with_error(net::close_code::removed, v1::ERROR_CODE_PERMISSION_DENIED,
+                                      "the chair removed you from this meeting");
   }
 }
 
@@ -358,7 +370,10 @@ void meeting_replica::join(std::shared_ptr<member> joiner, std::optional<v1::Res
 }
 
 void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume) {
-  if (members_.size() >= config_.max_connections_per_meeting) {
+  // The chair always gets in (bounded by the per-participant limit): a meeting filled with
+  // observers or registrants must not lock out the person who runs it.
+  if (members_.size() >= config_.max_connections_per_meeting &&
+      joiner->viewer.role() != v1::ROLE_MODERATOR) {
     joiner->connection->close_with_error(net::close_code::server_full,
                                          v1::ERROR_CODE_RESOURCE_EXHAUSTED,
                                          "this meeting has reached its connection limit");

@@ -134,8 +134,9 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void open_snapshot(v1::MeetingState& state);
   boost::asio::awaitable<void> do_catch_up();
   void broadcast(const std::vector<const v1::Event*>& events);
-  // Closes this instance's connections of a participant the chair removed.
-  void close_removed(const std::string& participant_id);
+  // Closes this instance's connections of a participant who is removed (4003) or in the lobby
+  // (4010).
+  void close_kept_out(const std::string& participant_id, v1::AdmissionStatus admission);
   void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
                    const domain::rejection* error, uint64_t seq);
   void arm_deadline_timer();

@@ -455,6 +455,22 @@ TEST_F(limits, displays_and_observers_are_not_held_to_the_participant_limit) {
   EXPECT_EQ(welcomed, 6u);
 }
 
+TEST_F(limits, a_full_meeting_still_lets_the_chair_in) {
+  start({"--max-connections-per-meeting", "3"});
+  run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      auto a = co_await join_as(observer_token_);
+      EXPECT_TRUE(a.welcome) << i << ": " << a.describe();
+      keep(a);
+    }
+    auto fourth = co_await join_as(observer_token_);
+    EXPECT_EQ(fourth.close_code, 4013) << fourth.describe();
+    auto chair = co_await join_as(meeting_.tokens.moderator);
+    EXPECT_TRUE(chair.welcome) << chair.describe();
+    keep(chair);
+  });
+}
+
 TEST_F(limits, connections_per_address_are_capped) {
   start({"--max-connections-per-address", "3"});
   run([&]() -> asio::awaitable<void> {
