@@ -9,6 +9,7 @@
 #include "app/minutes.hpp"
 #include "domain/decider.hpp"
 #include "domain/limits.hpp"
+#include "domain/state_lookup.hpp"
 #include "domain/text_rules.hpp"
 
 namespace majlis::app {
@@ -163,20 +164,24 @@ json::object api_routes::meeting_links(const std::string& meeting_id, const std:
   return links;
 }
 
+std::optional<token_claims> api_routes::meeting_token(std::string_view token,
+                                                      const std::string& meeting_id) const {
+  if (token.empty()) return std::nullopt;
+  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
+  auto* claims = std::get_if<token_claims>(&verified);
+  if (claims == nullptr || claims->meeting_id != meeting_id) return std::nullopt;
+  return std::move(*claims);
+}
+
 asio::awaitable<bool> api_routes::token_holder_removed(const net::http_request& request,
                                                      const std::string& meeting_id) {
-  const std::string token(bearer_of(request));
-  if (token.empty()) co_return false;
-  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
-  const auto* claims = std::get_if<token_claims>(&verified);
-  if (claims == nullptr || claims->meeting_id != meeting_id) co_return false;
+  const auto claims = meeting_token(bearer_of(request), meeting_id);
+  if (!claims) co_return false;
   auto replica = co_await registry_.open(meeting_id);
   if (!replica) co_return false;
   const auto state = co_await replica->state_copy();
-  for (const auto& participant : state.participants())
-    if (participant.id() == claims->participant_id)
-      co_return participant.admission() == v1::ADMISSION_STATUS_REMOVED;
-  co_return false;
+  const auto* participant = domain::find_participant(state, claims->participant_id);
+  co_return participant != nullptr && participant->admission() == v1::ADMISSION_STATUS_REMOVED;
 }
 
 asio::awaitable<bool> api_routes::invite_valid(const std::string& meeting_id, std::string invite) {
@@ -232,13 +237,9 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
   // Who may read a meeting: the admin, a valid token of that meeting, or its invite code.
   const auto may_read = [&](bool moderators_only) {
     if (is_admin(request)) return true;
-    if (const std::string token(bearer_of(request)); !token.empty()) {
-      auto verified = verify_token(token, config_.signing_secret, unix_seconds());
-      if (auto* claims = std::get_if<token_claims>(&verified))
-        return claims->meeting_id == meeting_id &&
-               (!moderators_only || claims->role == v1::ROLE_MODERATOR);
-    }
-    return false;  // an invite code is checked against the state's nonce (invite_valid)
+    const auto claims = meeting_token(bearer_of(request), meeting_id);
+    // An invite code is checked against the state's nonce (invite_valid).
+    return claims && (!moderators_only || claims->role == v1::ROLE_MODERATOR);
   };
 
   // A removed participant's tokens are refused here as on /ws (their signature stays valid).
@@ -349,19 +350,16 @@ asio::awaitable<net::http_response> api_routes::admission(const std::string& mee
                                                           std::string_view token) {
   const auto unauthenticated =
       error_response(401, "UNAUTHENTICATED", "a token of this meeting is required (Authorization: Bearer)");
-  if (token.empty()) co_return unauthenticated;
-  auto verified = verify_token(token, config_.signing_secret, unix_seconds());
-  const auto* claims = std::get_if<token_claims>(&verified);
-  if (claims == nullptr || claims->meeting_id != meeting_id) co_return unauthenticated;
+  const auto claims = meeting_token(token, meeting_id);
+  if (!claims) co_return unauthenticated;
   auto replica = co_await registry_.open(meeting_id);
   if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
   const auto state = co_await replica->state_copy();
   // Not on the roster yet: an admin-issued token, admitted when it first connects.
   std::string_view standing = "admitted";
-  for (const auto& participant : state.participants()) {
-    if (participant.id() != claims->participant_id) continue;
-    if (participant.admission() == v1::ADMISSION_STATUS_LOBBY) standing = "lobby";
-    if (participant.admission() == v1::ADMISSION_STATUS_REMOVED) standing = "removed";
+  if (const auto* participant = domain::find_participant(state, claims->participant_id)) {
+    if (participant->admission() == v1::ADMISSION_STATUS_LOBBY) standing = "lobby";
+    if (participant->admission() == v1::ADMISSION_STATUS_REMOVED) standing = "removed";
   }
   co_return json_response(200, {{"participantId", claims->participant_id}, {"admission", standing}});
 }

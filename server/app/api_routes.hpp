@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -11,6 +12,7 @@
 
 #include "app/app_metrics.hpp"
 #include "app/config.hpp"
+#include "app/join_token.hpp"
 #include "app/meeting_export.hpp"
 #include "app/meeting_registry.hpp"
 #include "net/http_types.hpp"
@@ -39,7 +41,10 @@ class api_routes final : public net::http_handler {
                                                        std::string_view token);
   // GET …/links: the links to re-share (after a rotation), for the admin or a moderator.
   boost::asio::awaitable<net::http_response> links(const std::string& meeting_id);
-  // True when the request carries a token (?token= or Bearer) of a participant the chair removed.
+  // The claims of a valid token of `meeting_id`, or nothing.
+  std::optional<token_claims> meeting_token(std::string_view token,
+                                            const std::string& meeting_id) const;
+  // True when the request carries a Bearer token of a participant the chair removed.
   boost::asio::awaitable<bool> token_holder_removed(const net::http_request& request,
                                                     const std::string& meeting_id);
   // True when `invite` is the meeting's current invite code (it reads the nonce).
