@@ -349,17 +349,25 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
   }
 }
 
+bool meeting_replica::close_if_kept_out(net::connection& connection,
+                                        v1::AdmissionStatus admission) {
+  if (admission == v1::ADMISSION_STATUS_LOBBY) {
+    connection.close_with_error(net::close_code::in_lobby, v1::ERROR_CODE_FAILED_PRECONDITION,
+                                "waiting for the chair to admit you");
+    return true;
+  }
+  if (admission == v1::ADMISSION_STATUS_REMOVED) {
+    connection.close_with_error(net::close_code::removed, v1::ERROR_CODE_PERMISSION_DENIED,
+                                "the chair removed you from this meeting");
+    return true;
+  }
+  return false;
+}
+
 void meeting_replica::close_kept_out(const std::string& participant_id,
                                      v1::AdmissionStatus admission) {
-  for (auto& [id, m] : members_) {
-    if (m->viewer.participant_id() != participant_id) continue;
-    if (admission == v1::ADMISSION_STATUS_LOBBY)
-      m->connection->close_with_error(net::close_code::in_lobby, v1::ERROR_CODE_FAILED_PRECONDITION,
-                                      "waiting for the chair to admit you");
-    else
-      m->connection->close_with_error(net::close_code::removed, v1::ERROR_CODE_PERMISSION_DENIED,
-                                      "the chair removed you from this meeting");
-  }
+  for (auto& [id, m] : members_)
+    if (m->viewer.participant_id() == participant_id) close_if_kept_out(*m->connection, admission);
 }
 
 void meeting_replica::join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume) {
@@ -382,21 +390,10 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   }
   // Admission is checked here, on the strand against the current state, so a token
   // verified a moment ago cannot slip past a removal or the lobby.
-  if (const auto* known = domain::find_participant(state_, joiner->viewer.participant_id())) {
-    if (known->admission() == v1::ADMISSION_STATUS_LOBBY) {
-      joiner->connection->close_with_error(net::close_code::in_lobby,
-                                           v1::ERROR_CODE_FAILED_PRECONDITION,
-                                           "waiting for the chair to admit you");
-      metrics_.joins_rejected++;
-      return;
-    }
-    if (known->admission() == v1::ADMISSION_STATUS_REMOVED) {
-      joiner->connection->close_with_error(net::close_code::removed,
-                                           v1::ERROR_CODE_PERMISSION_DENIED,
-                                           "the chair removed you from this meeting");
-      metrics_.joins_rejected++;
-      return;
-    }
+  if (const auto* known = domain::find_participant(state_, joiner->viewer.participant_id());
+      known != nullptr && close_if_kept_out(*joiner->connection, known->admission())) {
+    metrics_.joins_rejected++;
+    return;
   }
   const auto& participant_id = joiner->viewer.participant_id();
   if (limits_connections(joiner->viewer.role()) && config_.max_connections_per_participant > 0) {

@@ -137,6 +137,8 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Closes this instance's connections of a participant who is removed (4003) or in the lobby
   // (4010).
   void close_kept_out(const std::string& participant_id, v1::AdmissionStatus admission);
+  // Closes `connection` with 4010 (lobby) or 4003 (removed); false for anyone admitted.
+  static bool close_if_kept_out(net::connection& connection, v1::AdmissionStatus admission);
   void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
                    const domain::rejection* error, uint64_t seq);
   void arm_deadline_timer();
