@@ -307,6 +307,67 @@ const en = {
   'checkin.displayHeading': 'Check in: enter this code on your device',
   'checkin.displayHint': 'or scan the QR code',
   'checkin.qrAlt': 'QR code: the participant page with the check-in code',
+  // ---- errors: every ErrorCode (proto/majlis/v1/common.proto) and close code (README) ----
+  'err.ERROR_CODE_UNSPECIFIED': 'Something went wrong.',
+  'err.ERROR_CODE_INVALID_ARGUMENT': 'The request was not valid: a value is missing or out of range.',
+  'err.ERROR_CODE_NOT_FOUND': 'That does not exist (any more): it may have been removed.',
+  'err.ERROR_CODE_ALREADY_EXISTS': 'That has already been done: for example, a request of this kind is already waiting.',
+  'err.ERROR_CODE_PERMISSION_DENIED': 'Your role in this meeting does not allow this.',
+  'err.ERROR_CODE_FAILED_PRECONDITION': 'Not possible right now: for example, the list is closed or the vote is not open.',
+  'err.ERROR_CODE_RESOURCE_EXHAUSTED': 'A limit has been reached. Wait a moment and try again.',
+  'err.ERROR_CODE_ABORTED': 'Too many changes at the same moment. Please try again.',
+  'err.ERROR_CODE_UNAVAILABLE': 'The server cannot be reached right now. Try again in a moment.',
+  'err.ERROR_CODE_UNAUTHENTICATED': 'Your access link is not valid or has expired.',
+  'err.ERROR_CODE_INTERNAL': 'An error occurred on the server; it has been logged.',
+  'err.ERROR_CODE_PROTOCOL': 'This page and the server do not understand each other. Reloading the page may help.',
+  'err.close.1000': 'The connection was closed.',
+  'err.close.1001': 'The server is restarting; reconnecting.',
+  'err.close.1002': 'This page sent something the server did not expect. Reloading the page may help.',
+  'err.close.1006': 'The connection dropped; reconnecting.',
+  'err.close.1007': 'The server could not read a message from this page. Reloading the page may help.',
+  'err.close.1008': 'Too many messages too quickly; reconnecting in a moment.',
+  'err.close.1009': 'A message from this page was too large for the server.',
+  'err.close.1011': 'The server had an internal error; reconnecting.',
+  'err.close.4001': 'The server no longer accepts this link (its access token was refused). Ask the organiser for a new link.',
+  'err.close.4002': 'The page did not join in time; reconnecting.',
+  'err.close.4003': 'The chair removed you from this meeting.',
+  'err.close.4004': 'This meeting does not exist on the server.',
+  'err.close.4008': 'This device could not keep up with the meeting; reconnecting.',
+  'err.close.4009': 'The connection was silent for too long; reconnecting.',
+  'err.close.4010': 'Waiting for the chair to admit you.',
+  'err.close.4013': 'The server or the meeting is full. Trying again shortly.',
+  'err.close.4029': 'Too many connections from this link or device. Close another tab or device, or try again later.',
+  'err.detail': 'Server message',
+  'err.maybeApplied': 'No answer from the server: this may or may not have been done. Check before sending it again.',
+
+  // ---- participant page on a phone ----
+  'strip.label': 'What needs you',
+  'strip.voteOpen': 'Vote open',
+  'strip.voteOpenVoted': 'Vote open · you voted',
+  'strip.toBallot': 'Go to the vote',
+  'strip.floor': 'You have the floor',
+  'strip.position': 'You are number {n} to speak',
+  'strip.next': 'You are next to speak',
+  'strip.ahead': 'Before you:',
+  'strip.ended': 'The meeting has ended.',
+  'strip.offlineQueue': 'No connection. What you send now is kept and sent when you are back online.',
+  'strip.offlineWait': 'No connection. Sending is paused until you are back online.',
+  'strip.queued': '{n} waiting to be sent when you are back online',
+  'title.floor': '● You have the floor — {title}',
+  'title.vote': '● Vote open — {title}',
+  'queue.waiting': 'Waiting to speak ({n})',
+  'queue.you': 'you',
+  'outbox.queued': 'Queued: will be sent when you are back online',
+  'outbox.sending': 'Sending…',
+  'outbox.REQUEST_KIND_SPEAK': 'Raise hand',
+  'outbox.REQUEST_KIND_POINT_OF_ORDER': 'Point of order',
+  'outbox.REQUEST_KIND_REPLY': 'Reply to the speaker',
+  'outbox.vote': 'Your vote',
+  'part.sendsLater': 'will be sent when back online',
+  'part.ended': 'The meeting has ended. Thank you for taking part.',
+  'part.joinAgain': 'Join this meeting again',
+  'part.agenda': 'Agenda',
+  'join.badLinkPlain': 'This invite link does not work.',
 };
 
 const ar = {
@@ -609,6 +670,67 @@ const ar = {
   'checkin.displayHeading': 'تسجيل الحضور: أدخل هذا الرمز على جهازك',
   'checkin.displayHint': 'أو امسح رمز الاستجابة السريعة',
   'checkin.qrAlt': 'رمز استجابة سريعة: صفحة المشارك مع رمز تسجيل الحضور',
+  // ---- الأخطاء: كل رموز ErrorCode ورموز الإغلاق ----
+  'err.ERROR_CODE_UNSPECIFIED': 'حدث خطأ ما.',
+  'err.ERROR_CODE_INVALID_ARGUMENT': 'الطلب غير صالح: هناك قيمة ناقصة أو خارج النطاق المسموح.',
+  'err.ERROR_CODE_NOT_FOUND': 'هذا العنصر غير موجود (أو لم يعد موجودًا): ربما حُذف.',
+  'err.ERROR_CODE_ALREADY_EXISTS': 'تم ذلك من قبل: مثلًا، لديك طلب من النوع نفسه في الانتظار.',
+  'err.ERROR_CODE_PERMISSION_DENIED': 'دورك في هذا الاجتماع لا يسمح بذلك.',
+  'err.ERROR_CODE_FAILED_PRECONDITION': 'غير ممكن الآن: مثلًا، القائمة مغلقة أو التصويت غير مفتوح.',
+  'err.ERROR_CODE_RESOURCE_EXHAUSTED': 'تم بلوغ الحد المسموح. انتظر قليلًا ثم أعد المحاولة.',
+  'err.ERROR_CODE_ABORTED': 'تزامنت تغييرات كثيرة في اللحظة نفسها. يرجى إعادة المحاولة.',
+  'err.ERROR_CODE_UNAVAILABLE': 'تعذّر الوصول إلى الخادم الآن. أعد المحاولة بعد قليل.',
+  'err.ERROR_CODE_UNAUTHENTICATED': 'رابط دخولك غير صالح أو انتهت صلاحيته.',
+  'err.ERROR_CODE_INTERNAL': 'حدث خطأ في الخادم، وقد سُجِّل.',
+  'err.ERROR_CODE_PROTOCOL': 'تعذّر التفاهم بين هذه الصفحة والخادم. قد تفيد إعادة تحميل الصفحة.',
+  'err.close.1000': 'أُغلق الاتصال.',
+  'err.close.1001': 'يُعاد تشغيل الخادم؛ جارٍ إعادة الاتصال.',
+  'err.close.1002': 'أرسلت هذه الصفحة ما لم يتوقعه الخادم. قد تفيد إعادة تحميل الصفحة.',
+  'err.close.1006': 'انقطع الاتصال؛ جارٍ إعادة الاتصال.',
+  'err.close.1007': 'تعذّر على الخادم قراءة رسالة من هذه الصفحة. قد تفيد إعادة تحميل الصفحة.',
+  'err.close.1008': 'رسائل كثيرة في وقت قصير؛ ستُعاد المحاولة بعد قليل.',
+  'err.close.1009': 'كانت رسالة من هذه الصفحة أكبر مما يقبله الخادم.',
+  'err.close.1011': 'حدث خطأ داخلي في الخادم؛ جارٍ إعادة الاتصال.',
+  'err.close.4001': 'لم يعد الخادم يقبل هذا الرابط (رُفض رمز الدخول). اطلب رابطًا جديدًا من المنظِّم.',
+  'err.close.4002': 'لم تنضم الصفحة في الوقت المحدد؛ جارٍ إعادة الاتصال.',
+  'err.close.4003': 'أخرجك رئيس الجلسة من هذا الاجتماع.',
+  'err.close.4004': 'هذا الاجتماع غير موجود على الخادم.',
+  'err.close.4008': 'لم يتمكن هذا الجهاز من مواكبة الاجتماع؛ جارٍ إعادة الاتصال.',
+  'err.close.4009': 'بقي الاتصال صامتًا مدة طويلة؛ جارٍ إعادة الاتصال.',
+  'err.close.4010': 'بانتظار أن يقبلك رئيس الجلسة.',
+  'err.close.4013': 'الخادم أو الاجتماع ممتلئ. ستُعاد المحاولة بعد قليل.',
+  'err.close.4029': 'اتصالات كثيرة من هذا الرابط أو الجهاز. أغلق نافذة أو جهازًا آخر، أو أعد المحاولة لاحقًا.',
+  'err.detail': 'رسالة الخادم',
+  'err.maybeApplied': 'لم يصل رد من الخادم: ربما نُفِّذ الطلب وربما لم يُنفَّذ. تحقّق قبل إرساله مرة أخرى.',
+
+  // ---- صفحة المشارك على الهاتف ----
+  'strip.label': 'ما يحتاج إليك',
+  'strip.voteOpen': 'التصويت مفتوح',
+  'strip.voteOpenVoted': 'التصويت مفتوح · صوّتَّ',
+  'strip.toBallot': 'الانتقال إلى التصويت',
+  'strip.floor': 'الكلمة لك الآن',
+  'strip.position': 'ترتيبك {n} في قائمة المتحدثين',
+  'strip.next': 'أنت المتحدث التالي',
+  'strip.ahead': 'قبلك:',
+  'strip.ended': 'انتهى الاجتماع.',
+  'strip.offlineQueue': 'لا يوجد اتصال. ما ترسله الآن يُحفَظ ويُرسَل عند عودة الاتصال.',
+  'strip.offlineWait': 'لا يوجد اتصال. الإرسال متوقف حتى يعود الاتصال.',
+  'strip.queued': '{n} بانتظار الإرسال عند عودة الاتصال',
+  'title.floor': '● الكلمة لك الآن — {title}',
+  'title.vote': '● التصويت مفتوح — {title}',
+  'queue.waiting': 'في انتظار الكلمة ({n})',
+  'queue.you': 'أنت',
+  'outbox.queued': 'في الانتظار: يُرسَل عند عودة الاتصال',
+  'outbox.sending': 'جارٍ الإرسال…',
+  'outbox.REQUEST_KIND_SPEAK': 'طلب الكلمة',
+  'outbox.REQUEST_KIND_POINT_OF_ORDER': 'نقطة نظام',
+  'outbox.REQUEST_KIND_REPLY': 'الرد على المتحدث',
+  'outbox.vote': 'صوتك',
+  'part.sendsLater': 'يُرسَل عند عودة الاتصال',
+  'part.ended': 'انتهى الاجتماع. شكرًا لمشاركتك.',
+  'part.joinAgain': 'الانضمام إلى هذا الاجتماع من جديد',
+  'part.agenda': 'جدول الأعمال',
+  'join.badLinkPlain': 'رابط الدعوة هذا لا يعمل.',
 };
 
 export const STRINGS = { en, ar };
@@ -654,6 +776,28 @@ export function tOr(prefix, value) {
   const key = prefix + value;
   if (STRINGS[current][key] !== undefined || en[key] !== undefined) return t(key);
   return value;
+}
+
+// The i18n key of an error: an ErrorCode ('ERROR_CODE_NOT_FOUND', or the HTTP API's
+// 'NOT_FOUND'), a close code (4001, '4001' or the client's 'CLOSE_4001'), or an HTTP status.
+const HTTP_STATUS_CODES = {
+  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND',
+  409: 'FAILED_PRECONDITION', 413: 'RESOURCE_EXHAUSTED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL',
+  502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'UNAVAILABLE',
+};
+export function errorKey(code, httpStatus) {
+  const raw = String(code ?? '').trim();
+  const close = /^(?:CLOSE_)?(\d{4})$/.exec(raw);
+  if (close && en[`err.close.${close[1]}`] !== undefined) return `err.close.${close[1]}`;
+  let name = raw.replace(/^ERROR_CODE_/, '');
+  if (!name && httpStatus) name = HTTP_STATUS_CODES[httpStatus] || (httpStatus >= 500 ? 'UNAVAILABLE' : '');
+  const key = `err.ERROR_CODE_${name}`;
+  return en[key] !== undefined ? key : 'err.ERROR_CODE_UNSPECIFIED';
+}
+
+// An error in the page's language; the server's (English) message is the caller's detail.
+export function errorText(code, httpStatus) {
+  return t(errorKey(code, httpStatus));
 }
 
 export function groupLabel(group) {

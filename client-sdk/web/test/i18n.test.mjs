@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { STRINGS } from '../i18n.js';
+import { STRINGS, errorKey, errorText } from '../i18n.js';
 
 const DIR = new URL('../', import.meta.url);
 const pages = readdirSync(DIR).filter((f) => f.endsWith('.js') && f !== 'i18n.js');
@@ -41,4 +41,53 @@ test('the admission and check-in texts are there in both languages', () => {
     for (const lang of ['en', 'ar']) assert.ok(STRINGS[lang][key], `${key} (${lang})`);
   }
   assert.match(STRINGS.ar['checkin.refused'], /[\u0600-\u06FF]/, 'Arabic text');
+});
+
+// Every error a page can meet has its own message in both languages: each value of
+// proto/majlis/v1/common.proto `ErrorCode` and each code of README "Close codes".
+const ROOT = new URL('../../../', import.meta.url);
+
+function protoErrorCodes() {
+  const proto = readFileSync(new URL('proto/majlis/v1/common.proto', ROOT), 'utf8');
+  const body = /enum ErrorCode \{([^}]*)\}/.exec(proto)?.[1] || '';
+  return [...body.matchAll(/^\s*(ERROR_CODE_[A-Z_]+)\s*=\s*\d+\s*;/gm)].map((m) => m[1]);
+}
+
+function readmeCloseCodes() {
+  const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
+  const section = readme.split(/^### Close codes$/m)[1]?.split(/^#{2,3} /m)[0] || '';
+  return [...section.matchAll(/^\| (\d{4}) \|/gm)].map((m) => m[1]);
+}
+
+test('every ErrorCode of the proto has a message in English and in Arabic', () => {
+  const codes = protoErrorCodes();
+  assert.ok(codes.length >= 12, `ErrorCode values read from the proto: ${codes}`);
+  const missing = [];
+  for (const code of codes) {
+    assert.equal(errorKey(code), `err.${code}`, `${code} resolves to its own key`);
+    for (const lang of ['en', 'ar']) if (!STRINGS[lang][`err.${code}`]) missing.push(`${code} (${lang})`);
+    assert.match(STRINGS.ar[`err.${code}`] || '', /[\u0600-\u06FF]/, `${code}: Arabic text`);
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('every close code of the README has a message in English and in Arabic', () => {
+  const codes = readmeCloseCodes();
+  assert.ok(codes.length >= 16, `close codes read from the README: ${codes}`);
+  const missing = [];
+  for (const code of codes) {
+    assert.equal(errorKey(`CLOSE_${code}`), `err.close.${code}`, `close ${code} resolves to its own key`);
+    assert.equal(errorKey(Number(code)), `err.close.${code}`);
+    for (const lang of ['en', 'ar']) if (!STRINGS[lang][`err.close.${code}`]) missing.push(`${code} (${lang})`);
+    assert.match(STRINGS.ar[`err.close.${code}`] || '', /[\u0600-\u06FF]/, `${code}: Arabic text`);
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('HTTP API codes (no ERROR_CODE_ prefix) and bare HTTP statuses find their message', () => {
+  assert.equal(errorKey('RESOURCE_EXHAUSTED'), 'err.ERROR_CODE_RESOURCE_EXHAUSTED');
+  assert.equal(errorKey('', 404), 'err.ERROR_CODE_NOT_FOUND');
+  assert.equal(errorKey('', 502), 'err.ERROR_CODE_UNAVAILABLE');
+  assert.equal(errorKey('SOMETHING_NEW'), 'err.ERROR_CODE_UNSPECIFIED');
+  assert.notEqual(errorText('ERROR_CODE_NOT_FOUND'), 'err.ERROR_CODE_NOT_FOUND');
 });
