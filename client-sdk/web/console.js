@@ -5,7 +5,7 @@ import { currentItem, findItem } from './mirror.js';
 import { t, groupLabel, onLangChange } from './i18n.js';
 import {
   h, patch, userText, run, linkParams, tabCredential, mountHeader, startPage, updateClocks, clockElement,
-  nameOf, reasonLabel, attendanceLabel, toast, fmtClock, floorClock,
+  nameOf, reasonLabel, attendanceLabel, toast, fmtClock, floorClock, apiErrorMessage,
 } from './ui.js';
 import { hasTally, tallyBars, turnout, pollMeta, personLine, kindBadge, figureBars, optionLabel, optionCount } from './views.js';
 import {
@@ -93,7 +93,7 @@ function setupCreate(adminKey) {
       showLinks(links);
       startConsole(res.meetingId, token);
     } catch (e) {
-      toast(t('error.generic', { message: e.message }));
+      toast(apiErrorMessage(e));
       $('create-submit').disabled = false;
     }
   });

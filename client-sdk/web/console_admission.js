@@ -6,7 +6,7 @@
 import { api } from './majlis.js';
 import { admissionOf, registrationModeOf, hasPendingRequest } from './mirror.js';
 import { t } from './i18n.js';
-import { h, patch, userText, run, groupLabel, attendanceLabel, toast } from './ui.js';
+import { h, patch, userText, run, groupLabel, attendanceLabel, toast, apiErrorMessage } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const MODES = ['REGISTRATION_MODE_OPEN', 'REGISTRATION_MODE_APPROVAL', 'REGISTRATION_MODE_CLOSED'];
@@ -45,7 +45,7 @@ async function rotateInvite() {
     ctx.showLinks(res);
     toast(t('admission.rotated'), 'ok');
   } catch (e) {
-    toast(t('error.generic', { message: e.message }));
+    toast(apiErrorMessage(e));
   }
 }
 

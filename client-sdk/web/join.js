@@ -2,7 +2,7 @@
 
 import { api, loadToken, storeToken } from './majlis.js';
 import { t, groupLabel, onLangChange } from './i18n.js';
-import { h, linkParams, tabCredential, mountHeader, toast } from './ui.js';
+import { h, linkParams, tabCredential, mountHeader, toast, apiErrorMessage } from './ui.js';
 
 const link = linkParams();
 const meetingId = link.meetingId;
@@ -48,7 +48,10 @@ async function load() {
     form.hidden = false;
     document.getElementById('join-name').focus();
   } catch (e) {
-    status.textContent = t('join.badLink', { message: e.message });
+    // In the page's language; the server's English stays a small detail.
+    status.replaceChildren(h('strong', {}, t('join.badLinkPlain')), h('br'), apiErrorMessage(e),
+      h('br'), h('a', { href: 'index.html', id: 'join-home', class: 'button' }, t('conn.home')));
+    status.classList.add('error-line');
   }
 }
 
@@ -76,7 +79,7 @@ form.addEventListener('submit', async (ev) => {
 function registerError(e) {
   if (e.status === 403) return t('join.closed');
   if (e.code === 'RESOURCE_EXHAUSTED') return t('join.full');
-  return t('error.generic', { message: e.message });
+  return apiErrorMessage(e);
 }
 
 load();

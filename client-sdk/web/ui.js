@@ -1,7 +1,7 @@
 // DOM helpers shared by the pages: element builder, re-render that keeps focus and typed text,
 // connection banner, toasts, time formatting, labels.
 
-import { t, groupLabel, langSwitch, applyStatic, onLangChange } from './i18n.js';
+import { t, groupLabel, langSwitch, applyStatic, onLangChange, errorText } from './i18n.js';
 import { findParticipant, floorElapsedMs } from './mirror.js';
 import { MajlisClient, STATUS } from './majlis.js';
 
@@ -136,10 +136,39 @@ export function toast(message, kind = 'error') {
   setTimeout(() => el.remove(), kind === 'error' ? 6000 : 2500);
 }
 
+// An error for people: the page-language message for its code (ErrorCode, close code or HTTP
+// status), with the server's English message only as a small secondary detail.
+export function errorMessage(code, detail, httpStatus) {
+  return errorNode(errorText(code, httpStatus), detail, code || httpStatus);
+}
+
+function errorNode(text, detail, code) {
+  const extra = detail && detail !== text ? String(detail) : '';
+  return h('span', { class: 'error-message', dataset: { code: String(code || '') } },
+    h('span', { class: 'error-text' }, text),
+    extra ? h('small', { class: 'error-detail', dir: 'auto', title: t('err.detail') }, extra) : null);
+}
+
+// The same for an HTTP API failure (api.* throws an Error with .code and .status; a failed
+// fetch has neither: the server could not be reached).
+export function apiErrorMessage(e) {
+  return errorMessage(e?.code || (e?.status ? '' : 'UNAVAILABLE'), e?.message, e?.status);
+}
+
+// No answer (the connection dropped, or timed out, with the command in flight): it may or may
+// not have been applied. "not connected" means it was never sent.
+export function isUncertain(result) {
+  return !result.ok && result.error?.code === 'ERROR_CODE_UNAVAILABLE' && result.error?.message !== 'not connected';
+}
+
 // Sends a command; shows a toast when the server refuses it. Returns the result.
 export async function run(client, command) {
   const result = await client.send(command);
-  if (!result.ok) toast(t('error.generic', { message: result.error?.message || result.error?.code || '' }));
+  if (!result.ok) {
+    toast(isUncertain(result)
+      ? errorNode(t('err.maybeApplied'), result.error?.message, 'uncertain')
+      : errorMessage(result.error?.code, result.error?.message));
+  }
   return result;
 }
 
@@ -201,13 +230,21 @@ function stopMessage(client) {
   return text === key ? t('conn.stop.stopped') : text;
 }
 
-export function stopCard(client) {
+// Where a stopped page sends people: the start page, unless the page knows better (home()).
+function wayBack(home) {
+  return (home && home()) || { href: 'index.html', text: t('conn.home') };
+}
+
+// In the page's language only: the server's English message is kept as the card's title.
+export function stopCard(client, home) {
   const e = client.lastError;
-  return h('div', { class: 'card fatal-card stack', id: 'conn-stopped', dataset: { reason: client.stopReason } },
-    h('strong', {}, stopMessage(client)),
-    // A removal says all in the page's language; the server's English adds nothing.
-    e?.message && client.stopReason !== 'removed' ? h('div', { class: 'small', dir: 'auto' }, e.message) : null,
-    h('div', {}, h('a', { href: 'index.html', id: 'conn-home' }, t('conn.home'))));
+  const back = wayBack(home);
+  return h('div', {
+    class: 'card fatal-card stack', id: 'conn-stopped', dataset: { reason: client.stopReason, code: e?.code || '' },
+    title: e?.message && client.stopReason !== 'removed' ? `${t('err.detail')}: ${e.message}` : null,
+  },
+  h('strong', {}, stopMessage(client)),
+  h('div', {}, h('a', { href: back.href, id: 'conn-home', class: 'button primary' }, back.text)));
 }
 
 // The meeting status badge in a page header: the meeting's status while live; "not live —
@@ -234,7 +271,7 @@ export function renderStatusBadge(el, client) {
 
 // Connection banner: hidden while connected; "connection lost, reconnecting…" with a retry
 // button; or, once retrying cannot help, why and a link to the start page.
-export function mountBanner(client) {
+export function mountBanner(client, home) {
   const banner = h('div', { class: 'conn-banner', role: 'status', 'aria-live': 'polite', hidden: true });
   document.body.prepend(banner);
   const render = () => {
@@ -250,7 +287,8 @@ export function mountBanner(client) {
     banner.hidden = false;
     if (conn === 'stopped') {
       banner.classList.add('fatal');
-      banner.replaceChildren(stopMessage(client), ' ', h('a', { href: 'index.html' }, t('conn.home')));
+      const back = wayBack(home);
+      banner.replaceChildren(stopMessage(client), ' ', h('a', { href: back.href }, back.text));
     } else if (conn === 'closed') {
       banner.classList.add('fatal');
       banner.replaceChildren(t('conn.closed'));
@@ -271,10 +309,10 @@ export function mountBanner(client) {
 
 // Puts stopCard first in <main>; CSS (html[data-conn="stopped"]) hides the rest, which stays in
 // the document so page code holding its elements keeps working.
-function showStopCard(client) {
+function showStopCard(client, home) {
   const main = document.querySelector('main') || document.body;
   main.querySelector('#conn-stopped')?.remove();
-  main.prepend(stopCard(client));
+  main.prepend(stopCard(client, home));
 }
 
 // Waiting in the lobby (close 4010): what is happening, and that the page keeps trying.
@@ -300,10 +338,11 @@ function syncLobbyCard(client) {
 // Connects a page: client + banner + batched re-render on state, connection and language
 // change, and a 4 Hz tick for clocks. render(state, client) and tick(state, client) are page
 // functions; statusBadge is the header's meeting status element, kept by renderStatusBadge.
-// Once the client stops for good the page's content gives way to stopCard.
-export function startPage({ meetingId, token, render, tick, statusBadge }) {
+// Once the client stops for good the page's content gives way to stopCard, whose link is
+// home() ({href, text}) when the page gives one, else the start page.
+export function startPage({ meetingId, token, render, tick, statusBadge, home }) {
   const client = new MajlisClient({ meetingId, token });
-  mountBanner(client);
+  mountBanner(client, home);
   let scheduled = false;
   const schedule = () => {
     if (scheduled) return;
@@ -313,7 +352,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
       renderStatusBadge(statusBadge, client);
       syncLobbyCard(client);
       if (client.stopReason) {
-        showStopCard(client);
+        showStopCard(client, home);
         return;
       }
       if (client.state) {
@@ -327,7 +366,7 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
   client.addEventListener('status', () => {
     renderStatusBadge(statusBadge, client);
     syncLobbyCard(client);
-    if (client.stopReason) showStopCard(client);
+    if (client.stopReason) showStopCard(client, home);
     schedule();
   });
   onLangChange(schedule);
@@ -337,7 +376,9 @@ export function startPage({ meetingId, token, render, tick, statusBadge }) {
   return { client, rerender: schedule };
 }
 
-export function showFatalPage(message) {
+// back ({href, text}, optional): a way out of the page, e.g. to the join page.
+export function showFatalPage(message, back) {
   const main = document.querySelector('main') || document.body;
-  main.replaceChildren(h('div', { class: 'card fatal-card' }, message));
+  main.replaceChildren(h('div', { class: 'card fatal-card stack', id: 'fatal' }, h('strong', {}, message),
+    back ? h('div', {}, h('a', { href: back.href, class: 'button primary', id: 'fatal-back' }, back.text)) : null));
 }
