@@ -208,7 +208,7 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     await poll.getByRole('button', { name: 'Open' }).click();
     await participant.waitForSelector('#polls .poll input[type="radio"]:not([disabled])');
     await participant.check('#polls .poll input[type="radio"][value="0"]');
-    await participant.getByRole('button', { name: 'تصويت' }).click();
+    await participant.getByRole('button', { name: 'تصويت', exact: true }).click(); // not the strip's "التصويت مفتوح"
     await participant.waitForSelector('#polls [id^="my-vote-"]');
     assert.match(await participant.textContent('#polls [id^="my-vote-"]'), /نعم/);
     await chair.waitForFunction(() => document.querySelector('#polls .poll .bar .num')?.textContent.startsWith('1 '));

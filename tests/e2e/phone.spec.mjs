@@ -379,3 +379,20 @@ for (const lang of ['en', 'ar']) {
     assert.deepEqual(page.errors, []);
   });
 }
+
+for (const lang of ['en', 'ar']) {
+  test(`the join page on a phone, ${lang}: an invite the server does not know, said in one language`, async (t) => {
+    // The scripted server has no HTTP API: the meeting's summary answers 404 "not found".
+    const meeting = await scriptedMeeting(t);
+    const { page } = await phone(t, lang);
+    await page.goto(`${meeting.url}/join.html?meeting=m1&lang=${lang}#invite=abc`);
+    await page.waitForSelector('#join-status.error-line');
+    const status = await page.textContent('#join-status .error-text');
+    assert.equal(status, lang === 'ar' ? 'هذا العنصر غير موجود (أو لم يعد موجودًا): ربما حُذف.' : 'That does not exist (any more): it may have been removed.');
+    assert.equal(await page.textContent('#join-status .error-detail'), 'not found', "the server's text, as a detail");
+    assert.match(await page.textContent('#join-status strong'), lang === 'ar' ? /رابط الدعوة هذا لا يعمل/ : /This invite link does not work/);
+    assert.equal(await page.getAttribute('#join-home', 'href'), 'index.html');
+    await assertPhoneFriendly(page, `join ${lang}`);
+    assert.deepEqual(page.errors, []);
+  });
+}
