@@ -166,12 +166,12 @@ function renderStrip(state) {
   const parts = [];
 
   if (!isLive() && client.status !== 'lobby') {
+    // One line: no connection, and what waits to be sent (else what happens to what you send).
+    const waitingToSend = Math.max(outbox.size, clientQueuedCount());
     parts.push(h('div', { class: 'strip-item strip-offline', id: 'strip-offline' },
-      clientQueues() ? t('strip.offlineQueue') : t('strip.offlineWait')));
-  }
-  const waitingToSend = Math.max(outbox.size, clientQueuedCount());
-  if (waitingToSend && !isLive()) {
-    parts.push(h('div', { class: 'strip-item strip-queued', id: 'strip-queued' }, t('strip.queued', { n: waitingToSend })));
+      waitingToSend
+        ? h('span', { id: 'strip-queued' }, t('strip.queued', { n: waitingToSend }))
+        : (clientQueues() ? t('strip.offlineQueue') : t('strip.offlineWait'))));
   }
   if (ended) {
     parts.push(h('div', { class: 'strip-item strip-ended', id: 'strip-ended' }, t('strip.ended')));

@@ -396,3 +396,55 @@ for (const lang of ['en', 'ar']) {
     assert.deepEqual(page.errors, []);
   });
 }
+
+// The page's side of a client that keeps commands while offline (client.queued, a 'queue'
+// event, send() pending until back online). Until that client is merged, a stand-in wraps the
+// current one with the same contract; a client that has `queued` is used as it is.
+test('with a client that queues while offline: controls marked, sent text leaves the box, queued items shown, then sent', async (t) => {
+  const meeting = await scriptedMeeting(t);
+  const { context, page } = await phone(t, 'en');
+  await page.goto(`${meeting.url}/participant.html?meeting=m1&lang=en#token=t`);
+  await page.waitForFunction(() => globalThis.majlis?.status === 'open' && document.querySelector('#queue-list'));
+  await page.evaluate(() => {
+    const c = globalThis.majlis;
+    if ('queued' in c) return;
+    const direct = c.send.bind(c);
+    const queue = [];
+    const changed = () => c.dispatchEvent(new Event('queue'));
+    c.queued = queue;
+    c.send = (command) => (c.status === 'open' && navigator.onLine
+      ? direct(command)
+      : new Promise((resolve) => { queue.push({ command, resolve }); changed(); }));
+    const flush = () => {
+      if (c.status !== 'open' || !navigator.onLine || !queue.length) return;
+      for (const { command, resolve } of queue.splice(0)) direct(command).then(resolve);
+      changed();
+    };
+    // Back online: the connection came back (status), or never dropped at all (online).
+    c.addEventListener('status', flush);
+    globalThis.addEventListener('online', flush);
+  });
+  await context.setOffline(true);
+  await page.waitForSelector('#strip-offline', { timeout: 10000 });
+  await page.waitForSelector('#sends-later');
+  assert.ok(await page.isEnabled('#point-of-order'), 'point of order can be queued');
+  await page.fill('#contrib-text', 'Sent while the train was in a tunnel');
+  await page.click('#contrib-form button[type="submit"]');
+  assert.equal(await page.inputValue('#contrib-text'), '', 'the box empties at once');
+  await page.waitForSelector('#contrib-list .outbox-entry .queued');
+  await page.tap('#point-of-order');
+  await page.waitForSelector('#queue-list .outbox-entry .queued');
+  assert.ok(await page.isDisabled('#point-of-order'), 'a queued point of order is not asked twice');
+  await page.waitForFunction(() => /2/.test(document.querySelector('#strip-queued')?.textContent || ''));
+  await inViewport(page, '#strip-queued');
+  await page.screenshot({ path: `${SHOTS}/participant-queued-360x800-en.png` });
+  assert.equal(meeting.commands.length, 0, 'nothing reached the server while offline');
+
+  await context.setOffline(false);
+  await page.waitForFunction(() => globalThis.majlis.status === 'open', null, { timeout: 15000 });
+  await page.waitForSelector('.outbox-entry', { state: 'detached' });
+  await page.waitForSelector('#strip-queued', { state: 'detached' });
+  assert.deepEqual(meeting.commands.map((c) => Object.keys(c)[0]).sort(), ['requestFloor', 'submitContribution']);
+  assert.equal(await page.inputValue('#contrib-text'), '', 'accepted: the box stays empty');
+  assert.deepEqual(page.errors, []);
+});
