@@ -549,8 +549,8 @@ export class MajlisClient extends EventTarget {
     this.welcomes[this.lastWelcome] += 1;
     if (this.timers.handshake !== null) clearTimeout(this.timers.handshake);
     this.timers.handshake = null;
-    this.startPings();
     this.setStatus(STATUS.open);
+    this.startPings();
     const header = { you: this.you, serverTimeMs: serverTime, epoch, seq };
     this.emit('welcome', {
       welcome: w.start.case === 'snapshot' ? { ...header, snapshot: this.state } : { ...header, replay: { events: replay } },
