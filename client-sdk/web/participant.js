@@ -1,7 +1,7 @@
 // The participant page: raise a hand, see my place in the queue and why, vote, write.
 
-import { loadToken, storeToken } from './majlis.js';
-import { currentItem, findItem, findParticipant, hasPendingRequest } from './mirror.js';
+import { loadToken, storeToken } from '@majlis/client';
+import { currentItem, findItem, findParticipant, hasPendingRequest } from '@majlis/client';
 import { t } from './i18n.js';
 import {
   h, patch, userText, run, linkParams, mountHeader, startPage, showFatalPage, updateClocks,

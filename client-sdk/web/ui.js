@@ -2,8 +2,7 @@
 // connection banner, toasts, time formatting, labels.
 
 import { t, groupLabel, langSwitch, applyStatic, onLangChange } from './i18n.js';
-import { findParticipant, floorElapsedMs } from './mirror.js';
-import { MajlisClient, STATUS } from './majlis.js';
+import { findParticipant, floorElapsedMs, MajlisClient, STATUS } from '@majlis/client';
 
 // h('button', {class: 'x', onclick: fn, dataset: {id: 1}}, 'text', child, [more])
 export function h(tag, props, ...children) {
@@ -302,7 +301,9 @@ function syncLobbyCard(client) {
 // functions; statusBadge is the header's meeting status element, kept by renderStatusBadge.
 // Once the client stops for good the page's content gives way to stopCard.
 export function startPage({ meetingId, token, render, tick, statusBadge }) {
-  const client = new MajlisClient({ meetingId, token });
+  // ?wire=json keeps JSON text frames (readable in the network panel; the e2e specs that read frames).
+  const format = new URLSearchParams(location.search).get('wire') === 'json' ? 'json' : 'binary';
+  const client = new MajlisClient({ meetingId, token, format });
   mountBanner(client);
   let scheduled = false;
   const schedule = () => {
