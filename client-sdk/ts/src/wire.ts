@@ -17,7 +17,9 @@ export type CommandInput = Command | { [name: string]: JsonValue };
 /** A Command message from its JSON form (throws on unknown commands, fields or enum names). */
 export function toCommand(input: CommandInput): Command {
   if (isMessage(input, CommandSchema)) return input;
-  const command = fromJson(CommandSchema, input as JsonValue);
+  // Through JSON text first, as a JSON frame would carry it: fields set to undefined drop out
+  // (pages leave optional fields undefined, e.g. {nextSpeaker: {timeLimitMs: undefined}}).
+  const command = fromJson(CommandSchema, JSON.parse(JSON.stringify(input)) as JsonValue);
   if (command.kind.case === undefined) throw new Error('empty command');
   return command;
 }

@@ -53,6 +53,10 @@ test('commands from their JSON form: unknown commands, fields and enum names are
   assert.throws(() => toCommand({ flyToTheMoon: {} }));
   assert.throws(() => toCommand({ requestFloor: { kind: 'REQUEST_KIND_SHOUT' } }));
   assert.throws(() => toCommand({}), /empty command/);
+  // Optional fields left undefined are absent, as JSON.stringify would leave them.
+  const next = toCommand({ nextSpeaker: { timeLimitMs: undefined, itemId: 'i1' } } as never);
+  assert.equal(next.kind.case, 'nextSpeaker');
+  assert.equal(next.kind.case === 'nextSpeaker' && next.kind.value.timeLimitMs, 0n);
 });
 
 test('a Welcome decodes to the same mirror state from binary and from JSON', () => {
