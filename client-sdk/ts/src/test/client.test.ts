@@ -138,7 +138,8 @@ test('no frame within pongTimeoutMs of a ping: offline within the timeout, then 
   const started = Date.now();
   assert.equal(ws1.sent.filter((m) => m.kind.case === 'ping').length, 1, 'a ping at once, for the clock');
   await waitFor(() => client.status === STATUS.reconnecting, 'offline', 1000);
-  assert.ok(Date.now() - started < 500, `noticed after ${Date.now() - started} ms`);
+  // 40 ms plus timer slack; far below the 60 s that any other path would take here.
+  assert.ok(Date.now() - started < 2000, `noticed after ${Date.now() - started} ms`);
   assert.equal(ws1.closedWith, 4000);
   await nextSocket(2);
   client.close();
@@ -148,7 +149,7 @@ test('pongs keep a quiet connection live; pings go every interval while nothing 
   const client = makeClient({ pingIntervalMs: 30, pongTimeoutMs: 40 });
   const ws = await live(client);
   const answered = new Set<bigint>();
-  const deadline = Date.now() + 250;
+  const deadline = Date.now() + 400;
   while (Date.now() < deadline) {
     for (const m of ws.sent) {
       if (m.kind.case === 'ping' && !answered.has(m.kind.value.nonce)) {
@@ -159,7 +160,7 @@ test('pongs keep a quiet connection live; pings go every interval while nothing 
     await new Promise((r) => setTimeout(r, 5));
   }
   assert.equal(client.status, STATUS.open);
-  assert.ok(answered.size >= 4, `${answered.size} pings in 250 ms`);
+  assert.ok(answered.size >= 3, `${answered.size} pings in 400 ms`);
   client.close();
 });
 
