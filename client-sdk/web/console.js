@@ -1,7 +1,7 @@
 // The chair console: creates a meeting (#key=ADMINKEY) or runs one (?meeting=ID#token=TOKEN).
 
-import { api, storeToken } from './majlis.js';
-import { currentItem, findItem } from './mirror.js';
+import { api, storeToken } from '@majlis/client';
+import { currentItem, findItem } from '@majlis/client';
 import { t, groupLabel, onLangChange } from './i18n.js';
 import {
   h, patch, userText, run, linkParams, tabCredential, mountHeader, startPage, updateClocks, clockElement,

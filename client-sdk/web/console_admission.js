@@ -3,8 +3,8 @@
 // decline), in-room check-in (open/close, the current code), and per person in the roster:
 // remove / admit again, the "unverified" marker, Verify, and change requests to answer.
 
-import { api } from './majlis.js';
-import { admissionOf, registrationModeOf, hasPendingRequest } from './mirror.js';
+import { api } from '@majlis/client';
+import { admissionOf, registrationModeOf, hasPendingRequest } from '@majlis/client';
 import { t } from './i18n.js';
 import { h, patch, userText, run, groupLabel, attendanceLabel, toast, apiErrorMessage } from './ui.js';
 

@@ -1,6 +1,6 @@
 // The in-room screen: read-only, large type, high contrast.
 
-import { currentItem } from './mirror.js';
+import { currentItem } from '@majlis/client';
 import { t } from './i18n.js';
 import {
   h, patch, userText, linkParams, tabCredential, mountHeader, startPage, showFatalPage, updateClocks, clockElement,

@@ -1,6 +1,6 @@
 // Self-registration from an invite link: name, stakeholder group, attendance -> token.
 
-import { api, loadToken, storeToken } from './majlis.js';
+import { api, loadToken, storeToken } from '@majlis/client';
 import { t, groupLabel, onLangChange } from './i18n.js';
 import { h, linkParams, tabCredential, mountHeader, toast, apiErrorMessage } from './ui.js';
 

@@ -2,8 +2,8 @@
 // your place in the queue, no connection, the meeting's end), the whole queue and agenda, voting,
 // writing; raise hand / point of order / reply in an action bar that stays on screen.
 
-import { loadToken, storeToken, forgetToken } from './majlis.js';
-import { currentItem, findItem, findParticipant, hasPendingRequest } from './mirror.js';
+import { loadToken, storeToken, forgetToken } from '@majlis/client';
+import { currentItem, findItem, findParticipant, hasPendingRequest } from '@majlis/client';
 import { t } from './i18n.js';
 import {
   h, patch, userText, run, isUncertain, errorMessage, linkParams, mountHeader, startPage, showFatalPage,

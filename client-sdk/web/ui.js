@@ -2,8 +2,7 @@
 // connection banner, toasts, time formatting, labels.
 
 import { t, groupLabel, langSwitch, applyStatic, onLangChange, errorText } from './i18n.js';
-import { findParticipant, floorElapsedMs } from './mirror.js';
-import { MajlisClient, STATUS } from './majlis.js';
+import { findParticipant, floorElapsedMs, MajlisClient, STATUS } from '@majlis/client';
 
 // h('button', {class: 'x', onclick: fn, dataset: {id: 1}}, 'text', child, [more])
 export function h(tag, props, ...children) {
@@ -341,7 +340,9 @@ function syncLobbyCard(client) {
 // Once the client stops for good the page's content gives way to stopCard, whose link is
 // home() ({href, text}) when the page gives one, else the start page.
 export function startPage({ meetingId, token, render, tick, statusBadge, home }) {
-  const client = new MajlisClient({ meetingId, token });
+  // ?wire=json keeps JSON text frames (readable in the network panel; the e2e specs that read frames).
+  const format = new URLSearchParams(location.search).get('wire') === 'json' ? 'json' : 'binary';
+  const client = new MajlisClient({ meetingId, token, format });
   mountBanner(client, home);
   let scheduled = false;
   const schedule = () => {

@@ -96,7 +96,7 @@ test('lobby, check-in and removal on the participant page', async (t) => {
   t.after(() => server.close());
   const page = await launch(t);
 
-  await page.goto(`${server.url}/participant.html?meeting=m1&token=t&lang=en`);
+  await page.goto(`${server.url}/participant.html?meeting=m1&token=t&lang=en&wire=json`);
   await page.waitForSelector('#lobby');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.conn), 'lobby');
   assert.match(await page.textContent('#lobby'), /Waiting for the chair to admit you/);
@@ -169,7 +169,7 @@ test('a change request waits for the chair; a QR link fills in and sends the cod
   });
   t.after(() => server.close());
   const page = await launch(t);
-  await page.goto(`${server.url}/participant.html?meeting=m1&token=t&checkin=777000&lang=en`);
+  await page.goto(`${server.url}/participant.html?meeting=m1&token=t&checkin=777000&lang=en&wire=json`);
   await page.waitForSelector('#checkin-error');
   assert.deepEqual(commands[0], { checkIn: { code: '777000' } }, 'the code from the link is sent once');
   assert.doesNotMatch(page.url(), /checkin=/, 'and leaves the address bar');
@@ -206,7 +206,7 @@ test('the display shows the check-in code and a QR code of the participant link'
   });
   t.after(() => server.close());
   const page = await launch(t);
-  await page.goto(`${server.url}/display.html?meeting=m1&token=t&lang=en`);
+  await page.goto(`${server.url}/display.html?meeting=m1&token=t&lang=en&wire=json`);
   await page.waitForSelector('#d-checkin-code');
   assert.equal((await page.textContent('#d-checkin-code')).trim(), '482913');
   await page.waitForSelector('#d-checkin-qr svg path');

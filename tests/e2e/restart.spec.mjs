@@ -146,10 +146,10 @@ async function restartScenario(t, { durable }) {
     display: await newPage(browser, { viewport: { width: 1400, height: 800 } }),
     observer: await newPage(browser, { lang: 'ar' }),
   };
-  await pages.chair.goto(`${base}/console.html?meeting=${meetingId}&lang=en#token=${created.tokens.moderator}`);
-  await pages.participant.goto(`${base}/participant.html?meeting=${meetingId}&lang=ar#token=${registered.token}`);
-  await pages.display.goto(`${base}/display.html?meeting=${meetingId}&lang=en#token=${created.tokens.display}`);
-  await pages.observer.goto(`${base}/display.html?meeting=${meetingId}&lang=ar#token=${created.tokens.observer}`);
+  await pages.chair.goto(`${base}/console.html?meeting=${meetingId}&lang=en&wire=json#token=${created.tokens.moderator}`);
+  await pages.participant.goto(`${base}/participant.html?meeting=${meetingId}&lang=ar&wire=json#token=${registered.token}`);
+  await pages.display.goto(`${base}/display.html?meeting=${meetingId}&lang=en&wire=json#token=${created.tokens.display}`);
+  await pages.observer.goto(`${base}/display.html?meeting=${meetingId}&lang=ar&wire=json#token=${created.tokens.observer}`);
   for (const page of Object.values(pages)) await live(page);
 
   await t.test('the chair starts the meeting and an item; the header says Live', async () => {

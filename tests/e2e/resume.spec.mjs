@@ -83,7 +83,7 @@ test('gap, resume, dropped connection and commands', async (t) => {
       return Original.call(this, ev);
     };
   });
-  await page.goto(`${server.url}/display.html?meeting=m1&lang=en#token=t`);
+  await page.goto(`${server.url}/display.html?meeting=m1&lang=en&wire=json#token=t`);
 
   // After the gap the client resumed from 6, got the stub and seq 8, then after the drop from 8.
   await page.waitForFunction(() => globalThis.majlis?.state?.seq === 9 && globalThis.majlis.status === 'open');
@@ -162,7 +162,7 @@ test('a restart: not live at once, backoff, a new epoch replaces the mirror, 401
       return Original.call(this, ev);
     };
   });
-  await page.goto(`${server.url}/participant.html?meeting=m1&lang=en#token=t`);
+  await page.goto(`${server.url}/participant.html?meeting=m1&lang=en&wire=json#token=t`);
   await page.waitForFunction(() => document.getElementById('meeting-status')?.textContent === 'Live');
 
   // 1001, then two refused attempts: reconnecting at once, the badge is not a green Live.

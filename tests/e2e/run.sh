@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Web clients end to end: starts majlisd on a free port with a throwaway admin key, serving
-# client-sdk/web, runs the mirror unit tests and the Chromium tests, and stops majlisd.
+# client-sdk/web, runs the pages' unit tests (i18n) and the Chromium tests, and stops majlisd.
+# The SDK's tests (client-sdk/ts: mirror, vectors, client) run in ./dev test before this.
 # restart.spec.mjs starts (and restarts) its own majlisd from $MAJLISD on its own port.
 #   MAJLISD=path/to/majlisd tests/e2e/run.sh      (default: build/server/app/majlisd)
 #   CHROMIUM=/usr/bin/chromium  MAJLIS_SCREENSHOTS=/tmp/majlis-e2e
@@ -70,7 +71,7 @@ export MAJLISD
 status=0
 timeout 540 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
   "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/framing.spec.mjs" \
-  "$E2E/phone.spec.mjs" || status=$?
+  "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2

@@ -1,4 +1,4 @@
-// Unit tests of the reconnect policy (reconnect.js): node --test client-sdk/web/test/
+// Unit tests of the reconnect policy (reconnect.js): npm test (client-sdk/ts)
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

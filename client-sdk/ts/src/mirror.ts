@@ -1,10 +1,28 @@
-// The client's copy of a meeting: a JavaScript port of the domain's evolve(state, event)
-// (server/domain), applied to the normalized JSON form of MeetingState (see schema.js).
-// Pure module: no DOM, no clock, no randomness — importable by Node for test vectors.
+// The client's copy of a meeting: a TypeScript port of the domain's evolve(state, event)
+// (server/domain/*.cpp apply_*), applied to the plain form of MeetingState (src/types.ts,
+// built by src/schema.ts). Pure module: no DOM, no clock, no randomness — Node replays the
+// C++ test vectors through it (src/test/vectors.test.ts).
 
-import { normalize, normalizeEvent, normalizeState } from './schema.js';
+import { normalizeEvent, normalizeState } from './schema.js';
+import type { MirrorEvent, Plain } from './schema.js';
+import type {
+  AgendaItem, Attendance, CheckInState, Contribution, Floor, MeetingState, Participant, Poll,
+  QueueEntry, RegistrationMode, AdmissionStatus, SpeakingFigure,
+} from './types.js';
 
 export { normalizeEvent, normalizeState };
+export type { MirrorEvent };
+
+/** Options of evolve/applyEvents: viewerId lets the viewer's own named ballots fill myChoices. */
+export interface EvolveOptions {
+  viewerId?: string;
+}
+
+/** What applyEvents did: how many events it applied and the first gap, if any. */
+export interface ApplyResult {
+  applied: number;
+  gap: { expected: number; got: number } | null;
+}
 
 // Reasons the domain gives for an entry's place (server/domain/queue_order.hpp).
 export const REASON = {
@@ -20,51 +38,60 @@ export const REASON = {
 // When the meeting has no default speaking time, stakeholder balance assumes this per turn.
 export const ASSUMED_TURN_MS_WITHOUT_LIMIT = 2 * 60 * 1000;
 
-export function emptyState() {
+export function emptyState(): MeetingState {
   return normalizeState({});
+}
+
+function emptyFloor(): Floor {
+  return { participantId: '', entryId: '', kind: 'REQUEST_KIND_UNSPECIFIED', startedAtMs: 0, timeLimitMs: 0,
+    paused: false, pausedAtMs: 0, elapsedBeforePauseMs: 0, resumedAtMs: 0 };
+}
+
+function closedCheckIn(open: boolean): CheckInState {
+  return { open, code: '', previousCode: '', rotatedAtMs: 0, nextRotationMs: 0, previousValidUntilMs: 0 };
 }
 
 // ---- look-ups ------------------------------------------------------------------------------
 
-export function findItem(state, itemId) {
+export function findItem(state: MeetingState, itemId: string): AgendaItem | null {
   return state.agenda.find((i) => i.id === itemId) || null;
 }
 
-export function currentItem(state) {
+export function currentItem(state: MeetingState): AgendaItem | null {
   return state.currentItemId ? findItem(state, state.currentItemId) : null;
 }
 
-export function findParticipant(state, participantId) {
+export function findParticipant(state: MeetingState, participantId: string): Participant | null {
   return state.participants.find((p) => p.id === participantId) || null;
 }
 
 // Admission as the proto reads it: unspecified counts as admitted.
-export function admissionOf(participant) {
+export function admissionOf(participant: Participant | null | undefined): AdmissionStatus {
   const a = participant?.admission || 'ADMISSION_STATUS_UNSPECIFIED';
   return a === 'ADMISSION_STATUS_UNSPECIFIED' ? 'ADMISSION_STATUS_ADMITTED' : a;
 }
 
 // The registration mode as the proto reads it: unspecified counts as open.
-export function registrationModeOf(state) {
+export function registrationModeOf(state: MeetingState): RegistrationMode {
   const m = state.settings.admission.mode;
   return m === 'REGISTRATION_MODE_UNSPECIFIED' ? 'REGISTRATION_MODE_OPEN' : m;
 }
 
 // Whether a participant asked for a group or attendance change the chair has not answered.
-export function hasPendingRequest(participant) {
+export function hasPendingRequest(participant: Participant): boolean {
   return !!participant.requestedGroup || participant.requestedAttendance !== 'ATTENDANCE_UNSPECIFIED';
 }
 
-export function findPoll(state, pollId) {
+export function findPoll(state: MeetingState, pollId: string): Poll | null {
   return state.polls.find((p) => p.id === pollId) || null;
 }
 
-export function findContribution(state, contributionId) {
+export function findContribution(state: MeetingState, contributionId: string): Contribution | null {
   return state.contributions.find((c) => c.id === contributionId) || null;
 }
 
 // Spoken time of the running turn at nowMs (server clock), pauses excluded (floor.cpp spoken_ms).
-export function floorElapsedMs(floor, nowMs) {
+export function floorElapsedMs(floor: Floor | null | undefined, nowMs: number): number {
   if (!floor) return 0;
   if (floor.paused) return floor.elapsedBeforePauseMs;
   const stretchStart = floor.resumedAtMs !== 0 ? floor.resumedAtMs : floor.startedAtMs;
@@ -72,53 +99,53 @@ export function floorElapsedMs(floor, nowMs) {
 }
 
 // The domain's clamp for agenda positions: out of range means the end.
-function clampPosition(position, size) {
+function clampPosition(position: number, size: number): number {
   return position < 0 || position >= size ? size - 1 : position;
 }
 
 // Moves list[from] to index `to`, shifting the ones in between (state_lookup.hpp move_element).
-function moveElement(list, from, to) {
+function moveElement<T>(list: T[], from: number, to: number): void {
   if (from < 0 || from >= list.length || to < 0 || to >= list.length) return;
   const [x] = list.splice(from, 1);
   list.splice(to, 0, x);
 }
 
-function eraseAt(list, index) {
+function eraseAt<T>(list: T[], index: number): void {
   if (index >= 0 && index < list.length) list.splice(index, 1);
 }
 
-const indexOfId = (list, id) => list.findIndex((x) => x.id === id);
+const indexOfId = (list: { id: string }[], id: string): number => list.findIndex((x) => x.id === id);
 
 // ---- speaking order (port of server/domain/queue_order.cpp) ---------------------------------
 
 // What the fairness rules may use of a participant (queue_order.hpp fair_group/fair_attendance):
 // the group only once verified, the attendance only once verified; unverified, a participant
 // counts as having no group and an unknown attendance.
-export function fairGroup(participant) {
+export function fairGroup(participant: Participant): string {
   return participant.groupVerified ? participant.stakeholderGroup : '';
 }
 
-export function fairAttendance(participant) {
+export function fairAttendance(participant: Participant): Attendance {
   return participant.attendanceVerified ? participant.attendance : 'ATTENDANCE_UNSPECIFIED';
 }
 
-export function groupKey(stakeholderGroup) {
+export function groupKey(stakeholderGroup: string): string {
   return stakeholderGroup ? stakeholderGroup : 'unspecified';
 }
 
-export function attendanceKey(attendance) {
+export function attendanceKey(attendance: Attendance): string {
   if (attendance === 'ATTENDANCE_IN_ROOM') return 'in_room';
   if (attendance === 'ATTENDANCE_REMOTE') return 'remote';
   return 'unspecified';
 }
 
-function earlier(a, b) {
+function earlier(a: QueueEntry, b: QueueEntry): number {
   if (a.requestOrder !== b.requestOrder) return a.requestOrder < b.requestOrder ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 // Keeps the candidates for which keep() holds, if that leaves some and drops some.
-function narrow(candidates, keep) {
+function narrow(candidates: QueueEntry[], keep: (e: QueueEntry) => boolean): QueueEntry[] | null {
   const kept = candidates.filter(keep);
   if (kept.length === 0 || kept.length === candidates.length) return null;
   return kept;
@@ -127,14 +154,20 @@ function narrow(candidates, keep) {
 // Greedy simulation of who speaks next among waiting speak requests. Each pick narrows the
 // candidates rule by rule (first_time_first, alternate_attendance, stakeholder_balance); the
 // last rule that actually narrowed them gives the reason; request order picks among the rest.
-function orderSpeakRequests(state, item, entries) {
+function orderSpeakRequests(state: MeetingState, item: AgendaItem, entries: QueueEntry[]): QueueEntry[] {
   const policy = state.settings.queuePolicy;
   const byId = new Map(state.participants.map((p) => [p.id, p]));
-  const attendanceOf = (pid) => (byId.has(pid) ? fairAttendance(byId.get(pid)) : 'ATTENDANCE_UNSPECIFIED');
-  const groupOf = (pid) => groupKey(byId.has(pid) ? fairGroup(byId.get(pid)) : '');
+  const attendanceOf = (pid: string): Attendance => {
+    const p = byId.get(pid);
+    return p ? fairAttendance(p) : 'ATTENDANCE_UNSPECIFIED';
+  };
+  const groupOf = (pid: string): string => {
+    const p = byId.get(pid);
+    return groupKey(p ? fairGroup(p) : '');
+  };
 
-  const spoken = new Set();
-  let previousAttendance = 'ATTENDANCE_UNSPECIFIED';
+  const spoken = new Set<string>();
+  let previousAttendance: Attendance = 'ATTENDANCE_UNSPECIFIED';
   for (const iv of state.interventions) {
     if (iv.itemId === item.id) {
       spoken.add(iv.participantId);
@@ -146,8 +179,8 @@ function orderSpeakRequests(state, item, entries) {
     spoken.add(holder);
     previousAttendance = attendanceOf(holder);
   }
-  const groupTime = new Map();
-  const groupRank = new Map();
+  const groupTime = new Map<string, number>();
+  const groupRank = new Map<string, number>();
   let turnMs = 0;
   if (policy.stakeholderBalance) {
     for (const f of state.equity.byGroup) groupTime.set(f.key, (groupTime.get(f.key) || 0) + f.speakingMs);
@@ -160,7 +193,7 @@ function orderSpeakRequests(state, item, entries) {
       groupTime.set(g, (groupTime.get(g) || 0) + turnMs);
     }
   }
-  const groupBefore = (a, b) => {
+  const groupBefore = (a: string, b: string): boolean => {
     const ra = groupRank.get(a);
     const rb = groupRank.get(b);
     if (ra !== undefined && rb !== undefined) return ra < rb;
@@ -170,16 +203,16 @@ function orderSpeakRequests(state, item, entries) {
   };
 
   const remaining = [...entries].sort(earlier);
-  const placed = [];
+  const placed: QueueEntry[] = [];
   while (remaining.length > 0) {
     let candidates = remaining;
-    let reason = REASON.order;
+    let reason: string = REASON.order;
     if (policy.firstTimeFirst) {
       const kept = narrow(candidates, (e) => !spoken.has(e.participantId));
       if (kept) { candidates = kept; reason = REASON.firstTime; }
     }
     if (policy.alternateAttendance) {
-      let wanted = 'ATTENDANCE_UNSPECIFIED';
+      let wanted: Attendance = 'ATTENDANCE_UNSPECIFIED';
       if (previousAttendance === 'ATTENDANCE_IN_ROOM') wanted = 'ATTENDANCE_REMOTE';
       if (previousAttendance === 'ATTENDANCE_REMOTE') wanted = 'ATTENDANCE_IN_ROOM';
       if (wanted !== 'ATTENDANCE_UNSPECIFIED') {
@@ -226,13 +259,13 @@ function orderSpeakRequests(state, item, entries) {
 // Reorders one item's waiting list the way the domain does and sets each entry's reason:
 // points of order (first in, first out), then replies (first in, first out), then speak
 // requests by policy; pinned entries (moved by the chair) keep their index.
-export function orderWaiting(state, item) {
+export function orderWaiting(state: MeetingState, item: AgendaItem): void {
   const waiting = item.speakers.waiting;
   if (waiting.length === 0) return;
-  const pinned = [];
-  const points = [];
-  const replies = [];
-  const speak = [];
+  const pinned: { index: number; e: QueueEntry }[] = [];
+  const points: QueueEntry[] = [];
+  const replies: QueueEntry[] = [];
+  const speak: QueueEntry[] = [];
   waiting.forEach((e, index) => {
     if (e.pinned) {
       e.reason = REASON.pinned;
@@ -246,7 +279,7 @@ export function orderWaiting(state, item) {
   const ordered = [...points, ...replies, ...orderSpeakRequests(state, item, speak)];
 
   const total = waiting.length;
-  const out = [];
+  const out: QueueEntry[] = [];
   let nextPinned = 0;
   let nextOrdered = 0;
   for (let slot = 0; slot < total; slot++) {
@@ -257,29 +290,29 @@ export function orderWaiting(state, item) {
   item.speakers.waiting = out;
 }
 
-function reorderAll(state) {
+function reorderAll(state: MeetingState): void {
   for (const item of state.agenda) orderWaiting(state, item);
 }
 
 // ---- evolve (port of server/domain/*.cpp apply_*) ------------------------------------------
 
-function addFigure(list, key, ms) {
-  let f = null;
+function addFigure(list: SpeakingFigure[], key: string, ms: number): void {
+  let f: SpeakingFigure | null = null;
   for (const x of list) if (x.key === key) f = x;
   if (!f) {
-    f = normalize('SpeakingFigure', { key });
+    f = { key, speakingMs: 0, turns: 0 };
     list.push(f);
   }
   f.speakingMs += ms;
   f.turns += 1;
 }
 
-function refreshOnline(p) {
+function refreshOnline(p: Participant): void {
   p.connectionCount = p.connectionIds.length;
   p.online = p.connectionCount > 0;
 }
 
-function addToTally(poll, choices, sign) {
+function addToTally(poll: Poll, choices: number[], sign: number): void {
   while (poll.tally.length < poll.options.length) poll.tally.push(0);
   for (const c of choices) {
     if (c >= poll.tally.length) continue;
@@ -288,12 +321,16 @@ function addToTally(poll, choices, sign) {
   }
 }
 
-function floorOf(state, itemId) {
+function floorOf(state: MeetingState, itemId: string): Floor | null {
   const item = findItem(state, itemId);
   return item && item.speakers.hasFloor ? item.speakers.floor : null;
 }
 
-const handlers = {
+// Event bodies are the plain forms of the events.proto messages (src/types.ts); typed loosely
+// here because the handler is picked by the oneof's name at run time.
+type Handler = (s: MeetingState, b: Plain, ev: MirrorEvent, opts: EvolveOptions) => void;
+
+const handlers: Record<string, Handler> = {
   meetingCreated(s, b, ev) {
     s.meetingId = b.meetingId;
     s.title = b.title;
@@ -303,11 +340,11 @@ const handlers = {
     s.status = 'MEETING_STATUS_SCHEDULED';
     s.createdAtMs = ev.atMs;
   },
-  meetingStarted(s, b, ev) {
+  meetingStarted(s, _b, ev) {
     s.status = 'MEETING_STATUS_LIVE';
     s.startedAtMs = ev.atMs;
   },
-  meetingEnded(s, b, ev) {
+  meetingEnded(s, _b, ev) {
     s.status = 'MEETING_STATUS_ENDED';
     s.endedAtMs = ev.atMs;
   },
@@ -410,7 +447,7 @@ const handlers = {
   },
   checkInChanged(s, b) {
     // Opening starts without a code (due at once); closing forgets the codes.
-    s.checkIn = normalize('CheckInState', { open: b.open });
+    s.checkIn = closedCheckIn(b.open);
   },
   checkInCodeRotated(s, b, ev) {
     const c = s.checkIn;
@@ -553,7 +590,7 @@ const handlers = {
     const iv = b.intervention;
     const item = findItem(s, iv.itemId);
     if (item) {
-      item.speakers.floor = normalize('Floor', {});
+      item.speakers.floor = emptyFloor();
       item.speakers.hasFloor = false;
     }
     s.interventions.push(iv);
@@ -598,7 +635,7 @@ const handlers = {
   pollDeleted(s, b) {
     eraseAt(s.polls, indexOfId(s.polls, b.pollId));
   },
-  ballotCast(s, b, ev, opts) {
+  ballotCast(s, b, _ev, opts) {
     const poll = findPoll(s, b.pollId);
     if (!poll || !b.voterId) return;
     if (!poll.voterIds.includes(b.voterId)) poll.voterIds.push(b.voterId);
@@ -609,7 +646,7 @@ const handlers = {
     }
     // Client-only (the domain's evolve has no viewer): the viewer's own named ballot.
     if (opts.viewerId && b.voterId === opts.viewerId) poll.myChoices = [...b.choices];
-    let previous = null;
+    let previous: { voterId: string; choices: number[] } | null = null;
     for (const ballot of poll.ballots) if (ballot.voterId === b.voterId) previous = ballot;
     if (previous) {
       addToTally(poll, previous.choices, -1);
@@ -645,16 +682,24 @@ const handlers = {
     if (!c) return;
     c.answered = b.answered;
     c.hidden = b.hidden;
+    // Hiding the contribution on the room display takes it off (commands.proto ShowContribution).
+    if (b.hidden && s.onScreenContributionId === b.contributionId) s.onScreenContributionId = '';
+  },
+  contributionShown(s, b) {
+    s.onScreenContributionId = b.contributionId;
   },
 };
+
+/** The Event kinds (JSON names) evolve applies; every other kind only advances seq. */
+export const HANDLED_KINDS: readonly string[] = Object.freeze(Object.keys(handlers));
 
 // Applies one normalized event in place (like the domain's evolve) and returns the state.
 // A redacted stub (kind null) only advances seq. opts.viewerId lets the viewer's own ballot
 // events fill poll.myChoices.
-export function evolve(state, event, opts = {}) {
+export function evolve(state: MeetingState, event: MirrorEvent, opts: EvolveOptions = {}): MeetingState {
   if (event.kind) {
     const handler = handlers[event.kind];
-    if (handler) handler(state, event.body, event, opts);
+    if (handler && event.body) handler(state, event.body, event, opts);
   }
   if (event.seq > 0) state.seq = event.seq;
   return state;
@@ -663,14 +708,18 @@ export function evolve(state, event, opts = {}) {
 // Applies a batch in seq order: events at or below state.seq are ignored; a gap stops the
 // batch and is reported so the caller can resume from state.seq.
 // Returns {applied, gap} where gap is null or {expected, got}.
-export function applyEvents(state, events, opts = {}) {
+export function applyEvents(state: MeetingState, events: readonly unknown[], opts: EvolveOptions = {}): ApplyResult {
   let applied = 0;
   for (const raw of events) {
-    const event = raw && raw.body !== undefined && 'kind' in raw ? raw : normalizeEvent(raw);
+    const event = isMirrorEvent(raw) ? raw : normalizeEvent(raw as Parameters<typeof normalizeEvent>[0]);
     if (event.seq <= state.seq) continue;
     if (event.seq !== state.seq + 1) return { applied, gap: { expected: state.seq + 1, got: event.seq } };
     evolve(state, event, opts);
     applied += 1;
   }
   return { applied, gap: null };
+}
+
+function isMirrorEvent(x: unknown): x is MirrorEvent {
+  return typeof x === 'object' && x !== null && 'body' in x && 'kind' in x && typeof (x as MirrorEvent).seq === 'number';
 }

@@ -3,33 +3,36 @@
 // states they must produce. For each audience's vector, the mirror starts from the projected
 // snapshot at seq k, applies the projected events k+1..n (stubs included) one by one, and must
 // equal the projected snapshot at every checkpoint on the way and at seq n, exactly.
-// node --test client-sdk/web/test/
+// npm test (client-sdk/ts)
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { applyEvents, normalizeEvent, normalizeState } from '../mirror.js';
+import { HANDLED_KINDS, applyEvents, normalizeEvent, normalizeState } from '../mirror.js';
 import { EVENT_KINDS } from '../schema.js';
+import type { MeetingState } from '../types.js';
 
-const DIR = new URL('../../../tests/vectors/mirror/', import.meta.url);
+const DIR = new URL('../../../../tests/vectors/mirror/', import.meta.url);
 const AUDIENCES = ['moderator', 'participant', 'public_view'];
 // Written for scenarios where the room display sees more than the public (check-in codes).
 const OPTIONAL_AUDIENCES = ['display'];
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-const load = (file) => JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const load = (file: string): Json => JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
 
 // Events carry no per-viewer data: the viewer's own choices come from their own commands, so
 // the generator clears them in the snapshots and the comparison ignores them.
-function withoutViewerData(state) {
+function withoutViewerData(state: MeetingState): MeetingState {
   for (const poll of state.polls) poll.myChoices = [];
   return state;
 }
 
 // The first place two normalized values differ, as a readable path, or null.
-function firstDifference(actual, expected, path = 'state') {
+function firstDifference(actual: Json, expected: Json, path = 'state'): string | null {
   if (Object.is(actual, expected)) return null;
-  const kind = (x) => (Array.isArray(x) ? 'array' : x === null ? 'null' : typeof x);
+  const kind = (x: unknown) => (Array.isArray(x) ? 'array' : x === null ? 'null' : typeof x);
   if (kind(actual) !== kind(expected) || kind(actual) !== 'array' && kind(actual) !== 'object') {
     return `${path}: mirror ${JSON.stringify(actual)}, C++ ${JSON.stringify(expected)}`;
   }
@@ -37,13 +40,13 @@ function firstDifference(actual, expected, path = 'state') {
     const n = Math.max(actual.length, expected.length);
     for (let i = 0; i < n; i++) {
       const id = expected[i]?.id ?? actual[i]?.id;
-      const found = firstDifference(actual[i], expected[i], `${path}[${i}]${id ? ` (${id})` : ''}`);
+      const found: string | null = firstDifference(actual[i], expected[i], `${path}[${i}]${id ? ` (${id})` : ''}`);
       if (found) return found;
     }
     return null;
   }
   for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-    const found = firstDifference(actual[key], expected[key], `${path}.${key}`);
+    const found: string | null = firstDifference(actual[key], expected[key], `${path}.${key}`);
     if (found) return found;
   }
   return null;
@@ -68,12 +71,25 @@ test('the vectors are there: three audiences per meeting (and the display where 
     const required = [...audiences].filter((a) => AUDIENCES.includes(a));
     assert.deepEqual(required.sort(), [...AUDIENCES].sort(), `${scenario}: audiences`);
   }
-  const missing = Object.keys(EVENT_KINDS).filter((k) => !kinds.has(k));
+  const missing = Object.keys(EVENT_KINDS).filter((k) => !kinds.has(k) && !NOT_DECIDED_YET.has(k));
   assert.deepEqual(missing, [], 'event kinds the vectors never exercise');
 });
 
+// Kinds in proto/ that the C++ domain does not decide yet (issue 8 adds ShowContribution): no
+// vector can hold them; the mirror's own tests cover them (mirror.test.ts).
+const NOT_DECIDED_YET = new Set(['contributionShown']);
+
+test('the mirror handles every event kind of proto/ and of the C++ evolve (server/domain/evolve.cpp)', () => {
+  const unhandled = Object.keys(EVENT_KINDS).filter((k) => !HANDLED_KINDS.includes(k));
+  assert.deepEqual(unhandled, [], 'Event kinds the mirror ignores');
+  const cpp = readFileSync(new URL('../../../../server/domain/evolve.cpp', import.meta.url), 'utf8');
+  const cases = [...cpp.matchAll(/case K::k(\w+):/g)].map((m) => m[1][0].toLowerCase() + m[1].slice(1));
+  assert.ok(cases.length >= 40, `read ${cases.length} cases from evolve.cpp`);
+  assert.deepEqual(cases.filter((k) => !HANDLED_KINDS.includes(k)), [], 'kinds the C++ evolve applies and the mirror does not');
+});
+
 // Compares the mirror with a projected snapshot (JSON as the server sends it).
-function assertSameState(state, json, where) {
+function assertSameState(state: MeetingState, json: Json, where: string) {
   const expected = withoutViewerData(normalizeState(json));
   const actual = withoutViewerData(structuredClone(state));
   const difference = firstDifference(actual, expected);
@@ -84,7 +100,7 @@ function assertSameState(state, json, where) {
 for (const file of files) {
   test(`mirror.js reproduces ${file}`, () => {
     const v = load(file);
-    const checkpoints = new Map((v.checkpoints || []).map((c) => [Number(c.seq), c.state]));
+    const checkpoints = new Map((v.checkpoints || []).map((c: Json) => [Number(c.seq), c.state]));
     const state = normalizeState(v.initial);
     let applied = 0;
     for (const raw of v.events) {

@@ -1,6 +1,6 @@
 // What a client does after its connection ends, as pure functions (no sockets, no timers), so
 // Node can test them: which close codes and server errors make retrying pointless, and how long
-// to wait before the next attempt. majlis.js applies the answers.
+// to wait before the next attempt. client.ts applies the answers.
 
 // Why a client stopped for good: each has its own translated message (i18n 'conn.stop.*').
 export const STOP = {
@@ -9,14 +9,29 @@ export const STOP = {
   protocol: 'protocol', // 1002, 1007, 1009 / PROTOCOL, INVALID_ARGUMENT: a client bug
   denied: 'denied',     // PERMISSION_DENIED on the connection itself
   removed: 'removed',   // 4003: the chair removed this participant from the meeting
-};
+} as const;
+
+export type StopReason = (typeof STOP)[keyof typeof STOP];
+
+/** What closeOutcome decides. */
+export type CloseOutcome = { stop: StopReason } | { lobby: true } | { retry: true; later: boolean };
+
+/** Backoff settings; later = a close that asks for patience, lobby = waiting to be admitted. */
+export interface BackoffOptions {
+  baseMs?: number;
+  maxMs?: number;
+  laterMs?: number;
+  lobbyMs?: number;
+  later?: boolean;
+  lobby?: boolean;
+}
 
 // 4010: registered through the invite link, waiting in the lobby for the chair to admit. Not an
 // error and not a lost connection: the client joins again every few seconds until admitted.
 export const LOBBY_CLOSE = 4010;
 
 // Close codes after which the same Join can only fail again (README "Close codes").
-const STOP_CLOSE = new Map([
+const STOP_CLOSE = new Map<number, StopReason>([
   [4001, STOP.token],
   [4003, STOP.removed],
   [4004, STOP.gone],
@@ -33,7 +48,7 @@ const LATER_CLOSE = new Set([
 ]);
 
 // Server `error` codes (sent before the close) after which reconnecting cannot help.
-const STOP_ERROR = new Map([
+const STOP_ERROR = new Map<string, StopReason>([
   ['ERROR_CODE_UNAUTHENTICATED', STOP.token],
   ['ERROR_CODE_NOT_FOUND', STOP.gone],
   ['ERROR_CODE_PROTOCOL', STOP.protocol],
@@ -48,7 +63,7 @@ const STOP_ERROR = new Map([
 export const BACKOFF = { baseMs: 500, maxMs: 5000, laterMs: 10000, lobbyMs: 4000 };
 
 /** The stop reason for a server error code, or '' when a reconnect may succeed. */
-export function stopReasonOfError(code) {
+export function stopReasonOfError(code: string): StopReason | '' {
   return STOP_ERROR.get(code) || '';
 }
 
@@ -57,7 +72,7 @@ export function stopReasonOfError(code) {
  * {stop: reason}, {lobby: true} (join again in a few seconds) or {retry: true, later: bool}.
  * 1006 (no close frame: killed server, lost network) and every other code retry.
  */
-export function closeOutcome(code) {
+export function closeOutcome(code: number): CloseOutcome {
   const stop = STOP_CLOSE.get(code);
   if (stop) return { stop };
   if (code === LOBBY_CLOSE) return { lobby: true };
@@ -65,7 +80,7 @@ export function closeOutcome(code) {
 }
 
 /** Whether a close code decides by itself what follows, whatever error frame came before it. */
-export function closeDecides(code) {
+export function closeDecides(code: number): boolean {
   return STOP_CLOSE.has(code) || code === LOBBY_CLOSE;
 }
 
@@ -74,10 +89,10 @@ export function closeDecides(code) {
  * over an exponentially growing cap, so a room full of clients does not return in one burst
  * after a server restart. `random` is injected for tests.
  */
-export function backoffDelayMs(attempt, { baseMs = BACKOFF.baseMs, maxMs = BACKOFF.maxMs,
-  laterMs = BACKOFF.laterMs, lobbyMs = BACKOFF.lobbyMs, later = false, lobby = false } = {},
-random = Math.random) {
-  let cap;
+export function backoffDelayMs(attempt: number, { baseMs = BACKOFF.baseMs, maxMs = BACKOFF.maxMs,
+  laterMs = BACKOFF.laterMs, lobbyMs = BACKOFF.lobbyMs, later = false, lobby = false }: BackoffOptions = {},
+random: () => number = Math.random): number {
+  let cap: number;
   if (lobby) cap = lobbyMs;
   else if (later) cap = Math.max(laterMs, maxMs);
   else cap = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt, 0), 16));

@@ -1,12 +1,13 @@
-// Unit tests of the JavaScript mirror (mirror.js): node --test client-sdk/web/test/
+// Unit tests of the JavaScript mirror (mirror.js): npm test (client-sdk/ts)
 // The cross-language vectors generated from the C++ domain will sit beside these.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import type { MeetingState } from '../types.js';
 import { applyEvents, emptyState, normalizeEvent, currentItem, floorElapsedMs, REASON } from '../mirror.js';
 
 let seq = 0;
-const ev = (kind, body, atMs = 1000) => ({ seq: String(++seq), atMs: String(atMs), [kind]: body });
+const ev = (kind: string, body: object, atMs = 1000) => ({ seq: String(++seq), atMs: String(atMs), [kind]: body });
 
 // Admin-issued participants: their group and attendance are verified (roster.cpp).
 function meeting(extra = []) {
@@ -33,11 +34,11 @@ function meeting(extra = []) {
 }
 
 let order = 0;
-const request = (id, participantId, kind = 'REQUEST_KIND_SPEAK') => ev('floorRequested', {
+const request = (id: string, participantId: string, kind = 'REQUEST_KIND_SPEAK') => ev('floorRequested', {
   itemId: 'i1', entry: { id, participantId, kind, requestOrder: String(order++) },
 });
-const waitingIds = (state) => currentItem(state).speakers.waiting.map((e) => e.id);
-const reasons = (state) => currentItem(state).speakers.waiting.map((e) => e.reason);
+const waitingIds = (state: MeetingState) => currentItem(state)!.speakers.waiting.map((e) => e.id);
+const reasons = (state: MeetingState) => currentItem(state)!.speakers.waiting.map((e) => e.reason);
 
 test('normalize fills proto3 defaults', () => {
   const s = emptyState();
@@ -47,8 +48,8 @@ test('normalize fills proto3 defaults', () => {
   assert.equal(s.settings.queuePolicy.firstTimeFirst, false);
   const e = normalizeEvent({ seq: '7', floorPaused: {} });
   assert.equal(e.kind, 'floorPaused');
-  assert.equal(e.body.atMs, 0);
-  assert.equal(e.body.itemId, '');
+  assert.equal(e.body!.atMs, 0);
+  assert.equal(e.body!.itemId, '');
 });
 
 test('stubs advance seq; duplicates are ignored; a gap is reported', () => {
@@ -85,7 +86,7 @@ test('a moved entry is pinned at its index while the rest reorder', () => {
   applyEvents(s, [request('e1', 'a'), request('e2', 'b'), request('e3', 'c'),
     ev('requestMoved', { itemId: 'i1', entryId: 'e3', position: 0 })]);
   assert.deepEqual(waitingIds(s), ['e3', 'e1', 'e2']);
-  assert.equal(currentItem(s).speakers.waiting[0].pinned, true);
+  assert.equal(currentItem(s)!.speakers.waiting[0].pinned, true);
   assert.equal(reasons(s)[0], REASON.pinned);
   applyEvents(s, [request('e4', 'a', 'REQUEST_KIND_POINT_OF_ORDER')]);
   assert.deepEqual(waitingIds(s), ['e3', 'e4', 'e1', 'e2']);
@@ -149,14 +150,14 @@ test('pause and resume keep the spoken time; the floor clears when the turn ends
     ev('floorGranted', { itemId: 'i1', floor: { participantId: 'a', entryId: 'e1', kind: 'REQUEST_KIND_SPEAK', startedAtMs: '10000', resumedAtMs: '10000', timeLimitMs: '60000' } }),
     ev('floorPaused', { itemId: 'i1', atMs: '25000' }),
   ]);
-  const sp = currentItem(s).speakers;
+  const sp = currentItem(s)!.speakers;
   assert.equal(sp.hasFloor, true);
   assert.deepEqual(sp.waiting, []);
   assert.equal(floorElapsedMs(sp.floor, 99999), 15000);
   applyEvents(s, [ev('floorResumed', { itemId: 'i1', atMs: '40000' })]);
-  assert.equal(floorElapsedMs(currentItem(s).speakers.floor, 45000), 20000);
+  assert.equal(floorElapsedMs(currentItem(s)!.speakers.floor, 45000), 20000);
   applyEvents(s, [ev('turnEnded', { intervention: { participantId: 'a', itemId: 'i1', durationMs: '20000' } })]);
-  assert.equal(currentItem(s).speakers.hasFloor, false);
+  assert.equal(currentItem(s)!.speakers.hasFloor, false);
   assert.equal(s.interventions.length, 1);
   assert.deepEqual(s.equity.byGroup, [{ key: 'unspecified', speakingMs: 20000, turns: 1 }]);
 });
@@ -200,7 +201,7 @@ test('a hidden contribution shown again is inserted in creation order', () => {
 // ---- admission, verification, check-in (the vectors hold these to the C++ domain too) -------
 
 // Applies events built after the fixture (ev() numbers them from the fixture's seq on).
-function play(state, events) {
+function play(state: MeetingState, events: object[]) {
   const { gap, applied } = applyEvents(state, events);
   assert.equal(gap, null);
   assert.equal(applied, events.length);
@@ -229,7 +230,7 @@ test('lobby, admission with a correction, removal, admission again', () => {
     ev('registrationChanged', { mode: 'REGISTRATION_MODE_APPROVAL', registrationCap: 3 }),
     ev('participantRegistered', { participant: { id: 'r', displayName: 'Reg', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE', admission: 'ADMISSION_STATUS_LOBBY', selfRegistered: true, connectionIds: ['stale'] } }),
   ]);
-  const r = () => state.participants.find((p) => p.id === 'r');
+  const r = () => state.participants.find((p) => p.id === 'r')!;
   assert.equal(r().admission, 'ADMISSION_STATUS_LOBBY');
   assert.equal(r().online, false, 'a registrant starts offline');
   assert.equal(state.settings.admission.mode, 'REGISTRATION_MODE_APPROVAL');
@@ -248,7 +249,7 @@ test('a change request waits; declined it is dropped, accepted it is applied and
     ev('participantRegistered', { participant: { id: 'r', displayName: 'Reg', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'academia', attendance: 'ATTENDANCE_REMOTE', admission: 'ADMISSION_STATUS_ADMITTED' } }),
     ev('participantChangeRequested', { participantId: 'r', stakeholderGroup: 'government', attendance: 'ATTENDANCE_IN_ROOM' }),
   ]);
-  const r = () => state.participants.find((p) => p.id === 'r');
+  const r = () => state.participants.find((p) => p.id === 'r')!;
   assert.equal(r().requestedGroup, 'government');
   assert.equal(r().stakeholderGroup, 'academia', 'nothing changes before the chair answers');
   play(state, [ev('participantRequestAnswered', { participantId: 'r', accepted: false })]);
@@ -276,7 +277,7 @@ test('check-in: codes rotate while open, a check-in verifies the room, closing f
   assert.deepEqual({ ...state.checkIn }, {
     open: true, code: '105577', previousCode: '482913', rotatedAtMs: 31000, nextRotationMs: 61000, previousValidUntilMs: 41000,
   });
-  const b = state.participants.find((p) => p.id === 'b');
+  const b = state.participants.find((p) => p.id === 'b')!;
   assert.equal(b.attendance, 'ATTENDANCE_IN_ROOM');
   assert.equal(b.attendanceVerified, true);
   assert.equal(b.checkedInAtMs, 32000);
@@ -285,4 +286,25 @@ test('check-in: codes rotate while open, a check-in verifies the room, closing f
   assert.equal(state.checkIn.code, '');
   assert.equal(state.checkIn.previousCode, '');
   assert.equal(state.checkIn.open, false);
+});
+
+test('the contribution on the room display: shown, replaced, taken off; hiding it takes it off', () => {
+  const state = meeting();
+  play(state, [
+    ev('contributionSubmitted', { contribution: { id: 'c1', itemId: 'i1', authorId: 'a', text: 'سؤال عن الميزانية', createdAtMs: '2000' } }),
+    ev('contributionSubmitted', { contribution: { id: 'c2', itemId: 'i1', authorId: 'b', text: 'A question', createdAtMs: '3000' } }),
+  ]);
+  assert.equal(state.onScreenContributionId, '', 'nothing on screen at first');
+  play(state, [ev('contributionShown', { contributionId: 'c1' })]);
+  assert.equal(state.onScreenContributionId, 'c1');
+  play(state, [ev('contributionShown', { contributionId: 'c2' })]);
+  assert.equal(state.onScreenContributionId, 'c2', 'showing another replaces it');
+  play(state, [ev('contributionMarked', { contributionId: 'c1', hidden: true })]);
+  assert.equal(state.onScreenContributionId, 'c2', 'hiding another one leaves the screen alone');
+  play(state, [ev('contributionMarked', { contributionId: 'c2', answered: true })]);
+  assert.equal(state.onScreenContributionId, 'c2', 'marking it answered leaves it on screen');
+  play(state, [ev('contributionMarked', { contributionId: 'c2', answered: true, hidden: true })]);
+  assert.equal(state.onScreenContributionId, '', 'hiding the one on screen takes it off');
+  play(state, [ev('contributionShown', { contributionId: 'c1' }), ev('contributionShown', { contributionId: '' })]);
+  assert.equal(state.onScreenContributionId, '', 'an empty id takes it off');
 });
