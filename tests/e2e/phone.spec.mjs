@@ -233,7 +233,7 @@ for (const lang of ['en', 'ar']) {
   test(`participant page on a phone, ${lang}`, async (t) => {
     const meeting = await scriptedMeeting(t);
     const { context, page } = await phone(t, lang);
-    await page.goto(`${meeting.url}/participant.html?meeting=m1&lang=${lang}#token=t`);
+    await page.goto(`${meeting.url}/participant.html?meeting=m1&wire=json&lang=${lang}#token=t`);
     await page.waitForFunction(() => globalThis.majlis?.status === 'open' && document.querySelector('#queue-list'));
     assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
 
@@ -357,7 +357,7 @@ for (const lang of ['en', 'ar']) {
     const { context, page } = await phone(t, lang);
     // This tab registered through the invite link before (join.html keeps the code for the tab).
     await context.addInitScript(() => sessionStorage.setItem('majlis.invite.join.html.m1', 'inv'));
-    await page.goto(`${meeting.url}/participant.html?meeting=m1&lang=${lang}#token=bad`);
+    await page.goto(`${meeting.url}/participant.html?meeting=m1&wire=json&lang=${lang}#token=bad`);
     await page.waitForSelector('#conn-stopped[data-reason="token"]');
     // All visible text but the language switch (which names both languages by design).
     const text = await page.evaluate(() => {
@@ -403,7 +403,7 @@ for (const lang of ['en', 'ar']) {
 test('with a client that queues while offline: controls marked, sent text leaves the box, queued items shown, then sent', async (t) => {
   const meeting = await scriptedMeeting(t);
   const { context, page } = await phone(t, 'en');
-  await page.goto(`${meeting.url}/participant.html?meeting=m1&lang=en#token=t`);
+  await page.goto(`${meeting.url}/participant.html?meeting=m1&wire=json&lang=en#token=t`);
   await page.waitForFunction(() => globalThis.majlis?.status === 'open' && document.querySelector('#queue-list'));
   await page.evaluate(() => {
     const c = globalThis.majlis;
