@@ -71,7 +71,8 @@ function showLinks(links, { open = true, created = false } = {}) {
 async function fetchLinks(meetingId, token) {
   try {
     const res = await api.links(meetingId, token);
-    const links = linksFrom({ meetingId, tokens: { moderator: token }, ...res });
+    // /links carries display and observer tokens but no chair token: the console adds its own.
+    const links = linksFrom({ ...res, meetingId, tokens: { ...res.tokens, moderator: token } });
     try { localStorage.setItem(linksKey(meetingId), JSON.stringify(links)); } catch { /* ignore */ }
     showLinks(links, { open: !$('links-view').hidden });
   } catch (e) {

@@ -207,7 +207,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
         assert.match(await chair.textContent('[data-count="hands"]'), /1/);
         assert.match(await chair.textContent('[data-count="in_room"]'), /3/); // the chair, Ahmed, Omar
         assert.match(await chair.textContent('[data-count="remote"]'), /1/);
-        assert.equal(await chair.locator('#hands-count').textContent(), '✋ 1');
+        assert.equal(await chair.locator('#hands-count').textContent(), ar ? '1 بانتظار الكلمة' : '1 waiting');
         const names = () => chair.locator('#roster li[data-participant]').evaluateAll((lis) => lis.map((li) => li.dataset.participant));
         assert.equal((await names()).length, 4);
         await chair.fill('#roster-search', 'احمد');
@@ -229,6 +229,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
         assert.ok(await chair.locator(`#roster li[data-participant="${ids.omar}"] .remove-participant`).isVisible());
 
         await assertFitsWidth(chair, tag);
+        await chair.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
         await chair.screenshot({ path: `${SHOTS}/console-${tag}.png` });
 
         // Links panel: three links, each with a QR code and a copy button, inside the viewport.
@@ -245,6 +246,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
           assert.ok(qr.y + qr.height <= viewport.height, `${tag}: ${kind} QR code below the fold`);
           assert.ok(await chair.locator(`#copy-${kind}`).isVisible());
         }
+        assert.match(await chair.inputValue('#link-moderator'), /console\.html\?meeting=[^&#]+#token=[^&]+$/, `${tag}: chair link without its token`);
         await assertFitsWidth(chair, `${tag} with links`);
         await chair.screenshot({ path: `${SHOTS}/console-links-${tag}.png` });
         assert.deepEqual(chair.errors, []);
