@@ -13,7 +13,7 @@ import {
 } from './console_admission.js';
 import {
   renderLinksPanel, listMeetings, chairTokenFor, renderMeetingList, whoAmI, ballotList, eligibleLine,
-  eligibleRolesFor, raisedHands, rosterMatches, rosterCounts, fillRosterFilter, itemClockElement, tickItemClocks,
+  eligibleRolesFor, raisedHands, rosterMatches, rosterCounts, fillRosterFilter, itemClockNodes, tickItemClocks,
 } from './console_panels.js';
 
 const $ = (id) => document.getElementById(id);
@@ -187,6 +187,7 @@ function agendaRow(state, item, index) {
       title: t('agenda.showOutcomes'),
       onclick: () => { ui.selectedItemId = item.id; render(client.state); },
     }, userText(item.title));
+  const clockNodes = isCurrent ? itemClockNodes(item, client.now()) : null;
   const pending = status === 'AGENDA_ITEM_STATUS_PENDING';
   const closedish = status === 'AGENDA_ITEM_STATUS_DONE' || status === 'AGENDA_ITEM_STATUS_SKIPPED';
   return h('li', { class: cls, dataset: { item: item.id } },
@@ -194,9 +195,9 @@ function agendaRow(state, item, index) {
       h('span', { class: 'pos' }, `${index + 1}.`),
       titleNode,
       h('span', { class: `badge ${isCurrent ? 'green' : ''}` }, t(`itemStatus.${status}`)),
-      isCurrent ? itemClockElement(item) : null,
+      clockNodes?.clock,
       item.plannedMinutes && !isCurrent ? h('span', { class: 'small muted' }, t('common.min', { n: item.plannedMinutes })) : null),
-    isCurrent ? h('div', { class: 'badge red over-plan', hidden: true }) : null,
+    clockNodes?.badge,
     item.presenter ? h('div', { class: 'small muted' }, userText(item.presenter)) : null,
     h('div', { class: 'actions' },
       h('button', { class: 'icon small', title: t('common.up'), 'aria-label': t('common.up'), disabled: index === 0,

@@ -263,26 +263,31 @@ export function itemClock(item, nowMs) {
   return { elapsed, planned, over: planned > 0 && elapsed > planned };
 }
 
-// <span class="item-clock"> for the current item; tickItemClocks() keeps it running.
-export function itemClockElement(item) {
-  return h('span', { class: 'item-clock', dir: 'ltr', dataset: { itemClock: item.id } });
+function paintItemClock(el, badge, item, nowMs) {
+  const c = itemClock(item, nowMs);
+  el.textContent = !c ? '' : c.planned ? `${fmtClock(c.elapsed)} / ${fmtClock(c.planned)}` : fmtClock(c.elapsed);
+  el.classList.toggle('over', !!c?.over);
+  el.title = c?.over ? t('agenda.overPlan', { by: fmtClock(c.elapsed - c.planned) })
+    : c?.planned ? t('agenda.elapsedOfPlan') : t('agenda.elapsed');
+  if (badge) {
+    badge.hidden = !c?.over;
+    badge.textContent = c?.over ? t('agenda.overPlan', { by: fmtClock(c.elapsed - c.planned) }) : '';
+  }
+}
+
+// The current item's clock (<span class="item-clock">) and its "over plan" badge, painted at
+// once (no blank frame after a re-render); tickItemClocks() keeps them running.
+export function itemClockNodes(item, nowMs) {
+  const clock = h('span', { class: 'item-clock', dir: 'ltr', dataset: { itemClock: item.id } });
+  const badge = h('div', { class: 'badge red over-plan' });
+  paintItemClock(clock, badge, item, nowMs);
+  return { clock, badge };
 }
 
 export function tickItemClocks(state, nowMs) {
   for (const el of document.querySelectorAll('[data-item-clock]')) {
     const item = state.agenda.find((i) => i.id === el.dataset.itemClock);
-    const c = itemClock(item, nowMs);
-    if (!c) { el.textContent = ''; continue; }
-    el.textContent = c.planned ? `${fmtClock(c.elapsed)} / ${fmtClock(c.planned)}` : fmtClock(c.elapsed);
-    el.classList.toggle('over', c.over);
-    el.title = c.over ? t('agenda.overPlan', { by: fmtClock(c.elapsed - c.planned) })
-      : c.planned ? t('agenda.elapsedOfPlan') : t('agenda.elapsed');
-    el.dataset.over = c.over ? '1' : '';
-    const badge = el.closest('li')?.querySelector('.over-plan');
-    if (badge) {
-      badge.hidden = !c.over;
-      badge.textContent = c.over ? t('agenda.overPlan', { by: fmtClock(c.elapsed - c.planned) }) : '';
-    }
+    paintItemClock(el, el.closest('li')?.querySelector('.over-plan'), item, nowMs);
   }
 }
 
