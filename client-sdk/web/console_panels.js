@@ -166,7 +166,7 @@ export function ballotList(state, poll) {
   },
   h('summary', {}, t('poll.ballots', { n: rows.length })),
   h('ul', { class: 'ballot-list' }, rows.map((r) => h('li', { dataset: { voter: r.id } },
-    userText(r.name, 'bdi', 'voter'), h('span', { class: 'choice', dir: 'auto' }, r.choices)))));
+    userText(r.name, 'bdi', 'voter'), h('span', { class: 'ballot-choice', dir: 'auto' }, r.choices)))));
 }
 
 export function eligibleLine(poll) {

@@ -195,7 +195,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
         const ballots = chair.locator('#polls .ballot-list li');
         await chair.waitForFunction(() => document.querySelectorAll('#polls .ballot-list li').length === 2);
         const rows = await ballots.evaluateAll((lis) => lis.map((li) => ({
-          voter: li.querySelector('.voter').textContent, choice: li.querySelector('.choice').textContent,
+          voter: li.querySelector('.voter').textContent, choice: li.querySelector('.ballot-choice').textContent,
         })));
         const byVoter = Object.fromEntries(rows.map((r) => [r.voter, r.choice]));
         assert.deepEqual(byVoter, { 'أحمد المبروك': 'المسودة ج', 'Sarah Jones': 'Draft A' });
