@@ -11,6 +11,10 @@ import { hasTally, tallyBars, turnout, pollMeta, personLine, kindBadge, figureBa
 import {
   initAdmission, renderAdmission, tickAdmission, renderLobby, inRoster, rosterBadges, rosterControls,
 } from './console_admission.js';
+import {
+  renderLinksPanel, listMeetings, chairTokenFor, renderMeetingList, whoAmI, ballotList, eligibleLine,
+  eligibleRolesFor, raisedHands, rosterMatches, rosterCounts, fillRosterFilter, itemClockNodes, tickItemClocks,
+} from './console_panels.js';
 
 const $ = (id) => document.getElementById(id);
 const params = linkParams();
@@ -45,30 +49,64 @@ function linksFrom(res) {
 }
 
 let shownLinks = null;
-onLangChange(() => shownLinks && !$('links-view').hidden && showLinks(shownLinks));
+onLangChange(() => shownLinks && renderLinksPanel($('links'), shownLinks));
 
-function showLinks(links) {
+// The links panel: opened at once after creating a meeting, else from the header's button.
+function setLinksOpen(open) {
+  $('links-view').hidden = !open;
+  $('links-toggle').setAttribute('aria-expanded', String(open));
+}
+
+function showLinks(links, { open = true, created = false } = {}) {
   if (!links) return;
   shownLinks = links;
-  $('links-view').hidden = false;
-  patch($('links'), ['participant', 'display', 'observer', 'moderator'].map((k) => {
-    const input = h('input', { readonly: true, value: links[k], id: `link-${k}`, onfocus: (e) => e.target.select() });
-    return h('div', { class: 'linkrow' },
-      h('span', {}, t(`links.${k}`)),
-      input,
-      h('button', {
-        class: 'small', type: 'button',
-        onclick: async () => {
-          try { await navigator.clipboard.writeText(links[k]); } catch { input.select(); document.execCommand?.('copy'); }
-          toast(t('common.copied'), 'ok');
-        },
-      }, t('common.copy')));
-  }));
+  $('links-toggle').hidden = false;
+  $('links-heading').textContent = t(created ? 'create.done' : 'links.heading');
+  $('links-heading').dataset.i18n = created ? 'create.done' : 'links.heading';
+  renderLinksPanel($('links'), links);
+  if (open) setLinksOpen(true);
+}
+
+// Links not kept from the creation (a console opened from the chair's link): ask the server.
+async function fetchLinks(meetingId, token) {
+  try {
+    const res = await api.links(meetingId, token);
+    // /links carries display and observer tokens but no chair token: the console adds its own.
+    const links = linksFrom({ ...res, meetingId, tokens: { ...res.tokens, moderator: token } });
+    try { localStorage.setItem(linksKey(meetingId), JSON.stringify(links)); } catch { /* ignore */ }
+    showLinks(links, { open: !$('links-view').hidden });
+  } catch (e) {
+    toast(t('error.generic', { message: e.message }));
+  }
 }
 
 function linksKey(meetingId) { return `majlis.links.${meetingId}`; }
 function loadLinks(meetingId) {
   try { return JSON.parse(localStorage.getItem(linksKey(meetingId)) || 'null'); } catch { return null; }
+}
+
+// An admin-key link: the meetings already on this server first (the demo meeting among them),
+// each with "Open", so nobody makes a second meeting by mistake; "Create" stays beside it.
+async function setupMeetingList(adminKey) {
+  let meetings = [];
+  try { meetings = await listMeetings(adminKey); } catch (e) { toast(t('error.generic', { message: e.message })); return; }
+  const open = async (m) => {
+    try {
+      const token = await chairTokenFor(adminKey, m);
+      storeToken(m.meetingId, token);
+      tabCredential('token', m.meetingId, token);
+      history.replaceState(null, '', `console.html?meeting=${encodeURIComponent(m.meetingId)}`);
+      $('meetings-view').hidden = true;
+      $('create-view').hidden = true;
+      startConsole(m.meetingId, token);
+    } catch (e) {
+      toast(t('error.generic', { message: e.message }));
+    }
+  };
+  const draw = () => !$('meetings-view').hidden && renderMeetingList($('meetings-view'), meetings, open);
+  $('meetings-view').hidden = false;
+  draw();
+  onLangChange(draw);
 }
 
 function setupCreate(adminKey) {
@@ -90,7 +128,8 @@ function setupCreate(adminKey) {
       // Continue as the chair; no credential in the address bar (a reload finds the token kept).
       history.replaceState(null, '', `console.html?meeting=${encodeURIComponent(res.meetingId)}`);
       $('create-view').hidden = true;
-      showLinks(links);
+      $('meetings-view').hidden = true;
+      showLinks(links, { created: true });
       startConsole(res.meetingId, token);
     } catch (e) {
       toast(apiErrorMessage(e));
@@ -110,8 +149,7 @@ function renderHeader(state) {
       ? h('button', { class: 'primary small', id: 'start-meeting', onclick: () => run(client, { startMeeting: {} }) }, t('meeting.start')) : null,
     state.status === 'MEETING_STATUS_LIVE'
       ? h('button', { class: 'small danger', id: 'end-meeting', onclick: () => confirm(t('meeting.confirmEnd')) && run(client, { endMeeting: {} }) }, t('meeting.end')) : null);
-  const you = client.you;
-  $('me').replaceChildren(userText(you.displayName || ''), ' · ', t(`role.${you.role}`));
+  $('me').replaceChildren(...whoAmI(client.you));
 }
 
 // ---- agenda -------------------------------------------------------------------------------------
@@ -145,9 +183,11 @@ function agendaRow(state, item, index) {
       h('button', { class: 'small primary', onclick: saveEdit }, t('common.save')),
       h('button', { class: 'small', onclick: () => { ui.editingItemId = ''; render(client.state); } }, t('common.cancel')))
     : h('button', {
-      class: 'link title grow', style: { textAlign: 'start' },
+      class: `item-title title grow ${outcomesItem(state)?.id === item.id ? 'selected' : ''}`, type: 'button',
+      title: t('agenda.showOutcomes'),
       onclick: () => { ui.selectedItemId = item.id; render(client.state); },
     }, userText(item.title));
+  const clockNodes = isCurrent ? itemClockNodes(item, client.now()) : null;
   const pending = status === 'AGENDA_ITEM_STATUS_PENDING';
   const closedish = status === 'AGENDA_ITEM_STATUS_DONE' || status === 'AGENDA_ITEM_STATUS_SKIPPED';
   return h('li', { class: cls, dataset: { item: item.id } },
@@ -155,7 +195,9 @@ function agendaRow(state, item, index) {
       h('span', { class: 'pos' }, `${index + 1}.`),
       titleNode,
       h('span', { class: `badge ${isCurrent ? 'green' : ''}` }, t(`itemStatus.${status}`)),
-      item.plannedMinutes ? h('span', { class: 'small muted' }, t('common.min', { n: item.plannedMinutes })) : null),
+      clockNodes?.clock,
+      item.plannedMinutes && !isCurrent ? h('span', { class: 'small muted' }, t('common.min', { n: item.plannedMinutes })) : null),
+    clockNodes?.badge,
     item.presenter ? h('div', { class: 'small muted' }, userText(item.presenter)) : null,
     h('div', { class: 'actions' },
       h('button', { class: 'icon small', title: t('common.up'), 'aria-label': t('common.up'), disabled: index === 0,
@@ -239,7 +281,15 @@ function renderFloor(state, item) {
       h('button', { class: 'small primary', id: 'end-turn', onclick: () => run(client, { endTurn: {} }) }, t('floor.end')))));
 }
 
+function renderHands(item) {
+  const n = item ? item.speakers.waiting.length : 0;
+  $('hands-count').hidden = !n;
+  $('hands-count').className = 'badge blue';
+  $('hands-count').textContent = t('queue.hands', { n });
+}
+
 function renderQueue(state, item) {
+  renderHands(item);
   $('next-speaker').disabled = !item || item.speakers.waiting.length === 0;
   $('behalf-form').querySelector('button').disabled = !item;
   $('walkin-queue').disabled = !item;
@@ -319,14 +369,22 @@ function renderEquity(state) {
 // ---- roster -------------------------------------------------------------------------------------
 
 function renderRoster(state) {
-  const people = state.participants.filter(inRoster);
-  const online = people.filter((p) => p.online).length;
-  $('roster-count').textContent = t('roster.count', { online, total: people.length });
+  const everyone = state.participants.filter(inRoster);
+  const online = everyone.filter((p) => p.online).length;
+  $('roster-count').textContent = t('roster.count', { online, total: everyone.length });
   const item = currentItem(state);
+  const hands = raisedHands(item);
+  patch($('roster-counts-slot'), rosterCounts(state, item).node);
+  const people = everyone.filter((p) => rosterMatches(p, $('roster-search').value, $('roster-filter').value, hands));
+  if (!people.length) {
+    patch($('roster'), h('li', { class: 'empty', id: 'roster-none' }, t('roster.noMatch')));
+    return;
+  }
   patch($('roster'), people.map((p) => h('li', { dataset: { participant: p.id } },
     h('div', { class: 'line' },
       h('span', { class: `dot ${p.online ? 'on' : ''}`, title: p.online ? t('roster.online') : t('roster.offline') }),
       h('span', { class: 'grow' }, userText(p.displayName)),
+      hands.has(p.id) ? h('span', { class: 'badge blue hand', title: t('roster.handTitle') }, t('roster.hand', { n: hands.get(p.id) })) : null,
       p.role !== 'ROLE_PARTICIPANT' ? h('span', { class: 'badge blue' }, t(`role.${p.role}`)) : null,
       p.walkIn ? h('span', { class: 'badge amber' }, t('walkIn')) : null,
       rosterBadges(p),
@@ -353,7 +411,9 @@ function pollRow(state, poll) {
     hasTally(poll)
       ? h('div', {}, s === 'POLL_STATUS_OPEN' ? h('div', { class: 'small muted' }, t('poll.liveTally')) : null, tallyBars(poll))
       : h('ul', { class: 'small' }, Array.from({ length: optionCount(poll) }, (_, i) => h('li', { dir: 'auto' }, optionLabel(poll, i)))),
-    s !== 'POLL_STATUS_DRAFT' ? h('div', { class: 'small muted turnout' }, t('poll.turnout', { voted, eligible })) : null,
+    s !== 'POLL_STATUS_DRAFT' ? h('div', { class: 'small muted turnout' }, t('poll.turnout', { voted, eligible }), ' · ', eligibleLine(poll)) : null,
+    s === 'POLL_STATUS_DRAFT' ? h('div', { class: 'small muted' }, eligibleLine(poll)) : null,
+    ballotList(state, poll),
     h('div', { class: 'actions' },
       s === 'POLL_STATUS_DRAFT' ? h('button', { class: 'small primary', onclick: cmd({ openPoll: { pollId: poll.id } }) }, t('poll.open')) : null,
       s === 'POLL_STATUS_DRAFT' ? h('button', { class: 'small danger', onclick: cmd({ deletePoll: { pollId: poll.id } }) }, t('poll.delete')) : null,
@@ -434,6 +494,31 @@ function tick(state) {
   const badge = $('overtime-badge');
   if (badge) badge.hidden = !(floor && floorClock(floor, now).overtime);
   tickAdmission(state);
+  tickItemClocks(state, now);
+}
+
+// The due date as typed (YYYY-MM-DD, Arabic-Indic digits accepted): the domain takes ISO dates,
+// and a text field shows the same format in every UI language (a date input follows the
+// browser's locale: mm/dd/yyyy inside the Arabic page).
+function dueDateValue() {
+  const raw = $('action-due').value.trim()
+    .replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .replace(/[/.]/g, '-');
+  if (!raw) return '';
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(raw);
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+}
+
+function wireRoster() {
+  fillRosterFilter($('roster-filter'));
+  onLangChange(() => fillRosterFilter($('roster-filter')));
+  const again = () => client?.state && renderRoster(client.state);
+  $('roster-search').addEventListener('input', again);
+  $('roster-filter').addEventListener('change', again);
 }
 
 function wireForms() {
@@ -465,8 +550,14 @@ function wireForms() {
     const item = outcomesItem(client.state);
     const text = $('action-text').value.trim();
     if (!item || !text) return;
+    const dueDate = dueDateValue();
+    if (dueDate === null) {
+      toast(t('outcome.dueInvalid'));
+      $('action-due').focus();
+      return;
+    }
     const r = await run(client, { recordActionItem: {
-      itemId: item.id, text, owner: $('action-owner').value.trim(), dueDate: $('action-due').value,
+      itemId: item.id, text, owner: $('action-owner').value.trim(), dueDate,
     } });
     if (r.ok) { $('action-text').value = ''; $('action-owner').value = ''; $('action-due').value = ''; }
   });
@@ -509,6 +600,7 @@ function wireForms() {
     const command = {
       question: $('poll-question').value.trim(), kind,
       secrecy: $('poll-secrecy').value, visibility: $('poll-visibility').value,
+      eligibleRoles: eligibleRolesFor($('poll-chair-votes').checked),
     };
     if (kind !== 'POLL_KIND_YES_NO_ABSTAIN') command.options = $('poll-options').value.split('\n').map((s) => s.trim()).filter(Boolean);
     if (kind === 'POLL_KIND_MULTIPLE') {
@@ -518,7 +610,9 @@ function wireForms() {
     const r = await run(client, { createPoll: command });
     if (r.ok) { $('poll-question').value = ''; $('poll-options').value = ''; }
   });
-  $('links-hide').addEventListener('click', () => { $('links-view').hidden = true; });
+  $('links-hide').addEventListener('click', () => setLinksOpen(false));
+  $('links-toggle').addEventListener('click', () => setLinksOpen($('links-view').hidden));
+  wireRoster();
   onLangChange(fillPollForm);
   fillPollForm();
 }
@@ -526,6 +620,7 @@ function wireForms() {
 function startConsole(meetingId, token) {
   $('console-view').hidden = false;
   wireForms();
+  if (!shownLinks) fetchLinks(meetingId, token);
   client = startPage({ meetingId, token, render, tick, statusBadge: $('meeting-status') }).client;
   initAdmission({
     client, meetingId, token,
@@ -536,17 +631,18 @@ function startConsole(meetingId, token) {
       const before = shownLinks || loadLinks(meetingId);
       if (!res.links?.moderator && before?.moderator) links.moderator = before.moderator;
       try { localStorage.setItem(linksKey(meetingId), JSON.stringify(links)); } catch { /* ignore */ }
-      showLinks(links);
+      showLinks(links, { open: true });
     },
   });
 }
 
 const chairToken = params.meetingId ? tabCredential('token', params.meetingId, params.token) : '';
 if (params.meetingId && chairToken) {
-  showLinks(loadLinks(params.meetingId));
+  showLinks(loadLinks(params.meetingId), { open: false });
   startConsole(params.meetingId, chairToken);
 } else if (params.key) {
   history.replaceState(null, '', 'console.html');
+  setupMeetingList(params.key);
   setupCreate(params.key);
 } else {
   $('no-key').hidden = false;

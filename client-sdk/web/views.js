@@ -26,18 +26,20 @@ export function isEligible(poll, role) {
   return eligibleRoles(poll).includes(role);
 }
 
-// Voted / eligible online: live while open, frozen at close.
+// Voted / eligible online: live while open, frozen at close. Only the poll's eligible roles
+// count (the chair only when the poll lets the chair vote); someone who voted and then went
+// offline still counts, so "voted" never exceeds "eligible".
 export function turnout(state, poll) {
   const voted = poll.voterIds.length;
   let eligible;
   if (poll.status === 'POLL_STATUS_OPEN' || poll.status === 'POLL_STATUS_DRAFT' || !poll.eligibleOnlineAtClose) {
     const roles = eligibleRoles(poll);
-    eligible = state.participants.filter((p) => p.online && roles.includes(p.role)).length;
-    if (poll.status !== 'POLL_STATUS_OPEN' && poll.status !== 'POLL_STATUS_DRAFT') eligible = Math.max(eligible, voted);
+    const voters = new Set(poll.voterIds);
+    eligible = state.participants.filter((p) => roles.includes(p.role) && (p.online || voters.has(p.id))).length;
   } else {
     eligible = poll.eligibleOnlineAtClose;
   }
-  return { voted, eligible };
+  return { voted, eligible: Math.max(eligible, voted) };
 }
 
 // Whether this viewer may see the poll's tally (the server projects tally_visible per audience:

@@ -1,5 +1,6 @@
 #include "app/api_routes.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <spdlog/spdlog.h>
@@ -226,9 +227,11 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
     co_return response;
   }
   if (path == "/api/meetings") {
-    if (request.method != "POST") co_return error_response(405, "INVALID_ARGUMENT", "use POST");
+    if (request.method != "POST" && request.method != "GET")
+      co_return error_response(405, "INVALID_ARGUMENT", "use GET or POST");
     if (!is_admin(request))
       co_return error_response(401, "UNAUTHENTICATED", "an admin key is required");
+    if (request.method == "GET") co_return co_await list_meetings();
     co_return co_await create_meeting(request.body);
   }
   auto [meeting_id, action] = meeting_path(path);
@@ -329,6 +332,33 @@ asio::awaitable<net::http_response> api_routes::create_meeting(std::string body)
             {"inviteCode", invite},
             {"links", meeting_links(meeting_id, invite, display, observer, moderator)},
             {"tokens", {{"moderator", moderator}, {"display", display}, {"observer", observer}}}});
+}
+
+asio::awaitable<net::http_response> api_routes::list_meetings() {
+  const auto ids = co_await registry_.log().meeting_ids();
+  if (!ids) co_return error_response(503, "UNAVAILABLE", "the event store is unavailable");
+  json::array meetings;
+  for (const auto& id : *ids) {
+    auto replica = co_await registry_.open(id);
+    if (!replica) continue;  // lost from the store since it was listed
+    const auto state = co_await replica->state_copy();
+    // The chair who has joined, so the console can open the meeting as that same person (a
+    // token with this participantId) instead of adding a second "Chair" to the roster.
+    const v1::Participant* chair = nullptr;
+    for (const auto& p : state.participants())
+      if (p.role() == v1::ROLE_MODERATOR && chair == nullptr) chair = &p;
+    meetings.push_back(json::object{{"meetingId", state.meeting_id()},
+                                    {"title", state.title()},
+                                    {"status", status_name(state.status())},
+                                    {"createdAtMs", state.created_at_ms()},
+                                    {"chairId", chair ? chair->id() : std::string()},
+                                    {"chairName", chair ? chair->display_name() : std::string()}});
+  }
+  // Newest first: the meeting a chair just made (or the demo) is at the top.
+  std::stable_sort(meetings.begin(), meetings.end(), [](const json::value& a, const json::value& b) {
+    return a.as_object().at("createdAtMs").as_int64() > b.as_object().at("createdAtMs").as_int64();
+  });
+  co_return json_response(200, {{"meetings", std::move(meetings)}});
 }
 
 asio::awaitable<net::http_response> api_routes::links(const std::string& meeting_id) {

@@ -39,6 +39,8 @@ class api_routes final : public net::http_handler {
   // GET …/admission: where the bearer of a token stands (a page waiting in the lobby asks).
   boost::asio::awaitable<net::http_response> admission(const std::string& meeting_id,
                                                        std::string_view token);
+  // GET /api/meetings: every meeting in the store (id, title, status, creation), for the admin.
+  boost::asio::awaitable<net::http_response> list_meetings();
   // GET …/links: the links to re-share (after a rotation), for the admin or a moderator.
   boost::asio::awaitable<net::http_response> links(const std::string& meeting_id);
   // The claims of a valid token of `meeting_id`, or nothing.

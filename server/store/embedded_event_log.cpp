@@ -123,6 +123,16 @@ boost::asio::awaitable<bool> embedded_event_log::exists(const std::string& meeti
   co_return meetings_.contains(meeting_id);
 }
 
+boost::asio::awaitable<std::optional<std::vector<std::string>>> embedded_event_log::meeting_ids() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mutex_);
+    ids.reserve(meetings_.size());
+    for (const auto& [id, log] : meetings_) ids.push_back(id);
+  }
+  co_return ids;
+}
+
 void embedded_event_log::subscribe(const std::string& meeting_id, batch_handler handler) {
   std::lock_guard lock(mutex_);
   auto it = meetings_.find(meeting_id);

@@ -33,6 +33,7 @@ class embedded_event_log final : public event_log {
                                                         uint64_t seen_epoch,
                                                         uint64_t replica_seq) override;
   boost::asio::awaitable<bool> exists(const std::string& meeting_id) override;
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids() override;
   void subscribe(const std::string& meeting_id, batch_handler handler) override;
   void unsubscribe(const std::string& meeting_id) override;
   bool ready() const override { return true; }

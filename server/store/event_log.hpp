@@ -104,6 +104,9 @@ class event_log {
 
   virtual boost::asio::awaitable<bool> exists(const std::string& meeting_id) = 0;
 
+  // Every meeting id this store holds (GET /api/meetings); nullopt while it cannot be read.
+  virtual boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids() = 0;
+
   // Log regression (DESIGN §5): the log's head is behind what a replica applied in the same
   // epoch (a store that lost its last writes, a file restored from an older backup). Starts a
   // new epoch when the log's epoch is still `seen_epoch` and its head is below `replica_seq`,

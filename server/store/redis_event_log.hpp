@@ -75,7 +75,7 @@ class redis_event_log final : public event_log {
   boost::asio::awaitable<std::optional<std::vector<std::string>>> live_instances() override;
 
   // Every meeting id created in this Redis; nullopt while Redis cannot be reached.
-  boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids();
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids() override;
 
   // The command connection, for other users of the same Redis (instance heartbeats).
   redis::redis_connection& connection();

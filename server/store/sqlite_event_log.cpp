@@ -319,6 +319,7 @@ class sqlite_event_log::impl {
         rollback_(db_.get(), "ROLLBACK"),
         select_meeting_(db_.get(), "SELECT epoch, head_seq FROM meetings WHERE id = ?1"),
         count_meetings_(db_.get(), "SELECT count(*) FROM meetings"),
+        select_meeting_ids_(db_.get(), "SELECT id FROM meetings ORDER BY rowid"),
         insert_meeting_(db_.get(), "INSERT INTO meetings(id, epoch, head_seq) VALUES(?1, ?2, ?3)"),
         update_head_(db_.get(), "UPDATE meetings SET head_seq = ?2 WHERE id = ?1"),
         update_epoch_(db_.get(), "UPDATE meetings SET epoch = ?2 WHERE id = ?1"),
@@ -482,6 +483,17 @@ class sqlite_event_log::impl {
     }
   }
 
+  std::optional<std::vector<std::string>> meeting_ids_now() {
+    try {
+      std::vector<std::string> ids;
+      statement::use q(select_meeting_ids_);
+      while (q.next_row()) ids.push_back(q.text(0));
+      return ids;
+    } catch (const sqlite_failure&) {
+      return std::nullopt;
+    }
+  }
+
   void subscribe(const std::string& meeting_id, batch_handler handler) {
     std::lock_guard lock(subscribers_mutex_);
     subscribers_[meeting_id] = std::make_shared<const batch_handler>(std::move(handler));
@@ -574,6 +586,7 @@ class sqlite_event_log::impl {
   statement rollback_;
   statement select_meeting_;
   statement count_meetings_;
+  statement select_meeting_ids_;
   statement insert_meeting_;
   statement update_head_;
   statement update_epoch_;
@@ -647,6 +660,10 @@ asio::awaitable<append_result> sqlite_event_log::start_new_epoch(const std::stri
 asio::awaitable<bool> sqlite_event_log::exists(const std::string& meeting_id) {
   return impl_->on_store_thread(
       [self = impl_.get(), meeting_id] { return self->exists_now(meeting_id); });
+}
+
+asio::awaitable<std::optional<std::vector<std::string>>> sqlite_event_log::meeting_ids() {
+  return impl_->on_store_thread([self = impl_.get()] { return self->meeting_ids_now(); });
 }
 
 void sqlite_event_log::subscribe(const std::string& meeting_id, batch_handler handler) {

@@ -66,6 +66,7 @@ class sqlite_event_log final : public event_log {
                                                         uint64_t seen_epoch,
                                                         uint64_t replica_seq) override;
   boost::asio::awaitable<bool> exists(const std::string& meeting_id) override;
+  boost::asio::awaitable<std::optional<std::vector<std::string>>> meeting_ids() override;
   // Batches are delivered after their COMMIT, from the store's thread.
   void subscribe(const std::string& meeting_id, batch_handler handler) override;
   void unsubscribe(const std::string& meeting_id) override;

@@ -69,9 +69,15 @@ export MAJLIS_URL="http://127.0.0.1:$PORT"
 export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
 export MAJLISD
 status=0
-timeout 540 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
-  "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/framing.spec.mjs" \
-  "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs" || status=$?
+# Specs named on the command line (tests/e2e/run.sh tests/e2e/console.spec.mjs) run alone.
+if [ "$#" -gt 0 ]; then
+  SPECS=("$@")
+else
+  SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
+    "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/console.spec.mjs" "$E2E/restart.spec.mjs" \
+    "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs")
+fi
+timeout 540 node --test "${SPECS[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2

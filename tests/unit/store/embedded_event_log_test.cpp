@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "store/embedded_event_log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -51,6 +52,17 @@ TEST(embedded_event_log, unknown_meetings_are_not_found) {
   embedded_event_log log;
   EXPECT_EQ(log.append_now("nope", 0, {titled("a")}).status, append_status::not_found);
   EXPECT_EQ(log.read_now("nope", 0, 10).status, read_status::not_found);
+}
+
+TEST(embedded_event_log, meeting_ids_lists_every_meeting_created) {
+  embedded_event_log log;
+  EXPECT_EQ(run(log.meeting_ids()), std::optional<std::vector<std::string>>(std::vector<std::string>{}));
+  run(log.create("b", titled("b")));
+  run(log.create("a", titled("a")));
+  auto ids = run(log.meeting_ids());
+  ASSERT_TRUE(ids.has_value());
+  std::sort(ids->begin(), ids->end());
+  EXPECT_EQ(*ids, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(embedded_event_log, subscribers_get_each_committed_batch_in_order) {

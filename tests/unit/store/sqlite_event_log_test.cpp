@@ -199,6 +199,15 @@ TEST(sqlite_event_log, create_then_append_assigns_consecutive_seqs) {
   EXPECT_TRUE(log.ready());
 }
 
+TEST(sqlite_event_log, meeting_ids_lists_every_meeting_in_creation_order) {
+  temp_folder dir;
+  sqlite_event_log log(config_for(dir / "majlis.db"));
+  EXPECT_EQ(run(log.meeting_ids()), std::optional<std::vector<std::string>>(std::vector<std::string>{}));
+  run(log.create("zeta", titled("z")));
+  run(log.create("alpha", titled("a")));
+  EXPECT_EQ(run(log.meeting_ids()), std::optional<std::vector<std::string>>(std::vector<std::string>{"zeta", "alpha"}));
+}
+
 TEST(sqlite_event_log, a_stale_expected_seq_conflicts_and_appends_nothing) {
   temp_folder dir;
   sqlite_event_log log(config_for(dir / "majlis.db"));
