@@ -208,6 +208,21 @@ TEST_F(domain_projection, hidden_contributions_are_blanked_for_non_moderators) {
   EXPECT_EQ(project_state(m.state, audience::participant, "omar").contributions_size(), 1);
 }
 
+// The room display reads the text from its own mirror: every audience learns which contribution
+// is on screen, and its snapshot carries it.
+TEST_F(domain_projection, every_audience_sees_which_contribution_is_on_the_display) {
+  const std::string id = m.next_fresh_id();
+  m.run(submit("Will the law cover small businesses?"), "amina", v1::ROLE_PARTICIPANT);
+  auto shown = m.run(show(id));
+  for (auto who : all_audiences) {
+    EXPECT_EQ(project(shown[0], who).contribution_shown().contribution_id(), id);
+    const auto view = project_state(m.state, who, "omar");
+    EXPECT_EQ(view.on_screen_contribution_id(), id);
+    ASSERT_NE(find_contribution(view, id), nullptr);
+    EXPECT_EQ(find_contribution(view, id)->text(), "Will the law cover small businesses?");
+  }
+}
+
 // A replay (or a live batch) is projected against the state as it is now: a contribution
 // submitted and then hidden since reaches non-moderators blanked, never with its text.
 TEST_F(domain_projection, a_contribution_hidden_since_is_blanked_in_its_submission) {
