@@ -100,6 +100,7 @@ export const MESSAGES = {
     contributions: 'msg:Contribution[]', interventions: 'msg:Intervention[]',
     equity: 'msg:EquityFigures', seq: 'int64', nextRequestOrder: 'int64', createdAtMs: 'int64',
     startedAtMs: 'int64', endedAtMs: 'int64', checkIn: 'msg:CheckInState',
+    onScreenContributionId: 'string',
   },
 
   // events.proto
@@ -162,6 +163,7 @@ export const MESSAGES = {
   ContributionSubmitted: { contribution: 'msg:Contribution' },
   ContributionUpvoted: { contributionId: 'string', voterId: 'string' },
   ContributionMarked: { contributionId: 'string', answered: 'bool', hidden: 'bool', contribution: 'msg:Contribution' },
+  ContributionShown: { contributionId: 'string' },
 };
 
 // The Event oneof: JSON field name -> message type.
@@ -181,7 +183,7 @@ export const EVENT_KINDS = {
   pollCreated: 'PollCreated', pollOpened: 'PollOpened', pollClosed: 'PollClosed',
   pollPublished: 'PollPublished', pollDeleted: 'PollDeleted', ballotCast: 'BallotCast',
   contributionSubmitted: 'ContributionSubmitted', contributionUpvoted: 'ContributionUpvoted',
-  contributionMarked: 'ContributionMarked',
+  contributionMarked: 'ContributionMarked', contributionShown: 'ContributionShown',
   participantRegistered: 'ParticipantRegistered', registrationChanged: 'RegistrationChanged',
   inviteCodeRotated: 'InviteCodeRotated', participantAdmitted: 'ParticipantAdmitted',
   participantRemoved: 'ParticipantRemoved', participantVerified: 'ParticipantVerified',

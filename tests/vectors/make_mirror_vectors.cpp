@@ -616,7 +616,7 @@ meeting secret_polls_scenario() {
 }
 
 // Contributions: submitted, upvoted, hidden, shown again (with the upvotes the mirror never
-// saw), answered.
+// saw), answered, put on the room display and taken off (by the chair, or by hiding).
 meeting contributions_scenario() {
   meeting m("contributions");
   seat_everyone(m);
@@ -651,9 +651,16 @@ meeting contributions_scenario() {
   m.check();
   m.run(testing::upvote(spam), "p3", participant);
   m.run(testing::upvote(arabic), "p4", participant);
+  m.run(testing::show(first));             // on the room display
+  m.run(testing::show(arabic));            // replaces it
   m.run(testing::mark(first, true, true));  // answered and hidden
+  m.run(testing::mark(arabic, true, true));  // hidden while on screen: taken off
+  m.check();
+  m.run(testing::show(spam));
+  m.run(testing::show(""));  // taken off
   m.advance(5'000);
   m.run(testing::submit("Thank you", item), "p3", participant, "c-thanks");
+  m.run(testing::show("c-thanks"));  // left on screen at the end
   return m;
 }
 
