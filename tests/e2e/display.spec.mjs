@@ -189,7 +189,7 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
       await send(chair, { grantFloor: { participantId: await idOf(SPEAKER), timeLimitMs: 180000 } });
       for (const [name, kind] of WAITING) await send(chair, { requestFloor: { kind, participantId: await idOf(name) } });
 
-      await send(chair, { createPoll: { question: 'ما موقفكم من مسودة قانون حماية البيانات؟ — Your position on the draft?', kind: 'POLL_KIND_SINGLE',
+      await send(chair, { createPoll: { question: 'ما موقفكم من مسودة قانون حماية البيانات الشخصية؟', kind: 'POLL_KIND_SINGLE',
         secrecy: 'POLL_SECRECY_NAMED', visibility: 'RESULTS_VISIBILITY_ON_PUBLISH', options: POLL_OPTIONS } });
       published = (await stateOf(chair)).polls[0].id;
       await send(chair, { openPoll: { pollId: published } });
@@ -220,6 +220,7 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
           await display.waitForFunction(() => /^[23]:\d\d$/.test(document.querySelector('#d-clockbox .clock')?.textContent || ''));
           await display.waitForSelector('#d-contribution');
           assert.equal(await display.locator('.lang-switch, select, button, input').count(), 0, 'no controls on the room screen');
+          await display.screenshot({ path: `${SHOTS}/display-${viewport.width}x${viewport.height}-${lang}.png` });
           const report = await checkLayout(display, { required, where });
           assert.equal(report.counts['#d-next li'], 8, 'all 8 waiting speakers are listed');
           assert.equal(report.counts['#d-results .bar .label'], 4);
@@ -233,7 +234,6 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
           assert.ok(clock.x >= name.x + name.width || clock.x + clock.width <= name.x, `${where}: the clock box is beside the name box`);
           const badge = display.locator('#d-next li[data-kind="REQUEST_KIND_POINT_OF_ORDER"] .badge').first();
           assert.equal((await badge.textContent()).trim(), lang === 'ar' ? 'نقطة نظام' : 'Point of order');
-          await display.screenshot({ path: `${SHOTS}/display-${viewport.width}x${viewport.height}-${lang}.png` });
           assert.deepEqual(display.errors, []);
         });
       }
@@ -259,8 +259,8 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
         const badge = await display.locator('#d-next li[data-kind="REQUEST_KIND_REPLY"] .badge').first().textContent();
         assert.match(badge, /رد/);
         assert.match(badge, /Reply/);
-        await checkLayout(display, { required, where: `both ${viewport.width}×${viewport.height}` });
         await display.screenshot({ path: `${SHOTS}/display-${viewport.width}x${viewport.height}-both.png` });
+        await checkLayout(display, { required, where: `both ${viewport.width}×${viewport.height}` });
       }
     });
 
@@ -284,8 +284,8 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
           assert.match(await display.textContent('#d-turnout'), lang === 'ar' ? /صوَّت 1 من 3/ : /1 of 3 have voted/);
           assert.match(await display.textContent('#d-vote'), lang === 'ar' ? /التصويت مفتوح/ : /Vote open/);
           assert.equal(await display.locator('#d-results').count(), 0, 'the open vote takes the results\' place');
-          await checkLayout(display, { required: votingRequired, where });
           await display.screenshot({ path: `${SHOTS}/display-vote-${viewport.width}x${viewport.height}-${lang}.png` });
+          await checkLayout(display, { required: votingRequired, where });
         }
       }
       await send(chair, { closePoll: { pollId: poll } });
@@ -304,8 +304,8 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
       await display.waitForFunction(() => document.getElementById('d-more')?.dataset.more === '3');
       assert.equal(await display.locator('#d-next li').count(), 7);
       assert.match(await display.textContent('#d-more'), /\+3 more waiting/);
-      await checkLayout(display, { required: [...required, '#d-more'], where: 'ten waiting 1280×720' });
       await display.screenshot({ path: `${SHOTS}/display-overflow-1280x720-en.png` });
+      await checkLayout(display, { required: [...required, '#d-more'], where: 'ten waiting 1280×720' });
     });
 
     await t.test('the console takes the contribution off the display and shows it again; hiding it takes it off', async () => {

@@ -68,8 +68,9 @@ export MAJLIS_URL="http://127.0.0.1:$PORT"
 export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
 export MAJLISD
 status=0
-timeout 540 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
-  "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/framing.spec.mjs" || status=$?
+timeout 840 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
+  "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/display.spec.mjs" \
+  "$E2E/framing.spec.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2
