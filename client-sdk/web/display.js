@@ -150,6 +150,7 @@ function speakerBlock(state, item) {
     h('div', { class: 'd-clockbox', id: 'd-clockbox' },
       label(floor.timeLimitMs ? 'disp.timeLeft' : 'disp.timeTaken'),
       clockElement(),
+      floor.paused ? h('div', { class: 'd-paused' }, L(() => t('floor.paused'))) : null,
       h('div', { class: 'd-over', id: 'd-over', hidden: true }, L(() => t('floor.overtime')))));
 }
 
@@ -161,7 +162,7 @@ function nextBlock(state, item) {
   return h('section', { class: 'd-queue', id: 'd-queue' },
     label('disp.next'),
     shown.length
-      ? h('ol', { class: 'd-next', id: 'd-next' }, shown.map((e, i) => h('li', { dataset: { entry: e.id, kind: e.kind } },
+      ? h('ol', { class: `d-next${more > 0 ? ' with-more' : ''}`, id: 'd-next' }, shown.map((e, i) => h('li', { dataset: { entry: e.id, kind: e.kind } },
         h('span', { class: 'num', dir: 'ltr' }, String(i + 1)),
         h('div', { class: 'd-entry' },
           h('div', { class: 'd-entry-line' },
