@@ -12,6 +12,13 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// Puts a contribution on the room display; an empty id takes it off.
+v1::Command show(const std::string& contribution_id) {
+  v1::Command command;
+  command.mutable_show_contribution()->set_contribution_id(contribution_id);
+  return command;
+}
+
 class domain_contributions : public ::testing::Test {
  protected:
   void SetUp() override {

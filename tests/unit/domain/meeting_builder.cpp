@@ -258,12 +258,6 @@ v1::Command mark(const std::string& contribution_id, bool answered, bool hidden)
   return command;
 }
 
-v1::Command show(const std::string& contribution_id) {
-  v1::Command command;
-  command.mutable_show_contribution()->set_contribution_id(contribution_id);
-  return command;
-}
-
 v1::Command add_agenda_item(const std::string& title, int32_t position) {
   v1::Command command;
   command.mutable_add_agenda_item()->set_title(title);

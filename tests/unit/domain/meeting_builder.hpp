@@ -86,8 +86,6 @@ v1::Command cast_ballot(const std::string& poll_id, const std::vector<uint32_t>&
 v1::Command submit(const std::string& text, const std::string& item_id = "");
 v1::Command upvote(const std::string& contribution_id);
 v1::Command mark(const std::string& contribution_id, bool answered, bool hidden);
-// Puts a contribution on the room display; an empty id takes it off.
-v1::Command show(const std::string& contribution_id);
 v1::Command add_agenda_item(const std::string& title, int32_t position = -1);
 
 }  // namespace majlis::domain::testing

@@ -13,6 +13,13 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// Puts a contribution on the room display; an empty id takes it off.
+v1::Command show(const std::string& contribution_id) {
+  v1::Command command;
+  command.mutable_show_contribution()->set_contribution_id(contribution_id);
+  return command;
+}
+
 constexpr audience all_audiences[] = {audience::moderator, audience::participant,
                                       audience::public_view, audience::display};
 
