@@ -278,13 +278,14 @@ function tick(state) {
 
 // Not live: the whole screen dims and a band across it says so in large type (display.css shows
 // it for <html data-conn="connecting|reconnecting|closed">), so a stale screen never looks live.
+const notLiveTitle = h('div', { class: 'd-notlive-title' });
+const notLiveHint = h('div', { class: 'd-notlive-hint' });
+el.notLive.append(h('div', { class: 'd-notlive-band' }, notLiveTitle, notLiveHint));
 function renderNotLive() {
   const conn = connState(client);
   const hint = conn === 'connecting' ? 'conn.connecting' : conn === 'closed' ? 'conn.closed' : 'disp.notLiveHint';
-  el.notLive.replaceChildren(
-    h('div', { class: 'd-notlive-band' },
-      h('div', { class: 'd-notlive-title' }, L(() => t('disp.notLive'))),
-      h('div', { class: 'd-notlive-hint' }, L(() => t(hint)))));
+  notLiveTitle.replaceChildren(L(() => t('disp.notLive')));
+  notLiveHint.replaceChildren(L(() => t(hint)));
 }
 
 if (!meetingId || !token) showFatalPage(t('link.incomplete'));
