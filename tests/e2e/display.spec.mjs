@@ -308,6 +308,23 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
       await checkLayout(display, { required: [...required, '#d-more'], where: 'ten waiting 1280×720' });
     });
 
+    await t.test('with check-in open too, the code and its QR code fit beside the results and the contribution', async () => {
+      await send(chair, { setCheckIn: { open: true } });
+      for (const viewport of VIEWPORTS) {
+        for (const lang of LANGS) {
+          await display.setViewportSize(viewport);
+          await display.goto(displayLink(lang));
+          await live(display);
+          await display.waitForSelector('#d-checkin-qr svg path');
+          await display.screenshot({ path: `${SHOTS}/display-checkin-${viewport.width}x${viewport.height}-${lang}.png` });
+          await checkLayout(display, { required: [...required, '#d-more', '#d-checkin-code', '#d-checkin-qr'],
+            where: `check-in ${viewport.width}×${viewport.height} ${lang}` });
+        }
+      }
+      await send(chair, { setCheckIn: { open: false } });
+      await display.waitForSelector('#d-checkin', { state: 'detached' });
+    });
+
     await t.test('the console takes the contribution off the display and shows it again; hiding it takes it off', async () => {
       const id = (await stateOf(chair)).contributions[0].id;
       const row = chair.locator(`#contributions li[data-contribution="${id}"]`);
