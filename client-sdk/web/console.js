@@ -465,7 +465,20 @@ function renderContributions(state) {
       h('button', { class: 'small', onclick: () => run(client, { markContribution: { contributionId: c.id, answered: !c.answered, hidden: c.hidden } }) },
         c.answered ? t('contrib.unmarkAnswered') : t('contrib.markAnswered')),
       h('button', { class: 'small', onclick: () => run(client, { markContribution: { contributionId: c.id, answered: c.answered, hidden: !c.hidden } }) },
-        c.hidden ? t('contrib.show') : t('contrib.hide'))))));
+        c.hidden ? t('contrib.show') : t('contrib.hide')),
+      displayButton(state, c)))));
+}
+
+// "Show on display" / "Take off display": one written contribution at a time on the room screen
+// (ShowContribution; an empty id takes it off). A hidden one cannot be shown.
+function displayButton(state, c) {
+  const onScreen = state.onScreenContributionId === c.id;
+  if (c.hidden && !onScreen) return null;
+  return h('button', {
+    class: `small${onScreen ? ' primary' : ''}`,
+    dataset: { display: onScreen ? 'off' : 'on' },
+    onclick: () => run(client, { showContribution: { contributionId: onScreen ? '' : c.id } }),
+  }, onScreen ? t('contrib.offDisplay') : t('contrib.onDisplay'));
 }
 
 // ---- render and tick ----------------------------------------------------------------------------

@@ -217,6 +217,8 @@ const en = {
   'contrib.hide': 'Hide',
   'contrib.show': 'Show',
   'contrib.empty': 'No written input yet.',
+  'contrib.onDisplay': 'Show on display',
+  'contrib.offDisplay': 'Take off display',
 
   // participant
   'part.title': 'Participant',
@@ -234,6 +236,17 @@ const en = {
   // display
   'disp.next': 'Next speakers',
   'disp.results': 'Results',
+  'disp.timeLeft': 'Time left',
+  'disp.timeTaken': 'Speaking for',
+  'disp.more': '+{n} more waiting',
+  'disp.noneWaiting': 'No one is waiting to speak',
+  'disp.voteOpen': 'Vote open',
+  'disp.voteHint': 'Vote now on your device',
+  'disp.turnout': '{voted} of {eligible} have voted',
+  'disp.contribution': 'Written input',
+  'disp.notLive': 'Not live',
+  'disp.notLiveHint': 'Connection lost — reconnecting. What is shown may be out of date.',
+  'disp.ended': 'The meeting has ended',
 
   // join
   'join.heading': 'Join the meeting',
@@ -627,6 +640,8 @@ const ar = {
   'contrib.hide': 'إخفاء',
   'contrib.show': 'إظهار',
   'contrib.empty': 'لا توجد مساهمات بعد.',
+  'contrib.onDisplay': 'اعرض على الشاشة',
+  'contrib.offDisplay': 'أزِل من الشاشة',
 
   'part.title': 'مشارك',
   'part.raiseHand': 'طلب الكلمة',
@@ -642,6 +657,17 @@ const ar = {
 
   'disp.next': 'المتحدثون التاليون',
   'disp.results': 'النتائج',
+  'disp.timeLeft': 'الوقت المتبقي',
+  'disp.timeTaken': 'مدة الكلمة',
+  'disp.more': 'و{n} آخرون في الانتظار',
+  'disp.noneWaiting': 'لا أحد في قائمة الانتظار',
+  'disp.voteOpen': 'التصويت مفتوح',
+  'disp.voteHint': 'صوِّتوا الآن من أجهزتكم',
+  'disp.turnout': 'صوَّت {voted} من {eligible}',
+  'disp.contribution': 'مساهمة مكتوبة',
+  'disp.notLive': 'البث متوقف',
+  'disp.notLiveHint': 'انقطع الاتصال — جارٍ إعادة الاتصال. قد لا يكون المعروض محدَّثًا.',
+  'disp.ended': 'انتهى الاجتماع',
 
   'join.heading': 'الانضمام إلى الاجتماع',
   'join.name': 'اسمك',
@@ -902,10 +928,14 @@ export function applyStatic(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
 }
 
-export function setLang(lang) {
+// persist: false for a language the page takes from elsewhere (the room display follows its link
+// or the meeting), which must not become the browser's choice for the other pages.
+export function setLang(lang, { persist = true } = {}) {
   if (!STRINGS[lang]) return;
   current = lang;
-  try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* no storage */ }
+  if (persist) {
+    try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* no storage */ }
+  }
   if (globalThis.document) {
     document.documentElement.lang = lang;
     document.documentElement.dir = dirOf(lang);
@@ -913,6 +943,15 @@ export function setLang(lang) {
     for (const sel of document.querySelectorAll('select.lang-switch')) sel.value = lang;
   }
   for (const fn of listeners) fn(lang);
+}
+
+// Runs fn with t() (and everything built on it) in `lang`, then restores the page's language:
+// how the room display writes a label in both languages.
+export function inLang(lang, fn) {
+  if (!STRINGS[lang]) return fn();
+  const saved = current;
+  current = lang;
+  try { return fn(); } finally { current = saved; }
 }
 
 export function onLangChange(fn) {

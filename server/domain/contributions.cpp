@@ -107,6 +107,32 @@ decision decide_mark_contribution(const v1::MeetingState& state,
   return std::vector{event};
 }
 
+decision decide_show_contribution(const v1::MeetingState& state,
+                                  const v1::ShowContribution& command,
+                                  const command_context& context) {
+  if (auto not_open = require_not_ended(state)) return *not_open;
+  const std::string& id = command.contribution_id();
+  if (id.empty()) {
+    if (state.on_screen_contribution_id().empty()) {
+      return reject(v1::ERROR_CODE_FAILED_PRECONDITION, "No contribution is on the display.");
+    }
+  } else {
+    const v1::Contribution* contribution = find_contribution(state, id);
+    if (contribution == nullptr) return reject(v1::ERROR_CODE_NOT_FOUND, "No such contribution.");
+    if (contribution->hidden()) {
+      return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
+                    "A hidden contribution cannot be shown on the display.");
+    }
+    if (state.on_screen_contribution_id() == id) {
+      return reject(v1::ERROR_CODE_FAILED_PRECONDITION,
+                    "The contribution is already on the display.");
+    }
+  }
+  v1::Event event = stamped_event(context);
+  event.mutable_contribution_shown()->set_contribution_id(id);
+  return std::vector{event};
+}
+
 void apply_contribution_submitted(v1::MeetingState& state, const v1::Event& event) {
   const auto& contribution = event.contribution_submitted().contribution();
   if (contribution.id().empty() || find_contribution(state, contribution.id()) != nullptr) return;
@@ -142,9 +168,17 @@ void apply_contribution_marked(v1::MeetingState& state, const v1::Event& event) 
              marked.contribution().id() == marked.contribution_id()) {
     *contribution = marked.contribution();
   }
+  // Hidden text must leave the room's screen with it, on every mirror.
+  if (marked.hidden() && state.on_screen_contribution_id() == marked.contribution_id()) {
+    state.clear_on_screen_contribution_id();
+  }
   if (contribution == nullptr) return;
   contribution->set_answered(marked.answered());
   contribution->set_hidden(marked.hidden());
+}
+
+void apply_contribution_shown(v1::MeetingState& state, const v1::Event& event) {
+  state.set_on_screen_contribution_id(event.contribution_shown().contribution_id());
 }
 
 }  // namespace majlis::domain

@@ -96,6 +96,8 @@ decision decide(const v1::MeetingState& state, const v1::Command& command,
       return decide_upvote_contribution(s, c.upvote_contribution(), x);
     case K::kMarkContribution:
       return decide_mark_contribution(s, c.mark_contribution(), x);
+    case K::kShowContribution:
+      return decide_show_contribution(s, c.show_contribution(), x);
     case K::kSetRegistration:
       return decide_set_registration(s, c.set_registration(), x);
     case K::kRotateInviteCode:

@@ -93,6 +93,8 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_contribution_upvoted(s, e);
     case K::kContributionMarked:
       return apply_contribution_marked(s, e);
+    case K::kContributionShown:
+      return apply_contribution_shown(s, e);
     case K::kParticipantRegistered:
       return apply_participant_registered(s, e);
     case K::kRegistrationChanged:

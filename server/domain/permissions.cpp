@@ -60,6 +60,7 @@ constexpr std::array rows = {
     permission_row{K::kSubmitContribution, "submit a contribution", anyone},
     permission_row{K::kUpvoteContribution, "upvote a contribution", anyone},
     permission_row{K::kMarkContribution, "mark a contribution", chair_only},
+    permission_row{K::kShowContribution, "put a contribution on the display", chair_only},
     // admission (registration is the HTTP API's, proposed as the system, never a client's)
     permission_row{K::kSetRegistration, "change how people register", chair_only},
     permission_row{K::kRotateInviteCode, "replace the invite code", chair_only},

@@ -75,9 +75,9 @@ if [ "$#" -gt 0 ]; then
 else
   SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
     "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/console.spec.mjs" "$E2E/restart.spec.mjs" \
-    "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs")
+    "$E2E/display.spec.mjs"     "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs")
 fi
-timeout 540 node --test "${SPECS[@]}" || status=$?
+timeout 840 node --test "${SPECS[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2

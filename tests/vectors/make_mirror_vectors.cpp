@@ -325,6 +325,12 @@ constexpr v1::Role participant = v1::ROLE_PARTICIPANT;
 
 // The usual cast: the chair in the room, four participants across groups and attendance,
 // a room display and a remote observer (the public audience). p1 is the participant viewer.
+v1::Command show_on_display(const std::string& contribution_id) {
+  v1::Command command;
+  command.mutable_show_contribution()->set_contribution_id(contribution_id);
+  return command;
+}
+
 void seat_everyone(meeting& m) {
   m.join(chair, "الرئيسة", v1::ROLE_MODERATOR, "civil_society", v1::ATTENDANCE_IN_ROOM);
   m.join("p1", "أمل", participant, "government", v1::ATTENDANCE_IN_ROOM);
@@ -616,7 +622,7 @@ meeting secret_polls_scenario() {
 }
 
 // Contributions: submitted, upvoted, hidden, shown again (with the upvotes the mirror never
-// saw), answered.
+// saw), answered, put on the room display and taken off (by the chair, or by hiding).
 meeting contributions_scenario() {
   meeting m("contributions");
   seat_everyone(m);
@@ -651,9 +657,16 @@ meeting contributions_scenario() {
   m.check();
   m.run(testing::upvote(spam), "p3", participant);
   m.run(testing::upvote(arabic), "p4", participant);
-  m.run(testing::mark(first, true, true));  // answered and hidden
+  m.run(show_on_display(first));             // on the room display
+  m.run(show_on_display(arabic));            // replaces it
+  m.run(testing::mark(first, true, true));   // answered and hidden
+  m.run(testing::mark(arabic, true, true));  // hidden while on screen: taken off
+  m.check();
+  m.run(show_on_display(spam));
+  m.run(show_on_display(""));  // taken off
   m.advance(5'000);
   m.run(testing::submit("Thank you", item), "p3", participant, "c-thanks");
+  m.run(show_on_display("c-thanks"));  // left on screen at the end
   return m;
 }
 

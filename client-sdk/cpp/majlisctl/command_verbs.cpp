@@ -252,6 +252,11 @@ std::vector<command_verb> make_verbs() {
        {{"contribution_id", "--contribution", "contribution id", true},
         {"answered", "--answered", "mark it answered"},
         {"hidden", "--hidden", "hide it from everyone but moderators"}}},
+      {"show-contribution",
+       "show_contribution",
+       "Put a contribution on the room display (one at a time); without --contribution, take it "
+       "off. Chair only.",
+       {{"contribution_id", "--contribution", "contribution id (omitted: take it off)"}}},
   };
 }
 

@@ -679,6 +679,8 @@ const handlers: Record<string, Handler> = {
     } else if (c && carried) {
       Object.assign(c, carried);
     }
+    // Hidden text leaves the room's screen with it.
+    if (b.hidden && s.onScreenContributionId === b.contributionId) s.onScreenContributionId = '';
     if (!c) return;
     c.answered = b.answered;
     c.hidden = b.hidden;

@@ -144,6 +144,16 @@ TEST(CommandVerbs, VerificationAndCheckIn) {
   EXPECT_NE(error_of("check-in-code", {}), "");
 }
 
+TEST(CommandVerbs, ShowContributionAndTakeItOff) {
+  EXPECT_EQ(build("show-contribution", {{"contribution_id", {"c1"}}})
+                .show_contribution()
+                .contribution_id(),
+            "c1");
+  const auto off = build("show-contribution", {});
+  ASSERT_TRUE(off.has_show_contribution());
+  EXPECT_TRUE(off.show_contribution().contribution_id().empty());
+}
+
 TEST(CommandVerbs, SaysWhatIsWrong) {
   EXPECT_EQ(error_of("add-item", {}), "--title is required");
   EXPECT_EQ(error_of("request-floor", {{"kind", {"shout"}}}),

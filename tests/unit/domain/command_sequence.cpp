@@ -90,6 +90,12 @@ std::optional<std::string> check_invariants(const v1::MeetingState& state) {
   for (const auto& c : state.contributions()) {
     if (c.upvotes() != static_cast<uint32_t>(c.upvoter_ids_size())) return "upvote count drift";
   }
+  if (!state.on_screen_contribution_id().empty()) {
+    const v1::Contribution* shown = find_contribution(state, state.on_screen_contribution_id());
+    if (shown == nullptr || shown->hidden()) {
+      return "the display shows a missing or hidden contribution";
+    }
+  }
   for (const auto& p : state.participants()) {
     if (p.connection_count() != static_cast<uint32_t>(p.connection_ids_size()) ||
         p.online() != (p.connection_count() > 0)) {
@@ -371,6 +377,12 @@ v1::Command command_sequence::make_command(byte_reader& bytes) {
       command.mutable_mark_contribution()->set_contribution_id(pick_contribution(bytes));
       command.mutable_mark_contribution()->set_answered(bytes.chance(2));
       command.mutable_mark_contribution()->set_hidden(bytes.chance(2));
+      break;
+    case K::kShowContribution:
+      // Now and then an empty id: taking the contribution off the display.
+      if (!bytes.chance(4)) {
+        command.mutable_show_contribution()->set_contribution_id(pick_contribution(bytes));
+      }
       break;
     case K::kVerifyParticipant:
       command.mutable_verify_participant()->set_participant_id(pick_participant(bytes));

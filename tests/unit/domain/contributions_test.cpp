@@ -12,6 +12,13 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// Puts a contribution on the room display; an empty id takes it off.
+v1::Command show(const std::string& contribution_id) {
+  v1::Command command;
+  command.mutable_show_contribution()->set_contribution_id(contribution_id);
+  return command;
+}
+
 class domain_contributions : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -130,6 +137,61 @@ TEST_F(domain_contributions, the_chair_marks_answered_or_hidden) {
   EXPECT_FALSE(m.state.contributions(0).hidden());
   EXPECT_FALSE(m.state.contributions(0).answered());
   m.run(upvote(id), "omar", v1::ROLE_PARTICIPANT);
+}
+
+TEST_F(domain_contributions, the_chair_puts_one_contribution_on_the_display_and_takes_it_off) {
+  const std::string first = send("ما هي ضمانات حماية البيانات؟");
+  const std::string second = send("And the budget?", "omar");
+  EXPECT_TRUE(m.state.on_screen_contribution_id().empty());
+  EXPECT_EQ(m.refuse(show(first), "omar", v1::ROLE_PARTICIPANT).code,
+            v1::ERROR_CODE_PERMISSION_DENIED);
+  EXPECT_EQ(m.refuse(show(first), "screen", v1::ROLE_DISPLAY).code,
+            v1::ERROR_CODE_PERMISSION_DENIED);
+  const auto shown = m.run(show(first));
+  ASSERT_EQ(shown.size(), 1U);
+  ASSERT_TRUE(shown[0].has_contribution_shown());
+  EXPECT_EQ(shown[0].contribution_shown().contribution_id(), first);
+  EXPECT_EQ(m.state.on_screen_contribution_id(), first);
+  EXPECT_EQ(m.refuse(show(first)).code, v1::ERROR_CODE_FAILED_PRECONDITION);
+  // One at a time: showing another replaces it.
+  m.run(show(second));
+  EXPECT_EQ(m.state.on_screen_contribution_id(), second);
+  m.run(show(""));
+  EXPECT_TRUE(m.state.on_screen_contribution_id().empty());
+  // Nothing to take off.
+  EXPECT_EQ(m.refuse(show("")).code, v1::ERROR_CODE_FAILED_PRECONDITION);
+}
+
+TEST_F(domain_contributions, an_unknown_or_hidden_contribution_cannot_be_shown) {
+  const std::string id = send("spam");
+  EXPECT_EQ(m.refuse(show("nope")).code, v1::ERROR_CODE_NOT_FOUND);
+  m.run(mark(id, false, true));
+  EXPECT_EQ(m.refuse(show(id)).code, v1::ERROR_CODE_FAILED_PRECONDITION);
+  EXPECT_TRUE(m.state.on_screen_contribution_id().empty());
+}
+
+TEST_F(domain_contributions, hiding_the_contribution_on_screen_takes_it_off) {
+  const std::string shown = send("on screen");
+  const std::string other = send("another", "omar");
+  m.run(show(shown));
+  // Marking another one, or answering the one on screen, leaves the display alone.
+  m.run(mark(other, false, true));
+  m.run(mark(shown, true, false));
+  EXPECT_EQ(m.state.on_screen_contribution_id(), shown);
+  m.run(mark(shown, true, true));
+  EXPECT_TRUE(m.state.on_screen_contribution_id().empty());
+  // Shown again (unhidden), it does not come back by itself.
+  m.run(mark(shown, false, false));
+  EXPECT_TRUE(m.state.on_screen_contribution_id().empty());
+}
+
+TEST_F(domain_contributions, the_display_is_left_as_it_was_once_the_meeting_ends) {
+  const std::string id = send("last word");
+  m.run(show(id));
+  v1::Command end;
+  end.mutable_end_meeting();
+  m.run(end);
+  EXPECT_EQ(m.refuse(show("")).code, v1::ERROR_CODE_FAILED_PRECONDITION);
 }
 
 }  // namespace

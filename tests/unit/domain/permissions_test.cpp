@@ -58,6 +58,7 @@ const std::map<std::string, std::set<who>>& expected_table() {
       {"submit_contribution", anyone},
       {"upvote_contribution", anyone},
       {"mark_contribution", chair_only},
+      {"show_contribution", chair_only},
       {"set_registration", chair_only},
       {"rotate_invite_code", chair_only},
       {"admit_participant", chair_only},

@@ -13,6 +13,13 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// Puts a contribution on the room display; an empty id takes it off.
+v1::Command show(const std::string& contribution_id) {
+  v1::Command command;
+  command.mutable_show_contribution()->set_contribution_id(contribution_id);
+  return command;
+}
+
 constexpr audience all_audiences[] = {audience::moderator, audience::participant,
                                       audience::public_view, audience::display};
 
@@ -206,6 +213,21 @@ TEST_F(domain_projection, hidden_contributions_are_blanked_for_non_moderators) {
   EXPECT_EQ(out.contribution_marked().contribution().text(), "off-topic");
   EXPECT_FALSE(project(shown[0], audience::moderator).contribution_marked().has_contribution());
   EXPECT_EQ(project_state(m.state, audience::participant, "omar").contributions_size(), 1);
+}
+
+// The room display reads the text from its own mirror: every audience learns which contribution
+// is on screen, and its snapshot carries it.
+TEST_F(domain_projection, every_audience_sees_which_contribution_is_on_the_display) {
+  const std::string id = m.next_fresh_id();
+  m.run(submit("Will the law cover small businesses?"), "amina", v1::ROLE_PARTICIPANT);
+  auto shown = m.run(show(id));
+  for (auto who : all_audiences) {
+    EXPECT_EQ(project(shown[0], who).contribution_shown().contribution_id(), id);
+    const auto view = project_state(m.state, who, "omar");
+    EXPECT_EQ(view.on_screen_contribution_id(), id);
+    ASSERT_NE(find_contribution(view, id), nullptr);
+    EXPECT_EQ(find_contribution(view, id)->text(), "Will the law cover small businesses?");
+  }
 }
 
 // A replay (or a live batch) is projected against the state as it is now: a contribution

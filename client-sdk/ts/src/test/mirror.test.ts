@@ -198,6 +198,25 @@ test('a hidden contribution shown again is inserted in creation order', () => {
   assert.equal(s.contributions[1].upvotes, 2);
 });
 
+test('the contribution on the display: shown, replaced, taken off by hiding it', () => {
+  const s = meeting([]);
+  seq = s.seq;
+  applyEvents(s, [
+    ev('contributionSubmitted', { contribution: { id: 'k1', text: 'one', createdAtMs: '100' } }),
+    ev('contributionSubmitted', { contribution: { id: 'k2', text: 'two', createdAtMs: '200' } }),
+    ev('contributionShown', { contributionId: 'k1' }),
+  ]);
+  assert.equal(s.onScreenContributionId, 'k1');
+  applyEvents(s, [ev('contributionShown', { contributionId: 'k2' }), ev('contributionMarked', { contributionId: 'k1', hidden: true })]);
+  assert.equal(s.onScreenContributionId, 'k2');
+  applyEvents(s, [ev('contributionMarked', { contributionId: 'k2', answered: true })]);
+  assert.equal(s.onScreenContributionId, 'k2');
+  applyEvents(s, [ev('contributionMarked', { contributionId: 'k2', hidden: true })]);
+  assert.equal(s.onScreenContributionId, '');
+  applyEvents(s, [ev('contributionShown', { contributionId: 'k1' }), ev('contributionShown', {})]);
+  assert.equal(s.onScreenContributionId, '');
+});
+
 // ---- admission, verification, check-in (the vectors hold these to the C++ domain too) -------
 
 // Applies events built after the fixture (ev() numbers them from the fixture's seq on).

@@ -71,13 +71,9 @@ test('the vectors are there: three audiences per meeting (and the display where 
     const required = [...audiences].filter((a) => AUDIENCES.includes(a));
     assert.deepEqual(required.sort(), [...AUDIENCES].sort(), `${scenario}: audiences`);
   }
-  const missing = Object.keys(EVENT_KINDS).filter((k) => !kinds.has(k) && !NOT_DECIDED_YET.has(k));
+  const missing = Object.keys(EVENT_KINDS).filter((k) => !kinds.has(k));
   assert.deepEqual(missing, [], 'event kinds the vectors never exercise');
 });
-
-// Kinds in proto/ that the C++ domain does not decide yet (issue 8 adds ShowContribution): no
-// vector can hold them; the mirror's own tests cover them (mirror.test.ts).
-const NOT_DECIDED_YET = new Set(['contributionShown']);
 
 test('the mirror handles every event kind of proto/ and of the C++ evolve (server/domain/evolve.cpp)', () => {
   const unhandled = Object.keys(EVENT_KINDS).filter((k) => !HANDLED_KINDS.includes(k));
