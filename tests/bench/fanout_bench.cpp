@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -208,7 +210,12 @@ class fanout_run {
     figures_.expected = std::uint64_t(size.events) * size.clients;
   }
 
-  ~fanout_run() {
+  ~fanout_run() { close_all(); }
+
+  // Closes every connection; the caller then runs the io_context until their coroutines end, so
+  // no socket is destroyed inside the io_context's own shutdown.
+  void close_all() {
+    finished_ = true;
     if (sender_) sender_->close();
     for (auto& receiver : receivers_) {
       if (receiver) receiver->close();
@@ -261,15 +268,13 @@ class fanout_run {
     }
     tokens_.resize(size_.clients);
     const auto started = steady::now();
-    co_await for_each_bounded(
-        size_.clients, 16,
-        [this, &http](std::size_t i) -> asio::awaitable<void> {
-          client::token_request request{"observer", "observer " + std::to_string(i + 1), "", "", ""};
-          const auto issued = co_await http.issue_token(meeting_id_, request);
-          require(bool(issued), "no observer token: " + issued.reply.error_code() + " " + issued.reply.error_message());
-          tokens_[i] = issued.value->token;
-        },
-        600s);
+    std::function<asio::awaitable<void>(std::size_t)> issue = [this, &http](std::size_t i) -> asio::awaitable<void> {
+      client::token_request request{"observer", "observer " + std::to_string(i + 1), "", "", ""};
+      const auto issued = co_await http.issue_token(meeting_id_, request);
+      require(bool(issued), "no observer token: " + issued.reply.error_code() + " " + issued.reply.error_message());
+      tokens_[i] = issued.value->token;
+    };
+    co_await for_each_bounded(size_.clients, 16, issue, 600s);
     std::printf("    %zu observer tokens issued in %.1f s\n", size_.clients,
                 std::chrono::duration<double>(steady::now() - started).count());
     std::fflush(stdout);
@@ -320,9 +325,7 @@ class fanout_run {
     const auto limit = std::chrono::milliseconds(std::max<std::size_t>(60'000, n * 20));
     const auto start = steady::now();
     storm_start_ns_ = steady_ns();
-    co_await for_each_bounded(
-        n, options_.connect_parallel,
-        [this, joins](std::size_t i) -> asio::awaitable<void> {
+    std::function<asio::awaitable<void>(std::size_t)> open_one = [this, joins](std::size_t i) -> asio::awaitable<void> {
           auto link = std::make_shared<fanout_link>(executor_, server_.dialect);
           receivers_[i] = link;
           try {
@@ -333,8 +336,8 @@ class fanout_run {
             co_return;
           }
           asio::co_spawn(executor_, join_one(i, joins), asio::detached);
-        },
-        limit);
+    };
+    co_await for_each_bounded(n, options_.connect_parallel, open_one, limit);
     const bool all = co_await joins->wait(start + limit);
     if (!all) {
       // The rest never got in: close them (their joins fail and count).
@@ -480,10 +483,19 @@ fanout_figures measure(const std::string& name, const fanout_options& options, c
   {
     asio::io_context io(1);
     fanout_run run(*server, options, size);
-    run_scenario(io, [&run] { return run.run(); }, std::chrono::minutes(30));
+    std::exception_ptr failure;
+    try {
+      run_scenario(io, [&run] { return run.run(); }, std::chrono::minutes(30));
+    } catch (...) {
+      failure = std::current_exception();
+    }
     figures = run.figures();
     // The servers go first, so the TIME_WAIT sockets are theirs, not the load generator's ports.
     server->stop();
+    run.close_all();
+    io.restart();
+    io.run_for(10s);
+    if (failure) std::rethrow_exception(failure);
   }
   std::printf("    RSS %.0f → %.0f MiB (%.1f KiB per connection, settled in %.0f ms); delivered %llu of %llu; "
               "send → last receiver %s; CPU %.2f s%s → %.1f µs per delivery; bench CPU %.1f s\n",

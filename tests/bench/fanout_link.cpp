@@ -70,8 +70,9 @@ asio::awaitable<void> fanout_link::open(const tcp::endpoint& where, bool sender)
       target = std::string("/socket.io/?EIO=4&transport=websocket") + (sender ? "&role=sender" : "");
       break;
   }
-  auto [handshake_ec] = co_await stream_->ws.async_handshake(
-      where.address().to_string() + ":" + std::to_string(where.port()), target, use_tuple);
+  // Named, not a temporary inside the co_await: GCC 12 may destroy such a temporary twice.
+  const std::string host = where.address().to_string() + ":" + std::to_string(where.port());
+  auto [handshake_ec] = co_await stream_->ws.async_handshake(host, target, use_tuple);
   require(!handshake_ec, "WebSocket handshake failed: " + handshake_ec.message());
   stream_->ws.text(true);
   stream_->ws.read_message_max(512 * 1024 * 1024);
@@ -85,32 +86,26 @@ asio::awaitable<std::string> fanout_link::read_one() {
 }
 
 asio::awaitable<void> fanout_link::join(const std::string& meeting_id, const std::string& token) {
-  switch (dialect_) {
-    case fanout_dialect::plain:
-      break;
-    case fanout_dialect::majlis: {
-      send_text("{\"join\":{\"meetingId\":\"" + meeting_id + "\",\"token\":\"" + token + "\"}}");
-      const std::string first = co_await read_one();
-      require(first.rfind("{\"welcome\"", 0) == 0, "join refused: " + first.substr(0, 300));
-      break;
-    }
-    case fanout_dialect::socketio: {
-      // At most a few frames: the open packet, pings, the namespace connect.
-      for (int frames = 0;; ++frames) {
-        require(frames < 16, "Socket.IO: no namespace connect after 16 frames");
-        const std::string frame = co_await read_one();
-        if (frame.rfind("0{", 0) == 0) {
-          send_text("40");
-        } else if (frame == "2") {
-          send_text("3");
-        } else if (frame.rfind("40", 0) == 0) {
-          break;
-        } else if (frame.rfind("44", 0) == 0) {
-          throw bench_failure("Socket.IO refused the namespace: " + frame.substr(0, 300));
-        }
+  if (dialect_ == fanout_dialect::majlis) {
+    send_text("{\"join\":{\"meetingId\":\"" + meeting_id + "\",\"token\":\"" + token + "\"}}");
+    const std::string first = co_await read_one();
+    require(first.rfind("{\"welcome\"", 0) == 0, "join refused: " + first.substr(0, 300));
+  } else if (dialect_ == fanout_dialect::socketio) {
+    // At most a few frames: the open packet, pings, the namespace connect.
+    bool connected = false;
+    for (int frames = 0; frames < 16 && !connected; ++frames) {
+      const std::string frame = co_await read_one();
+      if (frame.rfind("0{", 0) == 0) {
+        send_text("40");
+      } else if (frame == "2") {
+        send_text("3");
+      } else if (frame.rfind("40", 0) == 0) {
+        connected = true;
+      } else if (frame.rfind("44", 0) == 0) {
+        throw bench_failure("Socket.IO refused the namespace: " + frame.substr(0, 300));
       }
-      break;
     }
+    require(connected, "Socket.IO: no namespace connect after 16 frames");
   }
   joined_ = true;
 }
