@@ -26,7 +26,6 @@ export default defineConfig({
   build: {
     outDir: resolve(here, 'dist'),
     emptyOutDir: true,
-    target: 'es2020',
     // No inline assets: the CSP allows scripts, styles and images from 'self' (and data: images).
     assetsInlineLimit: 0,
     reportCompressedSize: false,
