@@ -70,7 +70,7 @@ function followMeetingLanguage(state) {
 // The encoder is the npm package qrcode-generator (client-sdk/web/package-lock.json), served by
 // majlisd from node_modules; without it the display shows the code alone.
 let qrEncoder = null;
-const qrLoad = import('./node_modules/qrcode-generator/dist/qrcode.mjs')
+const qrLoad = import('qrcode-generator')
   .then((m) => { qrEncoder = m.default; })
   .catch(() => { qrEncoder = null; });
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
@@ -426,28 +427,60 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
                                                 "WebSocket upgrade expected", version,
                                                 keep_alive));
     }
-    co_return co_await do_static(path, version, keep_alive, head);
+    co_return co_await do_static(req, path, version, keep_alive, head);
   }
 
-  asio::awaitable<bool> do_static(std::string_view path, unsigned version, bool keep_alive,
+  // A file under --static-root: its precompressed variant when the client accepts one, cache
+  // headers by kind (fingerprinted assets immutable, the rest revalidated), 304 for a current
+  // copy (If-None-Match).
+  asio::awaitable<bool> do_static(const http::request<http::string_body>& req,
+                                  std::string_view path, unsigned version, bool keep_alive,
                                   bool head) {
     const auto& root = state_->config.static_root;
     const auto file = root.empty() ? std::nullopt : resolve_static_file(root, path);
+    if (!file) {
+      co_return co_await do_write(
+          error_response(http::status::not_found, "not found", version, keep_alive));
+    }
+    std::string accept_encoding;
+    const auto accept_encoding_fields = req.equal_range(http::field::accept_encoding);
+    for (auto it = accept_encoding_fields.first; it != accept_encoding_fields.second; ++it) {
+      if (!accept_encoding.empty()) accept_encoding += ',';
+      accept_encoding += it->value();
+    }
+    const auto variant = select_static_variant(root, *file, parse_accept_encoding(accept_encoding));
     http::file_body::value_type body;
     beast::error_code ec;
-    if (file) body.open(file->c_str(), beast::file_mode::scan, ec);
-    if (!file || ec) {
+    body.open(variant.file.c_str(), beast::file_mode::scan, ec);
+    std::error_code time_ec;
+    const auto modified = std::filesystem::last_write_time(variant.file, time_ec);
+    if (ec || time_ec) {
       co_return co_await do_write(
           error_response(http::status::not_found, "not found", version, keep_alive));
     }
     const auto size = body.size();
-    const auto set_headers = [&](auto& res) {
+    const std::string etag = static_etag(size, modified, variant.content_encoding);
+    const auto set_cache_headers = [&](auto& res) {
       res.set(http::field::server, "majlis");
-      res.set(http::field::content_type, content_type_for(*file));
-      if (is_html(*file)) res.set(http::field::cache_control, "no-cache");
-      res.content_length(size);
+      res.set(http::field::cache_control, cache_control_for(root, *file));
+      res.set(http::field::etag, etag);
+      if (variant.varies) res.set(http::field::vary, "Accept-Encoding");
       res.keep_alive(keep_alive);
     };
+    const auto set_headers = [&](auto& res) {
+      set_cache_headers(res);
+      res.set(http::field::content_type, content_type_for(*file));
+      if (!variant.content_encoding.empty()) {
+        res.set(http::field::content_encoding, variant.content_encoding);
+      }
+      res.content_length(size);
+    };
+    const auto if_none_match = req.find(http::field::if_none_match);
+    if (if_none_match != req.end() && if_none_match_matches(if_none_match->value(), etag)) {
+      http::response<http::empty_body> res{http::status::not_modified, version};
+      set_cache_headers(res);
+      co_return co_await do_write(std::move(res));
+    }
     if (head) {
       http::response<http::empty_body> res{http::status::ok, version};
       set_headers(res);

@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 import { startScriptedServer } from './scripted_server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const WEB = path.resolve(HERE, '../../client-sdk/web');
+// The built pages (tests/e2e/run.sh builds them; client-sdk/web/scripts/build.sh by hand).
+const WEB = process.env.MAJLIS_WEB_DIST ?? path.resolve(HERE, '../../client-sdk/web/dist');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const snapshot = {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Web clients end to end: starts majlisd on a free port with a throwaway admin key, serving
-# client-sdk/web, runs the pages' unit tests (i18n) and the Chromium tests, and stops majlisd.
+# Web clients end to end: builds the pages (client-sdk/web/scripts/build.sh: Vite into
+# client-sdk/web/dist), starts majlisd on a free port with a throwaway admin key, serving dist,
+# runs the pages' unit tests (i18n, console panels) and the Chromium tests, and stops majlisd.
 # The SDK's tests (client-sdk/ts: mirror, vectors, client) run in ./dev test before this.
 # restart.spec.mjs starts (and restarts) its own majlisd from $MAJLISD on its own port.
-#   MAJLISD=path/to/majlisd tests/e2e/run.sh      (default: build/server/app/majlisd)
+#   MAJLISD=path/to/majlisd tests/e2e/run.sh [spec…]  (default: build/server/app/majlisd, every spec)
 #   CHROMIUM=/usr/bin/chromium  MAJLIS_SCREENSHOTS=/tmp/majlis-e2e
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,10 +24,10 @@ fi
 if [ ! -d "$E2E/node_modules/playwright-core" ]; then
   (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# The pages' one dependency (the display's QR code), from client-sdk/web/package-lock.json.
-if [ ! -d "$ROOT/client-sdk/web/node_modules/qrcode-generator" ]; then
-  (cd "$ROOT/client-sdk/web" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
-fi
+# The pages as majlisd serves them in production: built, fingerprinted, precompressed.
+"$ROOT/client-sdk/web/scripts/build.sh" >/dev/null
+WEB_DIST=$ROOT/client-sdk/web/dist
+export MAJLIS_WEB_DIST=$WEB_DIST
 
 WORK=$(mktemp -d)
 MAJLISD_PID=""
@@ -49,7 +50,7 @@ if "$MAJLISD" --help | grep -q -- '--data-dir'; then
   mkdir "$WORK/data"
   STORE_ARGS=(--data-dir "$WORK/data")
 fi
-"$MAJLISD" --listen "127.0.0.1:$PORT" --static-root "$ROOT/client-sdk/web" --admin-key "$ADMIN_KEY" \
+"$MAJLISD" --listen "127.0.0.1:$PORT" --static-root "$WEB_DIST" --admin-key "$ADMIN_KEY" \
   "${STORE_ARGS[@]}" >"$WORK/majlisd.log" 2>&1 &
 MAJLISD_PID=$!
 
@@ -69,14 +70,12 @@ export MAJLIS_URL="http://127.0.0.1:$PORT"
 export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
 export MAJLISD
 status=0
+SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs"
+  "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/console.spec.mjs" "$E2E/restart.spec.mjs"
+  "$E2E/display.spec.mjs" "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs"
+  "$E2E/first_load.spec.mjs")
 # Specs named on the command line (tests/e2e/run.sh tests/e2e/console.spec.mjs) run alone.
-if [ "$#" -gt 0 ]; then
-  SPECS=("$@")
-else
-  SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
-    "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/console.spec.mjs" "$E2E/restart.spec.mjs" \
-    "$E2E/display.spec.mjs"     "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs")
-fi
+[ $# -gt 0 ] && SPECS=("$@")
 timeout 840 node --test "${SPECS[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2

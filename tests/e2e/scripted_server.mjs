@@ -1,5 +1,5 @@
 // A scripted stand-in for majlisd, for client behaviour the real server cannot be made to show
-// on demand (a seq gap, a dropped connection): serves client-sdk/web and speaks just enough
+// on demand (a seq gap, a dropped connection): serves the built pages and speaks just enough
 // WebSocket (RFC 6455 text frames) to run a script per connection. Node standard library only.
 
 import http from 'node:http';

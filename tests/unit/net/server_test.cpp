@@ -614,6 +614,10 @@ TEST_F(net_server, static_files_are_served_and_traversal_is_refused) {
     res = co_await http_call(endpoint_, http::verb::get, "/app.js");
     EXPECT_EQ(res.result_int(), 200u);
     EXPECT_EQ(res[http::field::content_type], "text/javascript; charset=utf-8");
+    EXPECT_EQ(res[http::field::cache_control], "no-cache");  // not a fingerprinted asset
+    EXPECT_EQ(res.count(http::field::vary), 0u);             // no precompressed variant
+    const std::string etag(res[http::field::etag]);
+    EXPECT_FALSE(etag.empty());
     res = co_await http_call(endpoint_, http::verb::head, "/app.js");
     EXPECT_EQ(res.result_int(), 200u);
     EXPECT_EQ(res[http::field::content_length], "17");
