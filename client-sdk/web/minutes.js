@@ -139,7 +139,7 @@ function pollBlock(tr, state, poll) {
 function contributionList(tr, state, list) {
   const name = nameIn(state);
   return h('ul', { class: 'minutes-contributions' }, list.map((c) => h('li', { dataset: { contribution: c.id } },
-    h('div', { dir: 'auto' }, c.text),
+    h('div', {}, userText(c.text)),
     h('div', { class: 'muted small' }, userText(name(c.authorId)), ' · ', tr.count('minutes.upvotes', num(c.upvotes)),
       c.answered ? [' · ', tr('minutes.answered')] : null))));
 }
@@ -159,16 +159,16 @@ function itemBlock(tr, state, item, index) {
   const end = num(item.endedAtMs);
   const sub = (title, body) => [h('h4', {}, title), body];
   return h('section', { class: 'minutes-item', dataset: { item: item.id } },
-    h('h3', {}, h('span', { class: 'minutes-pos' }, `${index + 1}. `), userText(item.title)),
+    h('h3', {}, h('bdi', { class: 'minutes-pos', dir: 'ltr' }, `${index + 1}.`), ' ', userText(item.title)),
     h('p', { class: 'muted small' }, [
       tr(`itemStatus.${item.status}`),
       start ? h('span', {}, h('bdi', {}, tr.time(start)), end ? [' – ', h('bdi', {}, tr.time(end))] : null) : null,
       item.plannedMinutes ? tr('minutes.planned', { n: item.plannedMinutes }) : null,
       item.presenter ? userText(item.presenter) : null,
     ].filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x]))),
-    item.description ? h('p', { dir: 'auto', class: 'minutes-description' }, item.description) : null,
+    item.description ? h('p', { class: 'minutes-description' }, userText(item.description)) : null,
     item.decisions.length
-      ? sub(tr('minutes.decisions'), h('ol', { class: 'minutes-decisions' }, item.decisions.map((d) => h('li', { dir: 'auto' }, d.text))))
+      ? sub(tr('minutes.decisions'), h('ol', { class: 'minutes-decisions' }, item.decisions.map((d) => h('li', {}, userText(d.text)))))
       : null,
     item.actionItems.length
       ? sub(tr('minutes.actions'), table('actions', [tr('minutes.action'), tr('minutes.owner'), tr('minutes.due')], item.actionItems.map((a) => [
@@ -233,7 +233,8 @@ export function renderMinutes(state, lang) {
 
 let view = null;
 
-// Opens the minutes over the page for `client` (its state mirror, kept current while open).
+// Opens the minutes in place of the console for `client` (its state mirror, kept current while
+// open); Close or Escape gives the console back.
 export function openMinutes(client) {
   if (view) {
     view.render();
@@ -245,7 +246,7 @@ export function openMinutes(client) {
   const langSelect = h('select', { id: 'minutes-lang', onchange: (e) => { lang = e.target.value; render(); } },
     MINUTES_LANGS.map(([code, label]) => h('option', { value: code, lang: code, selected: code === lang }, label)));
   const toolbar = h('div', { class: 'minutes-toolbar' });
-  const element = h('section', { id: 'minutes-view', class: 'minutes-view', role: 'dialog', 'aria-modal': 'true' }, toolbar, doc);
+  const element = h('section', { id: 'minutes-view', class: 'minutes-view', role: 'region' }, toolbar, doc);
   const renderToolbar = () => {
     const tr = uiTr();
     element.setAttribute('aria-label', tr('minutes.heading'));
@@ -269,6 +270,7 @@ export function openMinutes(client) {
     element.remove();
     document.documentElement.classList.remove('minutes-open');
     view = null;
+    document.getElementById('open-minutes')?.focus();
   }
   client.addEventListener('state', onState);
   document.addEventListener('keydown', onKey);
@@ -276,6 +278,7 @@ export function openMinutes(client) {
   render();
   document.body.append(element);
   document.documentElement.classList.add('minutes-open');
+  window.scrollTo(0, 0);
   element.querySelector('#minutes-print').focus();
   view = { element, render, close };
   return element;

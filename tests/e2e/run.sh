@@ -2,7 +2,7 @@
 # Web clients end to end: starts majlisd on a free port with a throwaway admin key, serving
 # client-sdk/web, runs the mirror unit tests and the Chromium tests, and stops majlisd.
 # restart.spec.mjs starts (and restarts) its own majlisd from $MAJLISD on its own port.
-#   MAJLISD=path/to/majlisd tests/e2e/run.sh      (default: build/server/app/majlisd)
+#   MAJLISD=path/to/majlisd tests/e2e/run.sh [SPEC…]   (default: build/server/app/majlisd; every spec)
 #   CHROMIUM=/usr/bin/chromium  MAJLIS_SCREENSHOTS=/tmp/majlis-e2e
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -68,8 +68,14 @@ export MAJLIS_URL="http://127.0.0.1:$PORT"
 export MAJLIS_ADMIN_KEY="$ADMIN_KEY"
 export MAJLISD
 status=0
-timeout 540 node --test "$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" \
-  "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/framing.spec.mjs" || status=$?
+# Specs given as arguments run alone (tests/e2e/run.sh tests/e2e/minutes.spec.mjs).
+if [ $# -gt 0 ]; then
+  SPECS=("$@")
+else
+  SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs" "$E2E/meeting.spec.mjs"
+    "$E2E/admission.spec.mjs" "$E2E/restart.spec.mjs" "$E2E/framing.spec.mjs" "$E2E/minutes.spec.mjs")
+fi
+timeout 540 node --test "${SPECS[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "---- majlisd log (last 60 lines) ----" >&2
   tail -n 60 "$WORK/majlisd.log" >&2
