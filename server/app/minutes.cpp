@@ -35,7 +35,6 @@ struct words {
   const char* secret_ballot;
   const char* closed_unpublished;
   const char* written_input;
-  const char* upvotes;        // "upvotes: {n}"
   const char* answered;
   const char* other_business;
   const char* speaking_by_group;
@@ -46,55 +45,61 @@ struct words {
   const char* item_status[5];  // by AgendaItemStatus
   const char* yes_no_abstain[3];
   const char* list_separator;
-  std::string (*turns)(uint32_t n);
-  std::string (*participants)(std::size_t n);
+  std::string (*turns)(uint64_t n);
+  std::string (*participants)(uint64_t n);
+  std::string (*upvotes)(uint64_t n);
 };
 
-std::string english_turns(uint32_t n) {
-  return std::to_string(n) + (n == 1 ? " turn" : " turns");
+std::string english_count(uint64_t n, const char* one, const char* other) {
+  return std::to_string(n) + " " + (n == 1 ? one : other);
 }
-std::string english_participants(std::size_t n) {
-  return std::to_string(n) + (n == 1 ? " participant" : " participants");
-}
+std::string english_turns(uint64_t n) { return english_count(n, "turn", "turns"); }
+std::string english_participants(uint64_t n) { return english_count(n, "participant", "participants"); }
+std::string english_upvotes(uint64_t n) { return english_count(n, "upvote", "upvotes"); }
 
-// Arabic counts agree with the number: 1 singular, 2 dual, 3–10 plural, 11–99 singular
-// accusative, 0 and 100+ singular (CLDR's one/two/few/many/other).
+// Arabic counts agree with the number (CLDR's plural categories): 0 zero, 1 one, 2 two,
+// 3–10 few (plural), 11–99 many (singular accusative), 100+ other (singular); the remainder
+// of 100 decides for numbers above 100.
 std::string arabic_count(uint64_t n, const char* zero, const char* one, const char* two,
-                         const char* few, const char* many_other) {
+                         const char* few, const char* many, const char* other) {
   const auto r = n % 100;
   if (n == 0) return zero;
   if (n == 1) return one;
   if (n == 2) return two;
   if (r >= 3 && r <= 10) return std::to_string(n) + " " + few;
-  return std::to_string(n) + " " + many_other;
+  if (r >= 11) return std::to_string(n) + " " + many;
+  return std::to_string(n) + " " + other;
 }
-std::string arabic_turns(uint32_t n) {
-  return arabic_count(n, "لا مداخلات", "مداخلة واحدة", "مداخلتان", "مداخلات", "مداخلة");
+std::string arabic_turns(uint64_t n) {
+  return arabic_count(n, "لا مداخلات", "مداخلة واحدة", "مداخلتان", "مداخلات", "مداخلة", "مداخلة");
 }
-std::string arabic_participants(std::size_t n) {
-  return arabic_count(n, "لا مشاركين", "مشارك واحد", "مشاركان", "مشاركين", "مشاركًا");
+std::string arabic_participants(uint64_t n) {
+  return arabic_count(n, "لا مشاركين", "مشارك واحد", "مشاركان", "مشاركين", "مشاركًا", "مشارك");
+}
+std::string arabic_upvotes(uint64_t n) {
+  return arabic_count(n, "بلا تأييد", "تأييد واحد", "تأييدان", "تأييدات", "تأييدًا", "تأييد");
 }
 
 const words english{
     "Date", "not started", "in progress since", "UTC", "Attendance", "Chair", "In the room",
     "Remote", "Attendance not stated", "checked in", "nobody", "Speakers", "Decision", "Action",
     "due", "Poll", "{n} voted", "secret ballot", "closed, not published", "Written input",
-    "{n} upvotes", "answered", "Not tied to an agenda item", "Speaking time by stakeholder group",
+    "answered", "Not tied to an agenda item", "Speaking time by stakeholder group",
     "Speaking time in the room and remote", "group unverified", "attendance unverified",
     "no turns",
     {"pending", "pending", "in progress", "done", "skipped"},
-    {"Yes", "No", "Abstain"}, ", ", english_turns, english_participants};
+    {"Yes", "No", "Abstain"}, ", ", english_turns, english_participants, english_upvotes};
 
 const words arabic{
     "التاريخ", "لم يبدأ بعد", "جارٍ منذ", "بالتوقيت العالمي", "الحضور", "رئيس الجلسة",
     "في القاعة", "عن بُعد", "طريقة الحضور غير محددة", "سجّل حضوره", "لا أحد", "المتحدثون",
     "قرار", "مهمة", "تاريخ الاستحقاق", "تصويت", "عدد المصوّتين: {n}", "اقتراع سري",
-    "مغلق، لم تُنشر نتائجه", "المساهمات المكتوبة", "التأييد: {n}", "تمت الإجابة",
+    "مغلق، لم تُنشر نتائجه", "المساهمات المكتوبة", "تمت الإجابة",
     "خارج بنود جدول الأعمال", "وقت الكلام حسب مجموعة أصحاب المصلحة",
     "وقت الكلام في القاعة وعن بُعد", "المجموعة غير موثقة", "طريقة الحضور غير موثقة",
     "لا مداخلات",
     {"قيد الانتظار", "قيد الانتظار", "جارٍ", "منتهٍ", "تم تخطيه"},
-    {"نعم", "لا", "امتناع"}, "، ", arabic_turns, arabic_participants};
+    {"نعم", "لا", "امتناع"}, "، ", arabic_turns, arabic_participants, arabic_upvotes};
 
 // The labels the web pages show for the usual stakeholder-group keys (client-sdk/web/i18n.js);
 // any other group is shown as the meeting spelled it.
@@ -291,7 +296,7 @@ class minutes_writer {
       out_ << utc_date(state_.created_at_ms()) << " (" << w_.not_started << ")\n\n";
       return;
     }
-    out_ << utc_date(start) << ", " << utc_time(start);
+    out_ << utc_date(start) << w_.list_separator << utc_time(start);
     if (state_.ended_at_ms() > 0) {
       out_ << "–";
       if (utc_date(state_.ended_at_ms()) != utc_date(start)) out_ << utc_date(state_.ended_at_ms()) << " ";
@@ -348,10 +353,11 @@ class minutes_writer {
 
   void write_poll(const v1::Poll& poll) {
     if (poll.status() != v1::POLL_STATUS_PUBLISHED && poll.status() != v1::POLL_STATUS_CLOSED) return;
-    out_ << "- **" << w_.poll << ":** " << inline_text(poll.question()) << " —";
-    for (int i = 0; i < poll.options_size(); ++i)
-      out_ << " " << option_label(poll, i) << ": " << (i < poll.tally_size() ? poll.tally(i) : 0)
-           << (i + 1 < poll.options_size() ? "," : "");
+    out_ << "- **" << w_.poll << ":** " << inline_text(poll.question()) << " — ";
+    for (int i = 0; i < poll.options_size(); ++i) {
+      if (i > 0) out_ << w_.list_separator;
+      out_ << option_label(poll, i) << ": " << (i < poll.tally_size() ? poll.tally(i) : 0);
+    }
     out_ << " (" << replace_n(w_.voted, static_cast<uint64_t>(poll.voter_ids_size()));
     if (poll.secrecy() == v1::POLL_SECRECY_SECRET) out_ << w_.list_separator << w_.secret_ballot;
     if (poll.status() == v1::POLL_STATUS_CLOSED) out_ << w_.list_separator << w_.closed_unpublished;
@@ -372,7 +378,7 @@ class minutes_writer {
   void write_contribution(const v1::Contribution& c) {
     if (c.hidden()) return;
     out_ << "- **" << w_.written_input << ":** " << inline_text(c.text()) << " — "
-         << inline_text(names_[c.author_id()]) << " (" << replace_n(w_.upvotes, c.upvotes());
+         << inline_text(names_[c.author_id()]) << " (" << w_.upvotes(c.upvotes());
     if (c.answered()) out_ << w_.list_separator << w_.answered;
     out_ << ")\n";
   }
@@ -396,7 +402,7 @@ class minutes_writer {
            // An intervention records verified values only: empty or unspecified = unverified.
            << (turn.stakeholder_group().empty() ? std::string(w_.group_unverified)
                                                 : group(turn.stakeholder_group()))
-           << w_.list_separator << attendance_label(turn.attendance()) << "), "
+           << w_.list_separator << attendance_label(turn.attendance()) << ")" << w_.list_separator
            << clock_minutes(turn.duration_ms()) << "\n";
     }
     if (any_speaker) out_ << "\n";

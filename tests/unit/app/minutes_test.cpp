@@ -254,7 +254,7 @@ TEST(minutes, date_attendance_written_input_and_speaking_time_in_english) {
   EXPECT_NE(text.find("  - Layla: No\n"), std::string::npos) << text;
   EXPECT_NE(text.find("- **Written input:** What about small firms? — Layla (3 upvotes, answered)"),
             std::string::npos) << text;
-  EXPECT_NE(text.find("## Not tied to an agenda item\n\n- **Written input:** Thanks to the hosts — Amina (1 upvotes)"),
+  EXPECT_NE(text.find("## Not tied to an agenda item\n\n- **Written input:** Thanks to the hosts — Amina (1 upvote)"),
             std::string::npos) << text;
   // Singular and plural turns; every group of the meeting, spoken or not, as the meeting spells it.
   EXPECT_NE(text.find("- Private sector: 1:30 (1 turn)\n"), std::string::npos) << text;
@@ -279,12 +279,14 @@ TEST(minutes, secret_polls_never_name_a_choice) {
 TEST(minutes, arabic_with_arabic_plural_forms) {
   auto state = held_meeting();
   const auto text = render_minutes(state, "ar");
-  EXPECT_NE(text.find("**التاريخ:** 2026-12-01, 09:00–11:30 بالتوقيت العالمي"), std::string::npos) << text;
+  EXPECT_NE(text.find("**التاريخ:** 2026-12-01، 09:00–11:30 بالتوقيت العالمي"), std::string::npos) << text;
   EXPECT_NE(text.find("## الحضور (3 مشاركين)"), std::string::npos) << text;
   EXPECT_EQ(line_with(text, "- **في القاعة"),
             "- **في القاعة (2):** Amina (القطاع الخاص، سجّل حضوره 09:05)، Omar (Youth councils)");
   EXPECT_NE(text.find("- **قرار:** Publish the draft"), std::string::npos) << text;
-  EXPECT_NE(text.find("نعم: 2, لا: 1, امتناع: 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("What about small firms? — Layla (3 تأييدات، تمت الإجابة)"), std::string::npos) << text;
+  EXPECT_NE(text.find("Thanks to the hosts — Amina (تأييد واحد)"), std::string::npos) << text;
+  EXPECT_NE(text.find("نعم: 2، لا: 1، امتناع: 0"), std::string::npos) << text;
   // One, two, few (3–10), many (11–99) and other (100+).
   EXPECT_NE(text.find("- القطاع الخاص: 1:30 (مداخلة واحدة)"), std::string::npos) << text;
   EXPECT_NE(text.find("- المجتمع المدني: 3:05 (3 مداخلات)"), std::string::npos) << text;
