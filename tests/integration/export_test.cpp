@@ -442,7 +442,7 @@ class export_scenario {
     char date[16];
     std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(day.year()),
                   static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-    for (const std::string piece :
+    for (const std::string& piece :
          {"**Date:** " + std::string(date) + ", ",
           // The chair and the rapporteur chair; three participants, two in the room, one remote.
           std::string("## Attendance (3 participants)"),
@@ -468,7 +468,7 @@ class export_scenario {
 
     const auto arabic = co_await get("/api/meetings/" + meeting_id_ + "/minutes?lang=ar", chair_->token);
     require(arabic.ok(), "minutes?lang=ar: " + std::to_string(arabic.status));
-    for (const std::string piece :
+    for (const std::string& piece :
          {std::string("## الحضور (3 مشاركين)"),
           std::string("- **عن بُعد (1):** Amina Haddad (القطاع الخاص)\n"),
           std::string("- **قرار:** Publish the draft for comment\n"),
