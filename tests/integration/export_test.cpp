@@ -1,7 +1,8 @@
 // GET /api/meetings/ID/export and `majlisctl export` on a real majlisd: a short meeting with an
 // agenda, the speaking queue, a named and two secret polls, contributions, a decision and an
-// action item. The admin's export replays through the domain's evolve to its own state line and
-// to what a fresh chair is sent; the chair's export keeps every secret ballot's choice out.
+// action item, and its Markdown minutes in English and Arabic. The admin's export replays through
+// the domain's evolve to its own state line and to what a fresh chair is sent; the chair's export
+// keeps every secret ballot's choice out.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -144,10 +145,11 @@ class export_scenario {
   asio::awaitable<void> run() {
     co_await gather();
     co_await hold_the_meeting();
+    // Before the exports, which majlisctl's must equal afterwards (the display's join is in both).
+    co_await minutes_in_english_and_arabic();
     co_await admin_export_replays_to_the_state_and_to_a_fresh_chairs_snapshot();
     co_await moderator_export_keeps_secret_choices_out();
     co_await who_may_export();
-    co_await minutes_in_english_and_arabic();
   }
 
   const std::string& meeting_id() const { return meeting_id_; }
@@ -444,7 +446,7 @@ class export_scenario {
                   static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
     for (const std::string& piece :
          {"**Date:** " + std::string(date) + ", ",
-          // The chair and the rapporteur chair; three participants, two in the room, one remote.
+          // The chair apart; three participants, two in the room, one remote.
           std::string("## Attendance (3 participants)"),
           std::string("- **In the room (2):** عمر المختار (Government), فاطمة الزهراء (Civil society)\n"),
           std::string("- **Remote (1):** Amina Haddad (Private sector)\n"),
