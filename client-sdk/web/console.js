@@ -15,6 +15,7 @@ import {
   renderLinksPanel, listMeetings, chairTokenFor, renderMeetingList, whoAmI, ballotList, eligibleLine,
   eligibleRolesFor, raisedHands, rosterMatches, rosterCounts, fillRosterFilter, itemClockNodes, tickItemClocks,
 } from './console_panels.js';
+import { openMinutes } from './minutes.js';
 
 const $ = (id) => document.getElementById(id);
 const params = linkParams();
@@ -630,11 +631,19 @@ function wireForms() {
   fillPollForm();
 }
 
+// The "Minutes" button in the header: the minutes over the console, printable (minutes.js).
+function mountMinutesButton() {
+  const button = h('button', { class: 'small', type: 'button', id: 'open-minutes', dataset: { i18n: 'minutes.open' },
+    onclick: () => client?.state && openMinutes(client) }, t('minutes.open'));
+  document.querySelector('.topbar .header-tools').prepend(button);
+}
+
 function startConsole(meetingId, token) {
   $('console-view').hidden = false;
   wireForms();
   if (!shownLinks) fetchLinks(meetingId, token);
   client = startPage({ meetingId, token, render, tick, statusBadge: $('meeting-status') }).client;
+  mountMinutesButton();
   initAdmission({
     client, meetingId, token,
     // After a rotation: the links with the new invite code (GET /api/meetings/ID/links).

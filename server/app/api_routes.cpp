@@ -274,7 +274,10 @@ asio::awaitable<net::http_response> api_routes::handle(net::http_request request
   if (action == "minutes" && request.method == "GET") {
     if (!may_read(true))
       co_return error_response(401, "UNAUTHENTICATED", "an admin key or a moderator token is required");
-    co_return co_await minutes(meeting_id);
+    // ?lang=ar: the minutes in Arabic; anything else is English.
+    const auto lang = request.query.find("lang");
+    std::string language = lang == request.query.end() ? std::string("en") : lang->second;
+    co_return co_await minutes(meeting_id, std::move(language));
   }
   if (action == "export" && request.method == "GET") {
     auto reader = export_reader_of(request, meeting_id);
@@ -521,12 +524,14 @@ asio::awaitable<net::http_response> api_routes::summary(const std::string& meeti
                                 {"seq", state.seq()}});
 }
 
-asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeting_id) {
+asio::awaitable<net::http_response> api_routes::minutes(const std::string& meeting_id,
+                                                       std::string language) {
   auto replica = co_await registry_.open(meeting_id);
   if (!replica) co_return error_response(404, "NOT_FOUND", "no such meeting");
   net::http_response response;
   response.content_type = "text/markdown; charset=utf-8";
-  response.body = render_minutes(co_await replica->state_copy());
+  const auto state = co_await replica->state_copy();
+  response.body = render_minutes(state, language);
   co_return response;
 }
 

@@ -51,7 +51,8 @@ class api_routes final : public net::http_handler {
                                                     const std::string& meeting_id);
   // True when `invite` is the meeting's current invite code (it reads the nonce).
   boost::asio::awaitable<bool> invite_valid(const std::string& meeting_id, std::string invite);
-  boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id);
+  boost::asio::awaitable<net::http_response> minutes(const std::string& meeting_id,
+                                                     std::string language);
   boost::asio::awaitable<net::http_response> export_log(const std::string& meeting_id,
                                                         export_reader reader);
 

@@ -73,7 +73,7 @@ status=0
 SPECS=("$ROOT/client-sdk/web/test/" "$E2E/resume.spec.mjs" "$E2E/lobby.spec.mjs"
   "$E2E/meeting.spec.mjs" "$E2E/admission.spec.mjs" "$E2E/console.spec.mjs" "$E2E/restart.spec.mjs"
   "$E2E/display.spec.mjs" "$E2E/framing.spec.mjs" "$E2E/phone.spec.mjs" "$E2E/offline.spec.mjs"
-  "$E2E/first_load.spec.mjs")
+  "$E2E/minutes.spec.mjs" "$E2E/first_load.spec.mjs")
 # Specs named on the command line (tests/e2e/run.sh tests/e2e/console.spec.mjs) run alone.
 [ $# -gt 0 ] && SPECS=("$@")
 timeout 840 node --test "${SPECS[@]}" || status=$?

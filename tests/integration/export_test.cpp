@@ -1,7 +1,9 @@
 // GET /api/meetings/ID/export and `majlisctl export` on a real majlisd: a short meeting with an
 // agenda, the speaking queue, a named and two secret polls, contributions, a decision and an
-// action item. The admin's export replays through the domain's evolve to its own state line and
-// to what a fresh chair is sent; the chair's export keeps every secret ballot's choice out.
+// action item, and its Markdown minutes in English and Arabic. The admin's export replays through
+// the domain's evolve to its own state line and to what a fresh chair is sent; the chair's export
+// keeps every secret ballot's choice out.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -143,6 +145,8 @@ class export_scenario {
   asio::awaitable<void> run() {
     co_await gather();
     co_await hold_the_meeting();
+    // Before the exports, which majlisctl's must equal afterwards (the display's join is in both).
+    co_await minutes_in_english_and_arabic();
     co_await admin_export_replays_to_the_state_and_to_a_fresh_chairs_snapshot();
     co_await moderator_export_keeps_secret_choices_out();
     co_await who_may_export();
@@ -177,6 +181,7 @@ class export_scenario {
     const auto created = co_await http_->create_meeting(spec);
     require(bool(created), "POST /api/meetings failed: " + created.reply.error_message());
     meeting_id_ = created.value->meeting_id;
+    display_token_ = created.value->tokens.display;
     chair_ = std::make_unique<test_client>(io_, "chair", "", created.value->tokens.moderator,
                                            v1::ROLE_MODERATOR);
     const char* names[] = {"عمر المختار", "Amina Haddad", "فاطمة الزهراء"};
@@ -414,11 +419,74 @@ class export_scenario {
             "POST export: " + std::to_string(post.status));
   }
 
+  // The Markdown minutes (issue 8): attendance in the room and remote without the display, the
+  // date, group labels, plurals, written input, both polls closed (named ones with who chose
+  // what, secret ones totals only), speaking time by attendance; in English and with ?lang=ar.
+  asio::awaitable<void> minutes_in_english_and_arabic() {
+    display_ = std::make_unique<test_client>(io_, "display", "", display_token_, v1::ROLE_DISPLAY);
+    co_await connect_and_join(*display_, port_, meeting_id_);
+    const auto display_joined = [this] {
+      for (const auto& p : chair_->state().participants())
+        if (p.role() == v1::ROLE_DISPLAY && p.online()) return true;
+      return false;
+    };
+    for (int i = 0; i < 1000 && !display_joined(); ++i) co_await sleep_for(10ms);
+    require(display_joined(), "the chair never sees the display online");
+
+    const auto english = co_await http_->minutes(meeting_id_, chair_->token);
+    require(english.ok(), "minutes: " + std::to_string(english.status) + " " + english.body);
+    require(english.content_type == "text/markdown; charset=utf-8",
+            "minutes content type: " + english.content_type);
+    const auto& en = english.body;
+    const auto started = chair_->state().started_at_ms();
+    const auto day = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(started)))};
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                  static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+    for (const std::string& piece :
+         {"**Date:** " + std::string(date) + ", ",
+          // The chair apart; three participants, two in the room, one remote.
+          std::string("## Attendance (3 participants)"),
+          std::string("- **In the room (2):** عمر المختار (Government), فاطمة الزهراء (Civil society)\n"),
+          std::string("- **Remote (1):** Amina Haddad (Private sector)\n"),
+          std::string("- **Decision:** Publish the draft for comment\n"),
+          std::string("- **Action:** Circulate the draft — Secretariat (due 2026-12-31)\n"),
+          std::string("- **Poll:** Which model for the authority? — independent: 2, ministry: 1 (3 voted)\n"),
+          std::string("  - Amina Haddad: ministry\n"),
+          std::string("- **Poll:** هل توافقون على المشروع؟ — Yes: 2, No: 1, Abstain: 0 (3 voted, secret ballot, closed, not published)\n"),
+          std::string("- **Written input:** ينبغي نشر المسودة — عمر المختار (1 upvote, answered)\n"),
+          std::string("- **Written input:** Publish the impact study — فاطمة الزهراء (0 upvotes)\n"),
+          std::string("## Speaking time by stakeholder group\n"),
+          std::string("- Private sector: 0:00 (0 turns)\n"),
+          std::string("## Speaking time in the room and remote\n\n- In the room: 0:"),
+          std::string(" (1 turn)\n- Remote: 0:00 (0 turns)\n")}) {
+      require(en.find(piece) != std::string::npos, "the minutes miss: " + piece + "\n" + en);
+    }
+    for (const std::string absent : {"Room display", "Extend the consultation?", "1 turns",
+                                     "private\\_sector", "  - عمر المختار: No"}) {
+      require(en.find(absent) == std::string::npos, "the minutes show: " + absent + "\n" + en);
+    }
+
+    const auto arabic = co_await get("/api/meetings/" + meeting_id_ + "/minutes?lang=ar", chair_->token);
+    require(arabic.ok(), "minutes?lang=ar: " + std::to_string(arabic.status));
+    for (const std::string& piece :
+         {std::string("## الحضور (3 مشاركين)"),
+          std::string("- **عن بُعد (1):** Amina Haddad (القطاع الخاص)\n"),
+          std::string("- **قرار:** Publish the draft for comment\n"),
+          std::string("نعم: 2، لا: 1، امتناع: 0 (عدد المصوّتين: 3، اقتراع سري، مغلق، لم تُنشر نتائجه)"),
+          std::string("(تأييد واحد، تمت الإجابة)"), std::string("(مداخلة واحدة)")}) {
+      require(arabic.body.find(piece) != std::string::npos,
+              "the Arabic minutes miss: " + piece + "\n" + arabic.body);
+    }
+  }
+
   asio::io_context& io_;
   std::string port_;
   std::unique_ptr<client::http_api> http_;
   std::string meeting_id_;
-  std::unique_ptr<test_client> chair_, fresh_chair_;
+  std::unique_ptr<test_client> chair_, fresh_chair_, display_;
+  std::string display_token_;
   std::vector<std::unique_ptr<test_client>> people_;
   std::string named_poll_, secret_poll_, open_secret_poll_;
   parsed_export admin_;
