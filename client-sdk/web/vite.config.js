@@ -24,6 +24,9 @@ export default defineConfig({
     fs: { allow: [resolve(here, '..')] },
   },
   build: {
+    // Top-level await (i18n.js waits for the page's language): Chromium and every current
+    // browser have it.
+    target: 'es2022',
     outDir: resolve(here, 'dist'),
     emptyOutDir: true,
     // No inline assets: the CSP allows scripts, styles and images from 'self' (and data: images).
