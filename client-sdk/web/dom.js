@@ -3,6 +3,7 @@
 // SDK's WebSocket client or protobuf types, so these pages stay small; ui.js re-exports all of it.
 
 import { t, langSwitch, applyStatic, errorText } from './i18n.js';
+import { pageLink } from './link.js';
 
 // h('button', {class: 'x', onclick: fn, dataset: {id: 1}}, 'text', child, [more])
 export function h(tag, props, ...children) {
@@ -64,29 +65,11 @@ export function apiErrorMessage(e) {
   return errorMessage(e?.code || (e?.status ? '' : 'UNAVAILABLE'), e?.message, e?.status);
 }
 
-const CREDENTIALS = ['token', 'invite', 'key'];
-
 // Reads a link: ?meeting=ID in the query, the credential in the fragment (#token=, #invite=,
-// #key=; old links carry it in the query and still work). The credential leaves the address bar
-// at once, so it is not bookmarked, shared with the URL or shown on a projected screen.
+// #key=; old links carry it in the query and still work). link.js has already taken the
+// credential out of the address bar, before the page waited for its strings.
 export function linkParams() {
-  const q = new URLSearchParams(location.search);
-  const f = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const out = { meetingId: q.get('meeting') || '' };
-  let found = false;
-  for (const name of CREDENTIALS) {
-    out[name] = f.get(name) || q.get(name) || '';
-    found = found || f.has(name) || q.has(name);
-    q.delete(name);
-    f.delete(name);
-  }
-  if (found) {
-    const query = q.toString();
-    const fragment = f.toString();
-    history.replaceState(history.state, '',
-      `${location.pathname}${query ? `?${query}` : ''}${fragment ? `#${fragment}` : ''}`);
-  }
-  return out;
+  return { ...pageLink };
 }
 
 // A credential kept for this tab only (sessionStorage), so a reload works once the link's

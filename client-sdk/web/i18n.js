@@ -6,6 +6,9 @@
 // Elements with data-i18n="key" (text), data-i18n-placeholder, data-i18n-title, data-i18n-aria
 // are translated by applyStatic(); dynamic views call t() while rendering.
 
+// First of all: the link's credential leaves the address bar (link.js) before anything waits.
+import './link.js';
+
 // Every language the pages know; a dictionary stays empty until loadLang() has filled it.
 export const STRINGS = { en: {}, ar: {} };
 const DICTIONARIES = {
