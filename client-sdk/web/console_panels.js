@@ -4,10 +4,12 @@
 // filter and counts, and the current agenda item's clock against its plan.
 
 import { admissionOf } from '@majlis/client';
-import { t, STRINGS, getLang } from './i18n.js';
+import { t, STRINGS, getLang, loadLang } from './i18n.js';
 import { h, patch, userText, nameOf, groupLabel, toast, fmtClock } from './ui.js';
 import { eligibleRoles, choicesText } from './views.js';
 
+// The search matches role and group names in either language: both dictionaries.
+await Promise.all(Object.keys(STRINGS).map(loadLang));
 
 // ---- QR codes ------------------------------------------------------------------------------------
 // The npm package qrcode-generator (client-sdk/web/package-lock.json), imported like the room

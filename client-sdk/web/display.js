@@ -6,7 +6,7 @@
 // label in Arabic and English side by side.
 
 import { currentItem, findContribution } from '@majlis/client';
-import { t, getLang, setLang, dirOf, inLang, applyStatic, onLangChange, STRINGS } from './i18n.js';
+import { t, getLang, setLang, loadLang, dirOf, inLang, applyStatic, onLangChange, STRINGS } from './i18n.js';
 import {
   h, patch, userText, linkParams, tabCredential, startPage, showFatalPage, updateClocks, clockElement,
   nameOf, groupLabel, attendanceLabel, reasonLabel, kindLabel, floorClock, connState,
@@ -20,7 +20,9 @@ const token = meetingId ? tabCredential('token', meetingId, link.token) : '';
 const langParam = (new URLSearchParams(location.search).get('lang') || '').toLowerCase();
 const both = langParam === 'both';
 const fixedLang = STRINGS[langParam] ? langParam : '';
-if (fixedLang && getLang() !== fixedLang) setLang(fixedLang, { persist: false });
+if (fixedLang && getLang() !== fixedLang) await setLang(fixedLang, { persist: false });
+// &lang=both writes every label in both languages: both dictionaries before the first render.
+if (both) await Promise.all(Object.keys(STRINGS).map(loadLang));
 document.documentElement.dataset.both = both ? '1' : '';
 applyStatic();
 

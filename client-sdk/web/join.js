@@ -2,7 +2,7 @@
 
 import { api, loadToken, storeToken } from '@majlis/client';
 import { t, groupLabel, onLangChange } from './i18n.js';
-import { h, linkParams, tabCredential, mountHeader, toast, apiErrorMessage } from './ui.js';
+import { h, linkParams, tabCredential, mountHeader, toast, apiErrorMessage } from './dom.js';
 
 const link = linkParams();
 const meetingId = link.meetingId;

@@ -1,36 +1,12 @@
-// DOM helpers shared by the pages: element builder, re-render that keeps focus and typed text,
-// connection banner, toasts, time formatting, labels.
+// The helpers of the pages with a live meeting (participant, console, display): re-render that
+// keeps focus and typed text, connection banner and lobby, clocks, time formatting, labels; with
+// the SDK-free ones of dom.js re-exported.
 
-import { t, groupLabel, langSwitch, applyStatic, onLangChange, errorText } from './i18n.js';
+import { t, groupLabel, onLangChange } from './i18n.js';
 import { findParticipant, floorElapsedMs, MajlisClient, STATUS } from '@majlis/client';
+import { h, appendChildren, toast, errorMessage, errorNode } from './dom.js';
 
-// h('button', {class: 'x', onclick: fn, dataset: {id: 1}}, 'text', child, [more])
-export function h(tag, props, ...children) {
-  const el = document.createElement(tag);
-  if (props) {
-    for (const [k, v] of Object.entries(props)) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === 'class') el.className = v;
-      else if (k === 'text') el.textContent = v;
-      else if (k === 'dataset') Object.assign(el.dataset, v);
-      else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
-      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-      else if (k === 'value') el.value = v;
-      else if (k === 'checked' || k === 'disabled' || k === 'selected' || k === 'required') el[k] = !!v;
-      else el.setAttribute(k, v === true ? '' : String(v));
-    }
-  }
-  appendChildren(el, children);
-  return el;
-}
-
-function appendChildren(el, children) {
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    if (Array.isArray(c)) appendChildren(el, c);
-    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-}
+export { h, toast, errorMessage, apiErrorMessage, linkParams, tabCredential, mountHeader } from './dom.js';
 
 // Text someone typed (names, titles, comments): isolated, direction from its own script.
 export function userText(text, tag = 'bdi', cls) {
@@ -124,36 +100,6 @@ export function updateClocks(root, floor, nowMs) {
 
 // ---- page scaffolding ----
 
-let toastBox = null;
-export function toast(message, kind = 'error') {
-  if (!toastBox) {
-    toastBox = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
-    document.body.append(toastBox);
-  }
-  const el = h('div', { class: `toast toast-${kind}`, dir: 'auto' }, message);
-  toastBox.append(el);
-  setTimeout(() => el.remove(), kind === 'error' ? 6000 : 2500);
-}
-
-// An error for people: the page-language message for its code (ErrorCode, close code or HTTP
-// status), with the server's English message only as a small secondary detail.
-export function errorMessage(code, detail, httpStatus) {
-  return errorNode(errorText(code, httpStatus), detail, code || httpStatus);
-}
-
-function errorNode(text, detail, code) {
-  const extra = detail && detail !== text ? String(detail) : '';
-  return h('span', { class: 'error-message', dataset: { code: String(code || '') } },
-    h('span', { class: 'error-text' }, text),
-    extra ? h('small', { class: 'error-detail', dir: 'auto', title: t('err.detail') }, extra) : null);
-}
-
-// The same for an HTTP API failure (api.* throws an Error with .code and .status; a failed
-// fetch has neither: the server could not be reached).
-export function apiErrorMessage(e) {
-  return errorMessage(e?.code || (e?.status ? '' : 'UNAVAILABLE'), e?.message, e?.status);
-}
-
 // No answer (the connection dropped, or timed out, with the command in flight): it may or may
 // not have been applied. "not connected" means it was never sent.
 export function isUncertain(result) {
@@ -169,49 +115,6 @@ export async function run(client, command) {
       : errorMessage(result.error?.code, result.error?.message));
   }
   return result;
-}
-
-const CREDENTIALS = ['token', 'invite', 'key'];
-
-// Reads a link: ?meeting=ID in the query, the credential in the fragment (#token=, #invite=,
-// #key=; old links carry it in the query and still work). The credential leaves the address bar
-// at once, so it is not bookmarked, shared with the URL or shown on a projected screen.
-export function linkParams() {
-  const q = new URLSearchParams(location.search);
-  const f = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const out = { meetingId: q.get('meeting') || '' };
-  let found = false;
-  for (const name of CREDENTIALS) {
-    out[name] = f.get(name) || q.get(name) || '';
-    found = found || f.has(name) || q.has(name);
-    q.delete(name);
-    f.delete(name);
-  }
-  if (found) {
-    const query = q.toString();
-    const fragment = f.toString();
-    history.replaceState(history.state, '',
-      `${location.pathname}${query ? `?${query}` : ''}${fragment ? `#${fragment}` : ''}`);
-  }
-  return out;
-}
-
-// A credential kept for this tab only (sessionStorage), so a reload works once the link's
-// fragment is gone: stores `value` when given, else returns the one kept before.
-export function tabCredential(name, meetingId, value) {
-  const key = `majlis.${name}.${location.pathname.split('/').pop()}.${meetingId}`;
-  try {
-    if (value) sessionStorage.setItem(key, value);
-    else value = sessionStorage.getItem(key) || '';
-  } catch { /* storage disabled: the link must be opened again after a reload */ }
-  return value || '';
-}
-
-// Fills the page header: a language switch and the connection banner.
-export function mountHeader(header) {
-  const slot = header.querySelector('.header-tools') || header;
-  slot.append(langSwitch());
-  applyStatic();
 }
 
 // The connection as the page shows it, also set as <html data-conn="…"> for styles and tests:

@@ -21,7 +21,8 @@ import { MajlisdProcess, freePort, majlisdHasOption } from './majlisd_process.mj
 const MAJLISD = process.env.MAJLISD;
 const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client-sdk/web');
+// The built pages (run.sh builds them): the sources import @majlis/client, which only the build resolves.
+const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client-sdk/web/dist');
 const TIMEOUT = 15000;
 
 const VIEWPORTS = [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }];

@@ -109,6 +109,15 @@ test('first load of the invite link fits the budget, a reload downloads no asset
 
   await page.goto(`${links.participant}`.replace('#', '&lang=en#'));
   await page.waitForSelector('#join-form:not([hidden])');
+  await page.waitForLoadState('networkidle');
+  // The join page talks HTTP only: no WebSocket client nor protobuf code (the 'live' chunk),
+  // and the strings of its language only.
+  const joinPage = network.take();
+  const joinAssets = joinPage.filter(isStatic).map((x) => new URL(x.url).pathname);
+  report('join page', joinPage);
+  assert.deepEqual(joinAssets.filter((p) => /\/assets\/(live|wire-json)-/.test(p)), [], 'the join page loaded the live client');
+  assert.deepEqual(joinAssets.filter((p) => /\/assets\/i18n-/.test(p)).map((p) => p.replace(/-[^-]+\.js$/, '')),
+    ['/assets/i18n-en'], 'the join page loads English strings only');
   await page.fill('#join-name', 'Nadia Farouk');
   await page.selectOption('#join-group', 'academia');
   await page.click('#join-submit');
@@ -116,7 +125,7 @@ test('first load of the invite link fits the budget, a reload downloads no asset
   await live();
   await page.waitForLoadState('networkidle');
 
-  const first = network.take();
+  const first = [...joinPage, ...network.take()];
   const firstStatic = first.filter(isStatic);
   assert.ok(firstStatic.every((x) => x.done), 'every response finished');
   const total = report('first load: invite link → join page → registered → live participant page', first);

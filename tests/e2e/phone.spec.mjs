@@ -17,7 +17,8 @@ import { chromium } from 'playwright-core';
 import { startScriptedServer } from './scripted_server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const WEB = path.resolve(HERE, '../../client-sdk/web');
+// The built pages (run.sh builds them): the sources import @majlis/client, which only the build resolves.
+const WEB = path.resolve(HERE, '../../client-sdk/web/dist');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
 mkdirSync(SHOTS, { recursive: true });

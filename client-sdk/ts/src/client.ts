@@ -4,7 +4,7 @@
 // for countdowns. Works in browsers, and in Node given a url (and a WebSocket class where Node
 // has none: Node 18 and 20).
 
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { MeetingStateSchema } from './gen/majlis/v1/state_pb.js';
 import { ClientMessageSchema } from './gen/majlis/v1/wire_pb.js';
 import type { ClientMessage, ServerMessage, Welcome, Error as WireError, CommandResult, Pong } from './gen/majlis/v1/wire_pb.js';
@@ -16,7 +16,7 @@ import type { MirrorEvent, Plain } from './schema.js';
 import type { MeetingState } from './types.js';
 import { BACKOFF, backoffDelayMs, closeOutcome, stopReasonOfError } from './reconnect.js';
 import type { StopReason } from './reconnect.js';
-import { decodeServerMessage, encodeClientMessage, toCommand } from './wire.js';
+import { decodeServerMessage, toCommand } from './wire.js';
 import type { CommandInput, WireFormat } from './wire.js';
 
 export const STATUS = {
@@ -108,6 +108,10 @@ interface Waiting extends QueuedCommand {
 const UNSENT = 'ERROR_CODE_UNAVAILABLE';
 const errorName = (code: ErrorCode): string => `ERROR_CODE_${ErrorCode[code] ?? 'UNSPECIFIED'}`;
 
+type Encoder = (message: ClientMessage) => string | Uint8Array;
+const encodeBinary: Encoder = (message) => toBinary(ClientMessageSchema, message);
+const unloadedEncoder: Encoder = () => { throw new Error('JSON encoder not loaded yet'); };
+
 function defaultWsUrl(): string {
   const loc = (globalThis as { location?: { protocol: string; host: string } }).location;
   if (!loc) throw new Error('MajlisClient: url is required outside a browser');
@@ -137,6 +141,9 @@ export class MajlisClient extends EventTarget {
   readonly token: string;
   readonly url: string;
   readonly format: WireFormat;
+  // Binary frames at once; JSON once wire_json.ts (toJson) has loaded, see encoderReady.
+  private encode: Encoder = encodeBinary;
+  private encoderReady: Promise<void> = Promise.resolve();
   readonly opts: Required<Omit<ClientOptions, 'meetingId' | 'token' | 'url' | 'format' | 'WebSocket'>>;
   state: MeetingState | null = null; // the mirror, or null before the first welcome
   you: Viewer | null = null;
@@ -182,6 +189,11 @@ export class MajlisClient extends EventTarget {
     this.token = token;
     this.url = url || defaultWsUrl();
     this.format = format;
+    if (format === 'json') {
+      this.encode = unloadedEncoder;
+      this.encoderReady = import('./wire_json.js').then((m) => { this.encode = m.encodeClientMessageJson; });
+      this.encoderReady.catch(() => { /* the first join drops the connection and retries */ });
+    }
     const ctor = WebSocketClass || (globalThis as { WebSocket?: WebSocketFactory }).WebSocket;
     if (!ctor) throw new Error('MajlisClient: no WebSocket here; pass one (e.g. the ws package)');
     this.WebSocketClass = ctor;
@@ -344,7 +356,7 @@ export class MajlisClient extends EventTarget {
     const ws = this.ws;
     if (!ws) return false;
     try {
-      ws.send(encodeClientMessage(message, this.format));
+      ws.send(this.encode(message));
       this.lastSentAt = Date.now();
       return true;
     } catch {
@@ -397,7 +409,7 @@ export class MajlisClient extends EventTarget {
     this.ws = ws;
     // Connecting and joining must end in a welcome; a half-open network path would hang here.
     this.timers.handshake = setTimeout(() => this.dropConnection('no welcome'), this.opts.handshakeTimeoutMs);
-    ws.onopen = () => {
+    const sendJoin = () => {
       if (this.ws !== ws) return;
       const resume = this.state && this.epoch
         ? { epoch: BigInt(this.epoch), seq: BigInt(this.state.seq) } : undefined;
@@ -405,6 +417,12 @@ export class MajlisClient extends EventTarget {
       this.write(create(ClientMessageSchema, {
         kind: { case: 'join', value: { meetingId: this.meetingId, token: this.token, resume } },
       }));
+    };
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      if (this.encode !== unloadedEncoder) sendJoin();
+      // A JSON client's encoder may still be on its way (wire_json.ts).
+      else this.encoderReady.then(sendJoin, () => { if (this.ws === ws) this.dropConnection('JSON encoder not loaded'); });
     };
     ws.onmessage = (msg) => {
       if (this.ws !== ws) return;

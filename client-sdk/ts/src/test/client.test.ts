@@ -40,6 +40,8 @@ async function live(client: MajlisClient, epoch = 1, seq = 5): Promise<FakeSocke
   client.connect();
   const ws = FakeSocket.last();
   ws.accept();
+  // The server welcomes after the Join (a JSON client sends it once wire_json.ts has loaded).
+  await waitFor(() => ws.sent.length > 0, 'the Join');
   ws.deliver(welcome(epoch, seq, { snapshot: snapshot(seq) }));
   assert.equal(client.status, STATUS.open);
   return ws;
