@@ -3,6 +3,7 @@
 // in style.css, "minutes" section, prints this view alone on A4).
 
 import { STRINGS, getLang, dirOf, onLangChange } from './i18n.js';
+import { MINUTES_STRINGS } from './minutes_strings.js';
 import { h, userText, fmtClock } from './ui.js';
 
 const MINUTES_LANGS = [['en', 'English'], ['ar', 'العربية']];
@@ -12,24 +13,26 @@ const num = (v) => Number(v || 0);
 
 // A translator bound to one language (the minutes may differ from the console's language).
 function translator(lang) {
-  const table = STRINGS[lang] || STRINGS.en;
+  // The minutes' own strings, then the pages' (group labels); the console loads both languages.
+  const table = { ...(STRINGS[lang] || {}), ...MINUTES_STRINGS[lang] };
+  const english = { ...STRINGS.en, ...MINUTES_STRINGS.en };
   const rules = new Intl.PluralRules(lang);
   const tr = (key, params) => {
-    let s = table[key] ?? STRINGS.en[key] ?? key;
+    let s = table[key] ?? english[key] ?? key;
     if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] !== undefined ? String(params[k]) : m));
     return s;
   };
   // Plural forms by CLDR category (Arabic has zero, one, two, few, many, other).
   tr.count = (base, n) => {
     const category = rules.select(n);
-    const key = [`${base}.${category}`, `${base}.other`].find((k) => table[k] !== undefined || STRINGS.en[k] !== undefined);
+    const key = [`${base}.${category}`, `${base}.other`].find((k) => table[k] !== undefined || english[k] !== undefined);
     return tr(key, { n });
   };
   tr.group = (group) => {
     if (!group) return tr('minutes.groupUnverified');
     const norm = group.trim().toLowerCase().replace(/[\s-]+/g, '_');
     if (norm === 'unspecified') return tr('minutes.groupUnverified');
-    return table[`group.${norm}`] ?? STRINGS.en[`group.${norm}`] ?? group;
+    return table[`group.${norm}`] ?? english[`group.${norm}`] ?? group;
   };
   const locale = lang === 'ar' ? 'ar-u-nu-latn' : lang;
   tr.date = (ms) => new Intl.DateTimeFormat(locale, { dateStyle: 'full' }).format(new Date(ms));

@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { STRINGS, loadLang, errorKey, errorText } from '../i18n.js';
+import { MINUTES_STRINGS } from '../minutes_strings.js';
 
 // One module per language (i18n-en.js, i18n-ar.js), loaded on demand: the checks need both.
 await Promise.all(['en', 'ar'].map(loadLang));
@@ -30,6 +31,14 @@ test('every literal i18n key of the pages is translated into both languages', ()
     }
   }
   assert.deepEqual(missing, []);
+});
+
+test('the minutes view has its strings in both languages', () => {
+  const en = Object.keys(MINUTES_STRINGS.en);
+  assert.ok(en.length > 40, 'minutes strings loaded');
+  assert.deepEqual(en.filter((k) => MINUTES_STRINGS.ar[k] === undefined), [], 'only in English');
+  const extra = Object.keys(MINUTES_STRINGS.ar).filter((k) => MINUTES_STRINGS.en[k] === undefined);
+  assert.deepEqual(extra.filter((k) => !/\.(zero|two|few|many)$/.test(k)), [], 'only in Arabic');
 });
 
 test('the two languages have the same keys', () => {
