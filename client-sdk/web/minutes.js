@@ -1,6 +1,6 @@
 // The chair's minutes: rendered from the console's state mirror (the full moderator state) in
 // English or Arabic, shown over the console and printable to PDF from the browser (print CSS
-// in style.css, "minutes" section, prints this view alone on A4).
+// in console.css, "minutes view" section, prints this view alone on A4).
 
 import { STRINGS, getLang, dirOf, onLangChange } from './i18n.js';
 import { MINUTES_STRINGS } from './minutes_strings.js';
