@@ -7,42 +7,12 @@ import { admissionOf } from '@majlis/client';
 import { t, STRINGS, getLang, loadLang } from './i18n.js';
 import { h, patch, userText, nameOf, groupLabel, toast, fmtClock } from './ui.js';
 import { eligibleRoles, choicesText } from './views.js';
+import { qrSvg, qrReady, qrAvailable } from './qr.js';
 
 // The search matches role and group names in either language: both dictionaries.
 await Promise.all(Object.keys(STRINGS).map(loadLang));
 
-// ---- QR codes ------------------------------------------------------------------------------------
-// The npm package qrcode-generator (client-sdk/web/package-lock.json), imported like the room
-// display does; without it the links panel shows the links alone.
-let qrEncoder = null;
-const qrLoad = import('./node_modules/qrcode-generator/dist/qrcode.mjs')
-  .then((m) => { qrEncoder = m.default; })
-  .catch(() => { qrEncoder = null; });
-
-// An SVG built through the DOM (no markup strings, no data: URL: nothing the CSP must allow).
-function qrSvg(text, label) {
-  if (!qrEncoder) return null;
-  const qr = qrEncoder(0, 'M');
-  qr.addData(text);
-  qr.make();
-  const n = qr.getModuleCount();
-  const quiet = 2;
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
-  svg.setAttribute('shape-rendering', 'crispEdges');
-  let d = '';
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + quiet},${r + quiet}h1v1h-1z`;
-  }
-  const path = document.createElementNS(NS, 'path');
-  path.setAttribute('d', d);
-  path.setAttribute('fill', '#000');
-  svg.append(path);
-  return svg;
-}
+// ---- QR codes: qr.js ---------------------------------------------------------------------------
 
 // ---- links panel ---------------------------------------------------------------------------------
 
@@ -81,7 +51,7 @@ export function renderLinksPanel(container, links) {
   }
   patch(container, h('div', { class: 'link-cards' }, cards), chairRow);
   // The encoder loads once; draw the codes when it arrives.
-  if (!qrEncoder) qrLoad.then(() => qrEncoder && renderLinksPanel(container, links));
+  if (!qrAvailable()) qrReady.then(() => qrAvailable() && renderLinksPanel(container, links));
 }
 
 // ---- meetings of an admin key --------------------------------------------------------------------

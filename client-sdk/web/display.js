@@ -12,6 +12,7 @@ import {
   nameOf, groupLabel, attendanceLabel, reasonLabel, kindLabel, floorClock, connState,
 } from './ui.js';
 import { hasTally, turnout, optionLabel, optionCount } from './views.js';
+import { qrSvg, qrReady, qrAvailable } from './qr.js';
 
 const link = linkParams();
 const meetingId = link.meetingId;
@@ -69,12 +70,7 @@ function followMeetingLanguage(state) {
 // ---- in-room check-in: the current code in large type and as a QR code ----------------------
 // The QR code encodes the participant page with the code (participant.html?meeting=ID&checkin=
 // CODE, no token: the phone uses the token it already holds), which fills in and sends the code.
-// The encoder is the npm package qrcode-generator (client-sdk/web/package-lock.json), served by
-// majlisd from node_modules; without it the display shows the code alone.
-let qrEncoder = null;
-const qrLoad = import('qrcode-generator')
-  .then((m) => { qrEncoder = m.default; })
-  .catch(() => { qrEncoder = null; });
+// Drawn by qr.js; without its encoder the display shows the code alone.
 
 function checkInUrl(code) {
   const url = new URL('participant.html', location.href);
@@ -84,29 +80,9 @@ function checkInUrl(code) {
 
 const qrCache = { text: '', node: null };
 function qrNode(text) {
-  if (!qrEncoder) return null;
+  if (!qrAvailable()) return null;
   if (qrCache.text !== text) {
-    const qr = qrEncoder(0, 'M'); // type 0: the smallest version that holds the text
-    qr.addData(text);
-    qr.make();
-    // Drawn as SVG through the DOM (no markup strings, no data: URL), so it scales to any screen
-    // and needs nothing from the page's Content-Security-Policy.
-    const n = qr.getModuleCount();
-    const quiet = 2; // the light margin scanners need around the code, in modules
-    const NS = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(NS, 'svg');
-    svg.setAttribute('viewBox', `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', t('checkin.qrAlt'));
-    svg.setAttribute('shape-rendering', 'crispEdges');
-    let d = '';
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + quiet},${r + quiet}h1v1h-1z`;
-    }
-    const path = document.createElementNS(NS, 'path');
-    path.setAttribute('d', d);
-    path.setAttribute('fill', '#000');
-    svg.append(path);
+    const svg = qrSvg(text, t('checkin.qrAlt'));
     const holder = h('div', { class: 'qr', id: 'd-checkin-qr', dataset: { text } });
     holder.append(svg);
     qrCache.text = text;
@@ -125,7 +101,7 @@ function checkInPanel(state) {
       h('div', { class: 'code', id: 'd-checkin-code', dir: 'ltr' }, c.code),
       label('checkin.displayHint')));
 }
-qrLoad.then(() => client?.state && render(client.state));
+qrReady.then(() => client?.state && render(client.state));
 
 // ---- the floor and the list of speakers ---------------------------------------------------------
 
