@@ -11,40 +11,23 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { ADMIN_KEY, BASE, SHOTS, connected, launchChromium, newPage } from './pages.mjs';
 
 const WAITING_NAME = 'سلمى بن عمر';
 const SECOND_NAME = 'Karim Haddad';
 const REMOVED_TEXT_EN = 'The chair removed you from this meeting.';
 const REFUSED_TEXT_AR = 'هذا الرمز غير صحيح أو انتهت صلاحيته';
 
-mkdirSync(SHOTS, { recursive: true });
-
-async function newPage(browser, { viewport, lang } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1400, height: 900 }, locale: lang || 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  // The lobby's rejoins are expected closes; any other console error is a fault.
-  page.on('console', (m) => { if (m.type() === 'error' && !/WebSocket/.test(m.text())) page.errors.push(`console: ${m.text()}`); });
+// The lobby's rejoins are expected closes, so a WebSocket console error is no fault; the chair's
+// confirmations are accepted.
+async function admissionPage(browser, { viewport, locale } = {}) {
+  const page = await newPage(browser, { viewport, locale, ignoreConsole: /WebSocket/ });
   page.on('dialog', (d) => d.accept());
   return page;
 }
 
-async function connected(page) {
-  await page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
-}
-
 // Registers through the invite link and waits for the participant page.
-// The page's language comes from the browser's (newPage's lang).
+// The page's language comes from the browser's (newPage's locale).
 async function register(page, inviteLink, { name, group, attendance }) {
   await page.goto(inviteLink);
   await page.waitForSelector('#join-form:not([hidden])');
@@ -60,14 +43,10 @@ function rosterRow(chair, name) {
 }
 
 test('admission, removal, verification and check-in through the pages', { skip: !BASE || !ADMIN_KEY }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
 
-  const chair = await newPage(browser);
+  const chair = await admissionPage(browser);
   const links = {};
 
   await t.test('the chair creates a meeting and sets registration to approval', async () => {
@@ -86,7 +65,7 @@ test('admission, removal, verification and check-in through the pages', { skip: 
     assert.match(await chair.textContent('#reg-help'), /lobby/);
   });
 
-  const waiting = await newPage(browser, { viewport: { width: 420, height: 900 } });
+  const waiting = await admissionPage(browser, { viewport: { width: 420, height: 900 } });
   await t.test('a registrant waits in the lobby: a waiting card, not an error, not "not live"', async () => {
     await register(waiting, links.participant, { name: WAITING_NAME, group: 'civil_society', attendance: 'remote' });
     await waiting.waitForSelector('#lobby');
@@ -151,8 +130,8 @@ test('admission, removal, verification and check-in through the pages', { skip: 
     await rosterRow(chair, WAITING_NAME).locator('.readmit').waitFor();
   });
 
-  const display = await newPage(browser, { viewport: { width: 1600, height: 900 } });
-  const second = await newPage(browser, { viewport: { width: 420, height: 900 }, lang: 'ar' });
+  const display = await admissionPage(browser, { viewport: { width: 1600, height: 900 } });
+  const second = await admissionPage(browser, { viewport: { width: 420, height: 900 }, locale: 'ar' });
   let code = '';
   await t.test('check-in: the display shows the code and its QR code', async () => {
     await register(second, links.participant, { name: SECOND_NAME, group: 'government', attendance: 'remote' });
@@ -209,7 +188,7 @@ test('admission, removal, verification and check-in through the pages', { skip: 
       const v = document.getElementById('link-participant')?.value;
       return v && v !== old;
     }, before);
-    const fresh = await newPage(browser);
+    const fresh = await admissionPage(browser);
     await fresh.goto(before);
     await fresh.waitForFunction(() => /not valid/.test(document.getElementById('join-status').textContent));
     assert.ok(await fresh.locator('#join-form').isHidden(), 'the old invite link registers nobody');
@@ -224,7 +203,7 @@ test('admission, removal, verification and check-in through the pages', { skip: 
       checkIn: { ...state.checkIn, code: '', previousCode: '', rotatedAtMs: 0, nextRotationMs: 0, previousValidUntilMs: 0 },
     });
     for (const [name, page, link] of [['chair', chair, links.moderator], ['display', display, links.display]]) {
-      const fresh = await newPage(browser);
+      const fresh = await admissionPage(browser);
       await fresh.goto(link);
       await connected(fresh);
       // Compare at one seq: wait for the check-in code to hold still across both.

@@ -8,14 +8,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { ADMIN_KEY, BASE, SHOTS, api, connected, launchChromium, newPage } from './pages.mjs';
 
 const TITLE = 'Digital policy consultation — مشاورة السياسات الرقمية';
 const ITEM = 'Data protection law — قانون حماية البيانات';
@@ -26,33 +19,8 @@ const PEOPLE = [
 ];
 const VIEWPORTS = [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }];
 const LANGS = ['en', 'ar'];
-
-mkdirSync(SHOTS, { recursive: true });
-
-async function api(method, path, body, bearer = ADMIN_KEY) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${bearer}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function newPage(browser, { viewport, lang }) {
-  const context = await browser.newContext({ viewport, locale: lang === 'ar' ? 'ar-LY' : 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
-  return page;
-}
-
-async function connected(page) {
-  await page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
-}
+// The browser's locale for each page language.
+const LOCALE = { en: 'en-US', ar: 'ar-LY' };
 
 // Sends a command from one of the bots' clients and waits for it to be applied.
 async function botSend(bots, who, command) {
@@ -82,26 +50,23 @@ async function inViewportX(locator, viewport, what) {
 }
 
 test('the chair console: links, ballots, turnout, roster, item clock, header, meetings list', { skip: !BASE || !ADMIN_KEY }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
 
   // ---- the meeting: created through the API, three participants connected by the bots page ----
-  const created = await api('POST', '/api/meetings', { title: TITLE, languages: ['ar', 'en'] });
+  const created = await api(BASE, 'POST', '/api/meetings',
+    { key: ADMIN_KEY, body: { title: TITLE, languages: ['ar', 'en'] } });
   const meetingId = created.meetingId;
   const chairToken = created.tokens.moderator;
   const tokens = { chair: chairToken };
   const ids = {};
   for (const p of PEOPLE) {
-    const r = await api('POST', `/api/meetings/${meetingId}/tokens`,
-      { role: 'participant', name: p.name, stakeholderGroup: p.group, attendance: p.attendance });
+    const r = await api(BASE, 'POST', `/api/meetings/${meetingId}/tokens`, { key: ADMIN_KEY,
+      body: { role: 'participant', name: p.name, stakeholderGroup: p.group, attendance: p.attendance } });
     tokens[p.key] = r.token;
     ids[p.key] = r.participantId;
   }
-  const bots = await newPage(browser, { viewport: { width: 800, height: 600 }, lang: 'en' });
+  const bots = await newPage(browser, { viewport: { width: 800, height: 600 }, locale: LOCALE.en });
   // The SDK's client class, as the built pages bundle it: borrowed from a participant page,
   // whose own connection is closed at once.
   const lender = PEOPLE[0].key;
@@ -127,7 +92,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
   await botSend(bots, 'sarah', { requestFloor: { kind: 'REQUEST_KIND_SPEAK' } });
 
   // ---- the poll is made in the console's form with its defaults: the chair does not vote ----
-  const setup = await newPage(browser, { viewport: VIEWPORTS[0], lang: 'en' });
+  const setup = await newPage(browser, { viewport: VIEWPORTS[0], locale: LOCALE.en });
   await setup.goto(`${BASE}/console.html?meeting=${meetingId}&lang=en#token=${encodeURIComponent(chairToken)}`);
   await connected(setup);
   await setup.click('#poll-create summary');
@@ -159,7 +124,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
     for (const lang of LANGS) {
       const tag = `${viewport.width}x${viewport.height}-${lang}`;
       await t.test(`console ${tag}`, async () => {
-        const chair = await newPage(browser, { viewport, lang });
+        const chair = await newPage(browser, { viewport, locale: LOCALE[lang] });
         await chair.goto(`${BASE}/console.html?meeting=${meetingId}&lang=${lang}#token=${encodeURIComponent(chairToken)}`);
         await connected(chair);
         await chair.waitForSelector('#roster li[data-participant]');
@@ -262,7 +227,7 @@ test('the chair console: links, ballots, turnout, roster, item clock, header, me
 
   await t.test('the admin-key link lists the existing meeting and opens it as its chair', async () => {
     for (const lang of LANGS) {
-      const page = await newPage(browser, { viewport: VIEWPORTS[1], lang });
+      const page = await newPage(browser, { viewport: VIEWPORTS[1], locale: LOCALE[lang] });
       await page.goto(`${BASE}/console.html?lang=${lang}#key=${encodeURIComponent(ADMIN_KEY)}`);
       assert.doesNotMatch(page.url(), /key=/);
       const row = page.locator(`#meeting-list li[data-meeting="${meetingId}"]`);

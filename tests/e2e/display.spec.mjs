@@ -15,15 +15,12 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { MajlisdProcess, freePort, majlisdHasOption } from './majlisd_process.mjs';
+import { SHOTS, api, launchChromium, live, newPage } from './pages.mjs';
 
 const MAJLISD = process.env.MAJLISD;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // The built pages (run.sh builds them): the sources import @majlis/client, which only the build resolves.
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client-sdk/web/dist');
-const TIMEOUT = 15000;
 
 const VIEWPORTS = [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }];
 const LANGS = ['en', 'ar'];
@@ -41,34 +38,6 @@ const WAITING = [
 ];
 const POLL_OPTIONS = ['Adopt the draft as it stands', 'اعتماد المسودة مع تعديلات', 'Send it back to the working group', 'الامتناع عن التصويت'];
 const CONTRIBUTION = 'هل يشمل القانون البيانات الصحية المخزنة خارج البلاد؟';
-
-mkdirSync(SHOTS, { recursive: true });
-
-async function api(base, method, route, { key, body } = {}) {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-
-async function newPage(browser, { viewport, lang } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1400, height: 900 }, locale: lang || 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
-  return page;
-}
-
-async function live(page) {
-  await page.waitForFunction(() => globalThis.majlis?.status === 'open' && globalThis.majlis.state
-    && document.documentElement.dataset.conn === 'open');
-}
 
 // Sends a command from a page's client and expects it accepted.
 async function send(page, command) {
@@ -160,11 +129,7 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
         { body: { invite: created.inviteCode, name, stakeholderGroup: 'civil_society', attendance: 'remote' } }));
     }
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     t.after(() => browser.close());
 
     const chair = await newPage(browser);

@@ -8,12 +8,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { ADMIN_KEY, BASE, connected, launchChromium, newPage } from './pages.mjs';
 
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
 const FIRST_LOAD_BUDGET = 60 * 1024;
 
 // Every HTTP exchange of one page (across its navigations), from the DevTools protocol.
@@ -91,21 +87,11 @@ test('first load of the invite link fits the budget, a reload downloads no asset
   assert.equal(created.status, 201);
   const { links } = await created.json();
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true, locale: 'en-US',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const page = await newPage(browser,
+    { viewport: { width: 360, height: 800 }, consoleErrors: false, isMobile: true, hasTouch: true });
   const network = await recordNetwork(page);
-  const live = () => page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
 
   await page.goto(`${links.participant}`.replace('#', '&lang=en#'));
   await page.waitForSelector('#join-form:not([hidden])');
@@ -122,7 +108,7 @@ test('first load of the invite link fits the budget, a reload downloads no asset
   await page.selectOption('#join-group', 'academia');
   await page.click('#join-submit');
   await page.waitForURL(/participant\.html/);
-  await live();
+  await connected(page);
   await page.waitForLoadState('networkidle');
 
   const first = [...joinPage, ...network.take()];
@@ -143,7 +129,7 @@ test('first load of the invite link fits the budget, a reload downloads no asset
   assert.ok(total <= FIRST_LOAD_BUDGET, `first load ${kb(total)} > ${kb(FIRST_LOAD_BUDGET)}`);
 
   await page.reload();
-  await live();
+  await connected(page);
   await page.waitForLoadState('networkidle');
   const again = network.take();
   report('reload of the live participant page', again);
@@ -154,5 +140,5 @@ test('first load of the invite link fits the budget, a reload downloads no asset
     assert.ok(x.fromCache || x.wireStatus === 304, `${path} downloaded again (status ${x.wireStatus ?? x.status})`);
     if (path.startsWith('/assets/')) assert.ok(x.fromCache, `${path} was not taken from the cache`);
   }
-  assert.deepEqual(errors, []);
+  assert.deepEqual(page.errors, []);
 });

@@ -9,16 +9,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startScriptedServer } from './scripted_server.mjs';
+import { SHOTS, launchChromium, newPage } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The built pages (tests/e2e/run.sh builds them; client-sdk/web/scripts/build.sh by hand).
 const WEB = process.env.MAJLIS_WEB_DIST ?? path.resolve(HERE, '../../client-sdk/web/dist');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-mkdirSync(SHOTS, { recursive: true });
 
 const me = {
   id: 'p1', displayName: 'ليلى', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'civil_society',
@@ -33,16 +29,9 @@ const snapshot = {
 const you = { participantId: 'p1', displayName: 'ليلى', role: 'ROLE_PARTICIPANT', stakeholderGroup: 'civil_society', attendance: 'ATTENDANCE_REMOTE' };
 
 async function launch(t) {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
-  const page = await browser.newPage();
-  page.setDefaultTimeout(15000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
+  const page = await newPage(browser, { viewport: { width: 1280, height: 720 }, consoleErrors: false });
   await page.addInitScript(() => {
     globalThis.statusLog = [];
     const Original = globalThis.EventTarget.prototype.dispatchEvent;

@@ -6,37 +6,11 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { ADMIN_KEY, BASE, SHOTS, connected, launchChromium, newPage, withLang } from './pages.mjs';
 
 const ARABIC_NAME = 'فاطمة الزهراء بن علي';
 const MEETING_TITLE = 'الاجتماع التمهيدي الثاني — Digital policy reform';
 const ITEM_TITLE = 'حماية البيانات الشخصية';
-
-mkdirSync(SHOTS, { recursive: true });
-
-async function newPage(browser, { viewport, lang } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1400, height: 900 }, locale: lang || 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
-  return page;
-}
-
-// A link with `lang` added to its query (before the fragment that holds the credential).
-function withLang(link, lang) {
-  const url = new URL(link);
-  url.searchParams.set('lang', lang);
-  return url.href;
-}
 
 // The credential has left the address bar: no token, invite or key in the query or fragment.
 function assertCleanUrl(page, secret, what) {
@@ -45,16 +19,8 @@ function assertCleanUrl(page, secret, what) {
   assert.doesNotMatch(url, /[?&#](token|invite|key)=/, `${what}: ${url}`);
 }
 
-async function connected(page) {
-  await page.waitForFunction(() => globalThis.majlis && globalThis.majlis.status === 'open' && globalThis.majlis.state);
-}
-
 test('chair, participant and room display run a meeting together', { skip: !BASE || !ADMIN_KEY }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
 
   const chair = await newPage(browser);
@@ -121,7 +87,7 @@ test('chair, participant and room display run a meeting together', { skip: !BASE
     await observer.context().close();
   });
 
-  const participant = await newPage(browser, { viewport: { width: 420, height: 900 }, lang: 'ar' });
+  const participant = await newPage(browser, { viewport: { width: 420, height: 900 }, locale: 'ar' });
   await t.test('a participant registers with an Arabic name from the invite link', async () => {
     await participant.goto(withLang(links.participant, 'ar'));
     assert.equal(await participant.getAttribute('html', 'dir'), 'rtl');

@@ -8,14 +8,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+import { ADMIN_KEY, BASE, SHOTS, api, connected, launchChromium, newPage } from './pages.mjs';
 
 const ROOM_NAME = 'أمينة الخطيب';
 const REMOTE_NAME = 'Layla Haddad';
@@ -24,28 +17,14 @@ const ACTION = 'Circulate the draft to all members';
 const QUESTION = 'Adopt the draft?';
 const CONTRIBUTION = 'What about small firms and start-ups?';
 
-mkdirSync(SHOTS, { recursive: true });
+const post = (path, body) => api(BASE, 'POST', path, { key: ADMIN_KEY, body });
 
-async function post(path, body) {
-  const res = await fetch(`${BASE}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
+// A page that has connected; the chair's confirmations are accepted.
 async function open(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
+  const page = await newPage(browser, { viewport: { width: 1280, height: 900 }, consoleErrors: false });
   page.on('dialog', (d) => d.accept());
   await page.goto(url);
-  await page.waitForFunction(() => globalThis.majlis?.status === 'open' && globalThis.majlis.state);
+  await connected(page);
   return page;
 }
 
@@ -74,11 +53,7 @@ async function turn(chair, participantId) {
 
 test('the minutes: both languages, printable, with attendance, decisions, polls, written input and speaking time',
   { skip: !BASE || !ADMIN_KEY }, async (t) => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     t.after(() => browser.close());
 
     const created = await post('/api/meetings', {

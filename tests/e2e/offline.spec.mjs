@@ -5,18 +5,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { ADMIN_KEY, BASE, SHOTS, TIMEOUT, connected, launchChromium, newPage } from './pages.mjs';
 
-const BASE = process.env.MAJLIS_URL;
-const ADMIN_KEY = process.env.MAJLIS_ADMIN_KEY;
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
 const NAME = 'مريم الحسيني';
-
-mkdirSync(SHOTS, { recursive: true });
 
 async function until(cond, what, timeoutMs = TIMEOUT) {
   const deadline = Date.now() + timeoutMs;
@@ -53,19 +45,13 @@ test('offline on a phone: not live at once, a raised hand waits and goes out whe
     await send({ startAgendaItem: { itemId: chair.state.agenda[0].id } });
     const waiting = () => chair.state.agenda[0].speakers.waiting.filter((e) => e.participantId === person.participantId);
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     t.after(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true, locale: 'ar' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const page = await newPage(browser,
+      { viewport: { width: 360, height: 800 }, locale: 'ar', consoleErrors: false, isMobile: true, hasTouch: true });
+    const context = page.context();
     await page.goto(`${BASE}/participant.html?meeting=${meetingId}&lang=ar#token=${person.token}`);
-    await page.waitForFunction(() => globalThis.majlis?.status === 'open' && globalThis.majlis.state);
+    await connected(page);
     assert.equal(await page.evaluate(() => globalThis.majlis.format), 'binary', 'a page speaks protobuf by default');
 
     const wentOffline = Date.now();
@@ -85,5 +71,5 @@ test('offline on a phone: not live at once, a raised hand waits and goes out whe
     await page.waitForSelector('#my-position');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(waiting().length, 1, 'sent once');
-    assert.deepEqual(errors, []);
+    assert.deepEqual(page.errors, []);
   });

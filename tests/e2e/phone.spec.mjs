@@ -12,16 +12,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startScriptedServer } from './scripted_server.mjs';
+import { SHOTS, launchChromium, newPage } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The built pages (run.sh builds them): the sources import @majlis/client, which only the build resolves.
 const WEB = path.resolve(HERE, '../../client-sdk/web/dist');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-mkdirSync(SHOTS, { recursive: true });
 
 const VIEWPORT = { width: 360, height: 800 };
 const AR_QUESTION = 'هل توافق على مسودة GDPR?';
@@ -127,23 +123,16 @@ async function scriptedMeeting(t) {
 }
 
 async function phone(t, lang) {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: VIEWPORT, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
-    locale: lang === 'ar' ? 'ar' : 'en-US' });
+  const page = await newPage(browser, { viewport: VIEWPORT, locale: lang === 'ar' ? 'ar' : 'en-US', consoleErrors: false,
+    isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const context = page.context();
   await context.addInitScript(() => {
     // Counts the page's vibration requests (headless Chromium has no motor).
     globalThis.vibrations = 0;
     Object.defineProperty(navigator, 'vibrate', { configurable: true, value: () => { globalThis.vibrations += 1; return true; } });
   });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
   return { context, page };
 }
 

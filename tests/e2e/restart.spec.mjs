@@ -17,25 +17,17 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { MajlisdProcess, freePort, majlisdHasOption } from './majlisd_process.mjs';
+import { SHOTS, TIMEOUT, api, launchChromium, newPage } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The built pages (tests/e2e/run.sh builds them; client-sdk/web/scripts/build.sh by hand).
 const WEB = process.env.MAJLIS_WEB_DIST ?? path.resolve(HERE, '../../client-sdk/web/dist');
 const MAJLISD = process.env.MAJLISD;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MAJLIS_SCREENSHOTS || '/tmp/majlis-e2e';
-const TIMEOUT = 15000;
 
-mkdirSync(SHOTS, { recursive: true });
-
-async function newPage(browser, { lang = 'en-US', viewport } = {}) {
-  const context = await browser.newContext({ locale: lang, viewport: viewport || { width: 1300, height: 850 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
+// A page whose console errors are expected (the server goes away) and whose /ws traffic is kept.
+async function wiredPage(browser, { locale, viewport = { width: 1300, height: 850 } } = {}) {
+  const page = await newPage(browser, { locale, viewport, consoleErrors: false });
   // What the page said and heard on /ws: join frames and the kind of each welcome.
   page.wire = { joins: [], welcomes: [], sockets: 0 };
   page.on('websocket', (ws) => {
@@ -64,16 +56,6 @@ async function notLive(page, name) {
     assert.doesNotMatch(await badge.getAttribute('class'), /\bgreen\b/, `${name}: no green badge`);
     assert.notEqual((await badge.textContent()).trim(), 'Live', `${name}: no "Live"`);
   }
-}
-
-async function api(base, method, route, { key, body } = {}) {
-  const res = await fetch(`${base}${route}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${route}: ${res.status}`);
-  return res.json();
 }
 
 // The chair adds an agenda item and starts it: a change every page shows.
@@ -134,18 +116,14 @@ async function restartScenario(t, { durable }) {
   const registered = await api(base, 'POST', `/api/meetings/${meetingId}/register`,
     { body: { invite, name: 'ليلى', stakeholderGroup: 'civil_society', attendance: 'remote' } });
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
 
   const pages = {
-    chair: await newPage(browser),
-    participant: await newPage(browser, { lang: 'ar', viewport: { width: 420, height: 850 } }),
-    display: await newPage(browser, { viewport: { width: 1400, height: 800 } }),
-    observer: await newPage(browser, { lang: 'ar' }),
+    chair: await wiredPage(browser),
+    participant: await wiredPage(browser, { locale: 'ar', viewport: { width: 420, height: 850 } }),
+    display: await wiredPage(browser, { viewport: { width: 1400, height: 800 } }),
+    observer: await wiredPage(browser, { locale: 'ar' }),
   };
   await pages.chair.goto(`${base}/console.html?meeting=${meetingId}&lang=en&wire=json#token=${created.tokens.moderator}`);
   await pages.participant.goto(`${base}/participant.html?meeting=${meetingId}&lang=ar&wire=json#token=${registered.token}`);
