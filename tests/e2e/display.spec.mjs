@@ -10,12 +10,12 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MajlisdProcess, freePort, majlisdHasOption } from './majlisd_process.mjs';
+import { freePort, majlisdHasOption, startMajlisd } from './majlisd_process.mjs';
 import { SHOTS, api, launchChromium, live, newPage } from './pages.mjs';
 
 const MAJLISD = process.env.MAJLISD;
@@ -111,12 +111,7 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
       mkdirSync(path.join(work, 'data'));
       args.push('--data-dir', path.join(work, 'data'));
     }
-    const server = new MajlisdProcess({ binary: MAJLISD, args, logPath: path.join(work, 'majlisd.log') });
-    t.after(async () => {
-      await server.close();
-      if (!process.exitCode) rmSync(work, { recursive: true, force: true });
-    });
-    await server.start();
+    const server = await startMajlisd(t, { binary: MAJLISD, args, work });
     const base = server.url;
     t.diagnostic(`majlisd log: ${work}/majlisd.log`);
 

@@ -2,8 +2,9 @@
 // own free port and temporary folder, started again with the same command line.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -79,4 +80,16 @@ export class MajlisdProcess {
     }
     this.log.end();
   }
+}
+
+// Starts majlisd with its log in `work`; when the test ends it is closed and `work` removed
+// (kept when the run has failed, to read the log).
+export async function startMajlisd(t, { binary, args, work }) {
+  const server = new MajlisdProcess({ binary, args, logPath: path.join(work, 'majlisd.log') });
+  t.after(async () => {
+    await server.close();
+    if (!process.exitCode) rmSync(work, { recursive: true, force: true });
+  });
+  await server.start();
+  return server;
 }

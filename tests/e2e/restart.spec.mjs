@@ -13,11 +13,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MajlisdProcess, freePort, majlisdHasOption } from './majlisd_process.mjs';
+import { freePort, majlisdHasOption, startMajlisd } from './majlisd_process.mjs';
 import { SHOTS, TIMEOUT, api, launchChromium, newPage } from './pages.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -101,12 +101,7 @@ async function restartScenario(t, { durable }) {
     // gone" (4004) rather than "bad token" (4001).
     args.push('--signing-secret', randomBytes(24).toString('hex'));
   }
-  const server = new MajlisdProcess({ binary: MAJLISD, args, logPath: path.join(work, 'majlisd.log') });
-  t.after(async () => {
-    await server.close();
-    if (!process.exitCode) rmSync(work, { recursive: true, force: true });
-  });
-  await server.start();
+  const server = await startMajlisd(t, { binary: MAJLISD, args, work });
   const base = server.url;
   t.diagnostic(`majlisd ${durable ? 'with --data-dir' : 'in memory'}; log ${work}/majlisd.log`);
 
