@@ -313,6 +313,15 @@ class limits : public ::testing::Test {
     if (a.ws) kept_.push_back(std::move(a.ws));
   }
 
+  // n observer connections, each expected to be welcomed and kept open.
+  asio::awaitable<void> fill_with_observers(int n) {
+    for (int i = 0; i < n; ++i) {
+      auto a = co_await join_as(observer_token_);
+      EXPECT_TRUE(a.welcome) << i << ": " << a.describe();
+      keep(a);
+    }
+  }
+
   asio::io_context ioc_;
   std::unique_ptr<majlisd_process> process_;
   client::created_meeting meeting_;
@@ -458,11 +467,7 @@ TEST_F(limits, displays_and_observers_are_not_held_to_the_participant_limit) {
 TEST_F(limits, a_full_meeting_still_lets_the_chair_in) {
   start({"--max-connections-per-meeting", "3"});
   run([&]() -> asio::awaitable<void> {
-    for (int i = 0; i < 3; ++i) {
-      auto a = co_await join_as(observer_token_);
-      EXPECT_TRUE(a.welcome) << i << ": " << a.describe();
-      keep(a);
-    }
+    co_await fill_with_observers(3);
     auto fourth = co_await join_as(observer_token_);
     EXPECT_EQ(fourth.close_code, 4013) << fourth.describe();
     auto chair = co_await join_as(meeting_.tokens.moderator);
@@ -474,11 +479,7 @@ TEST_F(limits, a_full_meeting_still_lets_the_chair_in) {
 TEST_F(limits, connections_per_address_are_capped) {
   start({"--max-connections-per-address", "3"});
   run([&]() -> asio::awaitable<void> {
-    for (int i = 0; i < 3; ++i) {
-      auto a = co_await join_as(observer_token_);
-      EXPECT_TRUE(a.welcome) << i << ": " << a.describe();
-      keep(a);
-    }
+    co_await fill_with_observers(3);
     auto fourth = co_await join_as(observer_token_);
     EXPECT_TRUE(fourth.refused_4029()) << fourth.describe();
     EXPECT_NE(fourth.message.find("--max-connections-per-address"), std::string::npos)
