@@ -100,7 +100,9 @@ export const MESSAGES = {
     contributions: 'msg:Contribution[]', interventions: 'msg:Intervention[]',
     equity: 'msg:EquityFigures', seq: 'int64', nextRequestOrder: 'int64', createdAtMs: 'int64',
     startedAtMs: 'int64', endedAtMs: 'int64', checkIn: 'msg:CheckInState',
+    audience: 'msg:AudienceCount[]',
   },
+  AudienceCount: { instanceId: 'string', observers: 'int', displays: 'int' },
 
   // events.proto
   MeetingCreated: {
@@ -132,6 +134,10 @@ export const MESSAGES = {
   ParticipantCheckedIn: { participantId: 'string' },
   ConnectionOpened: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
   ConnectionClosed: { participantId: 'string', connectionId: 'string', instanceId: 'string' },
+  PresenceChanged: {
+    added: 'msg:Participant[]', opened: 'msg:ConnectionOpened[]', closed: 'msg:ConnectionClosed[]',
+    audience: 'msg:AudienceCount[]',
+  },
   AgendaItemAdded: { item: 'msg:AgendaItem', position: 'int' },
   AgendaItemUpdated: {
     itemId: 'string', title: 'string', description: 'string', plannedMinutes: 'int', presenter: 'string',
@@ -170,7 +176,7 @@ export const EVENT_KINDS = {
   meetingUpdated: 'MeetingUpdated', queuePolicyChanged: 'QueuePolicyChanged',
   defaultSpeakingTimeChanged: 'DefaultSpeakingTimeChanged', participantAdded: 'ParticipantAdded',
   participantUpdated: 'ParticipantUpdated', connectionOpened: 'ConnectionOpened',
-  connectionClosed: 'ConnectionClosed', agendaItemAdded: 'AgendaItemAdded',
+  connectionClosed: 'ConnectionClosed', presenceChanged: 'PresenceChanged', agendaItemAdded: 'AgendaItemAdded',
   agendaItemUpdated: 'AgendaItemUpdated', agendaItemMoved: 'AgendaItemMoved',
   agendaItemRemoved: 'AgendaItemRemoved', agendaItemStarted: 'AgendaItemStarted',
   agendaItemClosed: 'AgendaItemClosed', agendaItemReopened: 'AgendaItemReopened',

@@ -532,9 +532,13 @@ class one_meeting_three_instances : public cluster_scenario {
     for (int i = 0; i < 6; ++i)
       co_await connect_and_join(p(i), nodes_.port(i % 2 == 0 ? 1 : 2), meeting_id_);
     const auto seq = co_await settle(everyone());
-    // Everyone is on every roster, online, whichever instance they joined.
+    // Everyone is on every roster, online, whichever instance they joined; the display is
+    // counted in the audience, not listed.
     for (auto* viewer : everyone()) {
-      require(viewer->state().participants_size() == 8,
+      std::uint32_t displays = 0;
+      for (const auto& count : viewer->state().audience()) displays += count.displays();
+      require(displays == 1, viewer->name + " does not count the display");
+      require(viewer->state().participants_size() == 7,
               viewer->name + " sees " + std::to_string(viewer->state().participants_size()) +
                   " people on the roster at seq " + std::to_string(seq));
       for (const auto& who : viewer->state().participants())
