@@ -31,7 +31,7 @@ void client_connection::on_message(v1::ClientMessage message) {
       if (first_join) {
         // The Join is here: the join timeout counts the client's time, not the time this
         // server needs to verify and welcome it (a join storm); the idle timeout takes over.
-        connection_->mark_joined();
+        if (auto connection = connection_.lock()) connection->mark_joined();
         asio::co_spawn(registry_.executor(), do_join(std::move(*message.mutable_join())),
                        asio::detached);
       } else {
