@@ -571,12 +571,21 @@ void meeting_replica::kick_commit() {
 
 void meeting_replica::add_presence(domain::presence_change change) {
   presence_.push_back(std::move(change));
-  schedule_presence(config_.presence_interval);
+  schedule_presence(presence_delay());
 }
 
 void meeting_replica::audience_changed() {
   audience_dirty_ = true;
-  schedule_presence(config_.presence_interval);
+  schedule_presence(presence_delay());
+}
+
+std::chrono::milliseconds meeting_replica::presence_delay() const {
+  // At most one flush per interval, the first at once: a lone join is seen without delay, a
+  // storm's joins are gathered.
+  const auto next = last_presence_flush_ + config_.presence_interval;
+  const auto now = std::chrono::steady_clock::now();
+  if (next <= now) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(next - now);
 }
 
 bool meeting_replica::presence_waiting() const {
@@ -606,6 +615,7 @@ meeting_replica::pending_change meeting_replica::take_presence() {
   other_audience_.clear();
   audience_dirty_ = false;
   presence_due_ = false;
+  last_presence_flush_ = std::chrono::steady_clock::now();
   return change;
 }
 

@@ -111,6 +111,8 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // Records a presence change for the next PresenceChanged and arms its flush.
   void add_presence(domain::presence_change change);
   void audience_changed();
+  // How long the next presence change waits to be flushed.
+  std::chrono::milliseconds presence_delay() const;
   bool presence_waiting() const;
   // Arms the flush of the presence changes waiting, after `delay`, unless one is armed.
   void schedule_presence(std::chrono::milliseconds delay);
@@ -189,6 +191,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   bool audience_dirty_ = false;   // own_audience() may differ from the state's
   bool presence_due_ = false;     // the flush timer fired: commit what waits
   bool presence_armed_ = false;
+  std::chrono::steady_clock::time_point last_presence_flush_{};
   uint32_t local_observers_ = 0;  // members counted in the audience, by kind
   uint32_t local_displays_ = 0;
   size_t events_since_snapshot_ = 0;

@@ -111,11 +111,12 @@ class storm_run {
 
     const auto tokens_start = steady::now();
     tokens_.resize(options_.distinct ? clients_ : std::min(clients_, options_.people));
-    const std::string role = options_.distinct ? "observer" : "participant";
+    // A member, not a capture: GCC 12 destroys a coroutine lambda's string capture twice.
+    token_role_ = options_.distinct ? "observer" : "participant";
     co_await for_each_bounded(
         tokens_.size(), options_.token_parallel,
-        [this, role](std::size_t i) -> asio::awaitable<void> {
-          tokens_[i] = (co_await participant_token(*http_, meeting_id_, "joiner " + std::to_string(i + 1), role)).token;
+        [this](std::size_t i) -> asio::awaitable<void> {
+          tokens_[i] = (co_await participant_token(*http_, meeting_id_, "joiner " + std::to_string(i + 1), token_role_)).token;
         },
         600s);
     // The chair, joined before the storm: sends the event that must not wait behind it.
@@ -256,6 +257,7 @@ class storm_run {
   std::unique_ptr<client::http_api> http_;
   std::vector<std::shared_ptr<light_voter>> voters_;
   std::shared_ptr<light_voter> chair_;
+  std::string token_role_;
   std::vector<std::string> tokens_;
   std::string meeting_id_;
   steady::time_point start_;
