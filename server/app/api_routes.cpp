@@ -517,6 +517,7 @@ asio::awaitable<net::http_response> api_routes::summary(const std::string& meeti
                                 {"stakeholderGroups", groups},
                                 {"participants", state.participants_size()},
                                 {"online", online},
+                                {"audience", domain::audience_online(state)},
                                 {"agendaItems", state.agenda_size()},
                                 {"currentItem", current_item},
                                 {"polls", state.polls_size()},

@@ -29,6 +29,9 @@ void client_connection::on_message(v1::ClientMessage message) {
       }
       // Spawned outside the lock: the coroutine may start inline and take the lock itself.
       if (first_join) {
+        // The Join is here: the join timeout counts the client's time, not the time this
+        // server needs to verify and welcome it (a join storm); the idle timeout takes over.
+        if (auto connection = connection_.lock()) connection->mark_joined();
         asio::co_spawn(registry_.executor(), do_join(std::move(*message.mutable_join())),
                        asio::detached);
       } else {

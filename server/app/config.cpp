@@ -150,6 +150,11 @@ server_config parse_config(int argc, char** argv) {
                  "(displays and observers are exempt)")
       ->envname("MAJLIS_MAX_CONNECTIONS_PER_PARTICIPANT")->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, domain::limits::max_roster_connections));
+  int64_t presence_interval_ms = replica.presence_interval.count();
+  app.add_option("--presence-interval-ms", presence_interval_ms,
+                 "Joins and leaves are gathered this long into one presence event (0 = each commit)")
+      ->envname("MAJLIS_PRESENCE_INTERVAL_MS")->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{10000}));
 
   try {
     app.parse(argc, argv);
@@ -207,6 +212,7 @@ server_config parse_config(int argc, char** argv) {
   config.heartbeat_ttl = std::chrono::milliseconds(heartbeat_ttl_ms);
   config.heartbeat_interval = std::max(std::chrono::milliseconds(100), config.heartbeat_ttl / 5);
   net.join_timeout = std::chrono::milliseconds(join_timeout_ms);
+  replica.presence_interval = std::chrono::milliseconds(presence_interval_ms);
   net.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   per_address.failed_auth_window = std::chrono::seconds(failed_auth_window_s);
   net.static_root = config.static_root;

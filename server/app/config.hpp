@@ -28,6 +28,10 @@ struct replica_config {
   std::string instance_id;             // filled from the server config
   std::string signing_secret;          // filled from the server config: seals secret ballots
   std::chrono::milliseconds presence_retry{1000};  // retry of presence changes after a store outage
+  // At most one PresenceChanged per interval: a join after a quiet interval is flushed at once,
+  // later ones are gathered until the interval has passed (a command's commit takes what is
+  // waiting at once), so a join storm costs a few events, not one per person.
+  std::chrono::milliseconds presence_interval{200};
   // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.
   size_t drop_published_every = 0;
   // Test hook: the check-in code's rotation period in ms (0 = 30 s; the grace is a third).

@@ -71,7 +71,7 @@ meeting_replica::meeting_replica(asio::any_io_executor executor, std::string mee
       config_(config),
       metrics_(metrics),
       deadline_timer_(strand_),
-      retry_timer_(strand_),
+      presence_timer_(strand_),
       seal_(config.signing_secret, meeting_id_) {}
 
 meeting_replica::~meeting_replica() = default;
@@ -453,10 +453,21 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
                meeting_id_, joiner->viewer.participant_id(), joiner->viewer.connection_id(),
                role_name(joiner->viewer.role()), can_replay);
 
-  pending_change change;
-  change.what = pending_change::kind::connection_opened;
-  change.sender = std::move(joiner);
-  enqueue(std::move(change));
+  const v1::Role role = joiner->viewer.role();
+  if (domain::counted_in_audience(role)) {
+    ++(role == v1::ROLE_DISPLAY ? local_displays_ : local_observers_);
+    audience_changed();
+    return;
+  }
+  domain::presence_change change;
+  change.opened = true;
+  change.who.set_id(joiner->viewer.participant_id());
+  change.who.set_display_name(joiner->viewer.display_name());
+  change.who.set_role(role);
+  change.who.set_stakeholder_group(joiner->viewer.stakeholder_group());
+  change.who.set_attendance(joiner->viewer.attendance());
+  change.connection_id = joiner->viewer.connection_id();
+  add_presence(std::move(change));
 }
 
 bool meeting_replica::send_snapshot_welcome(const member& joiner, const v1::Welcome& head) {
@@ -508,11 +519,18 @@ void meeting_replica::do_leave(const std::string& connection_id) {
   spdlog::info("event=left meeting={} participant={} connection={}", meeting_id_,
                leaving->viewer.participant_id(), connection_id);
 
-  pending_change change;
-  change.what = pending_change::kind::connection_closed;
-  change.participant_id = leaving->viewer.participant_id();
+  const v1::Role role = leaving->viewer.role();
+  if (domain::counted_in_audience(role)) {
+    auto& count = role == v1::ROLE_DISPLAY ? local_displays_ : local_observers_;
+    if (count > 0) --count;
+    audience_changed();
+    return;
+  }
+  domain::presence_change change;
+  change.opened = false;
+  change.who.set_id(leaving->viewer.participant_id());
   change.connection_id = connection_id;
-  enqueue(std::move(change));
+  add_presence(std::move(change));
 }
 
 void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id,
@@ -541,10 +559,84 @@ void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id
 
 void meeting_replica::enqueue(pending_change change) {
   pending_.push_back(std::move(change));
-  // Is a commit already running? It will take this change in its next batch.
+  kick_commit();
+}
+
+void meeting_replica::kick_commit() {
+  // Is a commit already running? It will take what waits in its next batch.
   if (committing_) return;
   committing_ = true;
   asio::co_spawn(strand_, do_commit(), log_spawn_error);
+}
+
+void meeting_replica::add_presence(domain::presence_change change) {
+  presence_.push_back(std::move(change));
+  schedule_presence(presence_delay());
+}
+
+void meeting_replica::audience_changed() {
+  audience_dirty_ = true;
+  schedule_presence(presence_delay());
+}
+
+std::chrono::milliseconds meeting_replica::presence_delay() const {
+  // At most one flush per interval, the first at once: a lone join is seen without delay, a
+  // storm's joins are gathered.
+  const auto next = last_presence_flush_ + config_.presence_interval;
+  const auto now = std::chrono::steady_clock::now();
+  if (next <= now) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(next - now);
+}
+
+bool meeting_replica::presence_waiting() const {
+  return !presence_.empty() || audience_dirty_ || !other_audience_.empty();
+}
+
+void meeting_replica::schedule_presence(std::chrono::milliseconds delay) {
+  if (presence_armed_) return;
+  presence_armed_ = true;
+  presence_timer_.expires_after(delay);
+  presence_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->presence_armed_ = false;
+    if (!self->presence_waiting()) return;  // a command's commit took it meanwhile
+    self->presence_due_ = true;
+    self->kick_commit();
+  });
+}
+
+meeting_replica::pending_change meeting_replica::take_presence() {
+  pending_change change;
+  change.what = pending_change::kind::presence;
+  change.presence = std::move(presence_);
+  change.other_audience = std::move(other_audience_);
+  presence_.clear();
+  other_audience_.clear();
+  audience_dirty_ = false;
+  presence_due_ = false;
+  last_presence_flush_ = std::chrono::steady_clock::now();
+  return change;
+}
+
+void meeting_replica::restore_presence(pending_change change) {
+  // Older changes first: a leave must not be decided before the join it ends.
+  change.presence.insert(change.presence.end(), std::make_move_iterator(presence_.begin()),
+                         std::make_move_iterator(presence_.end()));
+  presence_ = std::move(change.presence);
+  change.other_audience.insert(change.other_audience.end(), other_audience_.begin(),
+                               other_audience_.end());
+  other_audience_ = std::move(change.other_audience);
+  audience_dirty_ = true;  // the counts are read again when the retry is decided
+  schedule_presence(config_.presence_retry);
+}
+
+v1::AudienceCount meeting_replica::own_audience() const {
+  v1::AudienceCount count;
+  count.set_instance_id(config_.instance_id);
+  count.set_observers(local_observers_);
+  count.set_displays(local_displays_);
+  return count;
 }
 
 std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_change(
@@ -556,31 +648,29 @@ std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_
                                         change.sender->viewer.role(), now));
     case pending_change::kind::system_command:
       return domain::decide(scratch, change.command, context_for("", v1::ROLE_UNSPECIFIED, now));
-    case pending_change::kind::connection_opened: {
-      const auto& viewer = change.sender->viewer;
-      v1::Participant who;
-      who.set_id(viewer.participant_id());
-      who.set_display_name(viewer.display_name());
-      who.set_role(viewer.role());
-      who.set_stakeholder_group(viewer.stakeholder_group());
-      who.set_attendance(viewer.attendance());
-      return domain::connection_opened(scratch, who, viewer.connection_id(), config_.instance_id,
-                                       now);
+    case pending_change::kind::presence: {
+      // The counts as they are now: absolute, so a retried flush never writes stale ones.
+      std::vector<v1::AudienceCount> audience = change.other_audience;
+      audience.push_back(own_audience());
+      auto event =
+          domain::presence_changed(scratch, change.presence, audience, config_.instance_id, now);
+      if (!event) return std::vector<v1::Event>{};
+      return std::vector<v1::Event>{std::move(*event)};
     }
-    case pending_change::kind::connection_closed:
-      return domain::connection_closed(scratch, change.participant_id, change.connection_id,
-                                       config_.instance_id, now);
   }
   return std::vector<v1::Event>{};
 }
 
 asio::awaitable<void> meeting_replica::do_commit() {
-  while (!pending_.empty()) {
+  while (!pending_.empty() || (presence_due_ && presence_waiting())) {
     // Let the commands already queued on the strand join this batch: with a log that answers
     // at once (the embedded store) there is no append in flight for them to gather behind.
     co_await asio::post(strand_, asio::use_awaitable);
-    // Group commit: everything that queued up while the last append was in flight.
+    // Group commit: everything that queued up while the last append was in flight. Presence
+    // goes first when it is due, or with any command (whose sender may have just joined).
     std::vector<pending_change> batch;
+    if (presence_waiting() && (presence_due_ || !pending_.empty()))
+      batch.push_back(take_presence());
     while (!pending_.empty() && batch.size() < config_.max_batch_commands) {
       batch.push_back(std::move(pending_.front()));
       pending_.pop_front();
@@ -686,12 +776,9 @@ asio::awaitable<void> meeting_replica::do_commit() {
     }
 
     if (appended.status != store::append_status::ok) {
-      std::vector<pending_change> presence;
+      // Presence must not be lost to a store outage: retried until it commits.
       for (auto& change : batch)
-        if (change.what == pending_change::kind::connection_opened ||
-            change.what == pending_change::kind::connection_closed)
-          presence.push_back(change);
-      if (!presence.empty()) retry_later(std::move(presence));
+        if (change.what == pending_change::kind::presence) restore_presence(std::move(change));
     }
     const uint64_t first_seq = appended.status == store::append_status::ok
                                    ? appended.head_seq - events.size()
@@ -780,28 +867,18 @@ void meeting_replica::arm_deadline_timer() {
   });
 }
 
-void meeting_replica::retry_later(std::vector<pending_change> changes) {
-  for (auto& change : changes) deferred_.push_back(std::move(change));
-  retry_timer_.expires_after(config_.presence_retry);
-  retry_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    auto changes = std::move(self->deferred_);
-    self->deferred_.clear();
-    for (auto& change : changes) self->enqueue(std::move(change));
-  });
-}
-
 asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
   std::vector<std::string> instances;
+  auto note = [&](std::string instance) {
+    if (std::find(instances.begin(), instances.end(), instance) == instances.end())
+      instances.push_back(std::move(instance));
+  };
   for (const auto& participant : state_.participants()) {
-    for (const auto& connection_id : participant.connection_ids()) {
-      auto instance = instance_of_connection(connection_id);
-      if (std::find(instances.begin(), instances.end(), instance) == instances.end())
-        instances.push_back(std::move(instance));
-    }
+    for (const auto& connection_id : participant.connection_ids())
+      note(instance_of_connection(connection_id));
   }
+  for (const auto& count : state_.audience()) note(count.instance_id());
   co_return instances;
 }
 
@@ -809,23 +886,25 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
   asio::post(strand_, [self = shared_from_this(), dead = std::move(dead_instances)] {
     // Our own connections are compared with the roster only when no presence change is on its
     // way to the log, so a join or leave in flight is not taken for a discrepancy.
-    const bool settled = !self->committing_ && self->pending_.empty() && self->deferred_.empty();
+    const bool settled = !self->committing_ && self->pending_.empty() && !self->presence_waiting();
+    auto is_dead = [&](const std::string& instance) {
+      return std::find(dead.begin(), dead.end(), instance) != dead.end();
+    };
     std::set<std::string> in_roster;
-    std::vector<pending_change> changes;
+    std::vector<domain::presence_change> changes;
     for (const auto& participant : self->state_.participants()) {
       for (const auto& connection_id : participant.connection_ids()) {
         in_roster.insert(connection_id);
         const auto instance = instance_of_connection(connection_id);
-        const bool of_dead_instance = std::find(dead.begin(), dead.end(), instance) != dead.end();
         // Ours but not joined here: left over from an earlier run under the same instance id.
         const bool stale_own = settled && instance == self->config_.instance_id &&
                                !self->members_.contains(connection_id);
-        if (!of_dead_instance && !stale_own) continue;
+        if (!is_dead(instance) && !stale_own) continue;
         spdlog::info("event=closing_dead_connection meeting={} participant={} connection={}",
                      self->meeting_id_, participant.id(), connection_id);
-        pending_change change;
-        change.what = pending_change::kind::connection_closed;
-        change.participant_id = participant.id();
+        domain::presence_change change;
+        change.opened = false;
+        change.who.set_id(participant.id());
         change.connection_id = connection_id;
         changes.push_back(std::move(change));
       }
@@ -834,16 +913,46 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
     // lost the store. Announce the connection again.
     if (settled) {
       for (const auto& [connection_id, m] : self->members_) {
-        if (in_roster.contains(connection_id)) continue;
+        if (in_roster.contains(connection_id) || domain::counted_in_audience(m->viewer.role()))
+          continue;
         spdlog::info("event=reopening_connection meeting={} participant={} connection={}",
                      self->meeting_id_, m->viewer.participant_id(), connection_id);
-        pending_change change;
-        change.what = pending_change::kind::connection_opened;
-        change.sender = m;
+        domain::presence_change change;
+        change.opened = true;
+        change.who.set_id(m->viewer.participant_id());
+        change.who.set_display_name(m->viewer.display_name());
+        change.who.set_role(m->viewer.role());
+        change.who.set_stakeholder_group(m->viewer.stakeholder_group());
+        change.who.set_attendance(m->viewer.attendance());
+        change.connection_id = connection_id;
         changes.push_back(std::move(change));
       }
     }
-    for (auto& change : changes) self->enqueue(std::move(change));
+    // Audience counts: a dead instance's go to zero; ours are written again if the state holds
+    // others (an earlier run under the same id, or zeroed while we had lost the store).
+    bool audience = false;
+    for (const auto& count : self->state_.audience()) {
+      if (!is_dead(count.instance_id())) continue;
+      v1::AudienceCount zero;
+      zero.set_instance_id(count.instance_id());
+      self->other_audience_.push_back(std::move(zero));
+      audience = true;
+    }
+    if (settled) {
+      const auto own = self->own_audience();
+      uint32_t observers = 0, displays = 0;
+      for (const auto& count : self->state_.audience()) {
+        if (count.instance_id() != own.instance_id()) continue;
+        observers = count.observers();
+        displays = count.displays();
+      }
+      if (observers != own.observers() || displays != own.displays()) {
+        self->audience_dirty_ = true;
+        audience = true;
+      }
+    }
+    for (auto& change : changes) self->presence_.push_back(std::move(change));
+    if (!changes.empty() || audience) self->schedule_presence(std::chrono::milliseconds(0));
   });
 }
 

@@ -81,15 +81,15 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
 
  private:
   // A change waiting for the next append: a client command, a system command (deadline), or
-  // a connection opening or closing.
+  // the presence changes gathered since the last one (joins and leaves, audience counts).
   struct pending_change {
-    enum class kind { command, system_command, connection_opened, connection_closed };
+    enum class kind { command, system_command, presence };
     kind what = kind::command;
-    std::shared_ptr<member> sender;  // command, connection_opened
+    std::shared_ptr<member> sender;  // command
     uint64_t request_id = 0;
     v1::Command command;
-    std::string participant_id;  // connection_closed
-    std::string connection_id;   // connection_closed
+    std::vector<domain::presence_change> presence;  // presence: listed people's connections
+    std::vector<v1::AudienceCount> other_audience;   // presence: dead instances' counts (zero)
     // A system command someone awaits (decide_system): filled in, then its timer cancelled.
     struct waiter {
       explicit waiter(boost::asio::strand<boost::asio::any_io_executor>& strand) : done(strand) {}
@@ -106,6 +106,22 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   bool send_snapshot_welcome(const member& joiner, const v1::Welcome& head);
   void do_leave(const std::string& connection_id);
   void enqueue(pending_change change);
+  // Starts the commit loop unless it runs.
+  void kick_commit();
+  // Records a presence change for the next PresenceChanged and arms its flush.
+  void add_presence(domain::presence_change change);
+  void audience_changed();
+  // How long the next presence change waits to be flushed.
+  std::chrono::milliseconds presence_delay() const;
+  bool presence_waiting() const;
+  // Arms the flush of the presence changes waiting, after `delay`, unless one is armed.
+  void schedule_presence(std::chrono::milliseconds delay);
+  // The presence changes waiting, as one change for the batch being formed.
+  pending_change take_presence();
+  // A presence flush that did not commit: its changes wait again, before the newer ones.
+  void restore_presence(pending_change change);
+  // This instance's observer and display connections, as the state should count them.
+  v1::AudienceCount own_audience() const;
   boost::asio::awaitable<void> do_commit();
   // Decides one change against `scratch`; events are returned without seq.
   std::variant<std::vector<v1::Event>, domain::rejection> decide_change(
@@ -124,8 +140,6 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void check_claimed_seq(uint64_t claimed_seq);
   // After a restart: the events before the snapshot, so resuming clients get a replay.
   boost::asio::awaitable<void> load_resume_window();
-  // Presence changes must not be lost to a store outage: retried until they commit.
-  void retry_later(std::vector<pending_change> changes);
   // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
   void apply(const std::vector<v1::Event>& events);
   // evolve() with a sealed secret ballot opened first (not counted if it cannot be opened).
@@ -170,10 +184,19 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   bool reloading_ = false;
   bool checking_head_ = false;  // a start_new_epoch() round trip is under way
   uint64_t published_batches_ = 0;  // for the test hook replica_config::drop_published_every
-  std::vector<pending_change> deferred_;
+  // Presence waiting for the next PresenceChanged (flushed by presence_timer_, or at once with
+  // the next command's commit, so a joiner's command finds them on the roster).
+  std::vector<domain::presence_change> presence_;
+  std::vector<v1::AudienceCount> other_audience_;  // dead instances' counts to zero
+  bool audience_dirty_ = false;   // own_audience() may differ from the state's
+  bool presence_due_ = false;     // the flush timer fired: commit what waits
+  bool presence_armed_ = false;
+  std::chrono::steady_clock::time_point last_presence_flush_{};
+  uint32_t local_observers_ = 0;  // members counted in the audience, by kind
+  uint32_t local_displays_ = 0;
   size_t events_since_snapshot_ = 0;
   boost::asio::steady_timer deadline_timer_;
-  boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer presence_timer_;
   int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -56,6 +57,33 @@ std::vector<v1::Event> connection_closed(const v1::MeetingState& state,
                                          const std::string& participant_id,
                                          const std::string& connection_id,
                                          const std::string& instance_id, int64_t now_ms);
+
+// Observers and displays (and unknown roles) are the audience: counted per instance in
+// MeetingState.audience, never listed in the roster. Participants and moderators are listed.
+bool counted_in_audience(v1::Role role);
+
+// One connection of a listed person joining or leaving, as the runtime saw it.
+struct presence_change {
+  bool opened = true;
+  // Opened: the token's claims (id, name, role, group, attendance). Closed: the id.
+  v1::Participant who;
+  std::string connection_id;
+};
+
+// Every presence change a replica gathered since its last one, decided together: at most one
+// PresenceChanged, so a join storm costs a few events instead of one or two per person. Each
+// change is decided as connection_opened/connection_closed would be after the ones before it
+// (first sight adds the person; a full roster, someone kept out, a connection already open or
+// past the roster's per-person limit open nothing). `audience` is the instance's new counts of
+// observer and display connections; it goes in only when it differs from the state's.
+// nullopt when nothing changes.
+std::optional<v1::Event> presence_changed(const v1::MeetingState& state,
+                                          const std::vector<presence_change>& changes,
+                                          const std::vector<v1::AudienceCount>& audience,
+                                          const std::string& instance_id, int64_t now_ms);
+
+// Observers and displays online (every instance's counts).
+uint32_t audience_online(const v1::MeetingState& state);
 
 // Commands a replica may propose on its own when time passes (poll deadlines, check-in codes). Empty when
 // nothing is due. Proposed with the system as actor; the log decides which proposal wins.

@@ -39,6 +39,8 @@ void evolve(v1::MeetingState& state, const v1::Event& event) {
       return apply_connection_opened(s, e);
     case K::kConnectionClosed:
       return apply_connection_closed(s, e);
+    case K::kPresenceChanged:
+      return apply_presence_changed(s, e);
     case K::kAgendaItemAdded:
       return apply_agenda_item_added(s, e);
     case K::kAgendaItemUpdated:

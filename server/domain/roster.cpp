@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "admission.hpp"
 #include "decision_parts.hpp"
@@ -22,6 +24,44 @@ void refresh_online(v1::Participant& participant) {
 bool has_connection(const v1::Participant& participant, std::string_view connection_id) {
   return std::find(participant.connection_ids().begin(), participant.connection_ids().end(),
                    connection_id) != participant.connection_ids().end();
+}
+
+// Someone an admin issued a token to, as the roster first records them.
+v1::Participant newcomer(const v1::Participant& who) {
+  v1::Participant participant = who;
+  participant.clear_connection_ids();
+  participant.set_connection_count(0);
+  participant.set_online(false);
+  // An admin-issued token: the admin asserted who they are.
+  participant.set_admission(v1::ADMISSION_STATUS_ADMITTED);
+  participant.set_group_verified(true);
+  participant.set_attendance_verified(true);
+  return participant;
+}
+
+// Participants by id, for applying or deciding many presence changes against a large roster.
+std::unordered_map<std::string_view, int> index_participants(const v1::MeetingState& state) {
+  std::unordered_map<std::string_view, int> index;
+  index.reserve(static_cast<std::size_t>(state.participants_size()));
+  for (int i = 0; i < state.participants_size(); ++i) index.emplace(state.participants(i).id(), i);
+  return index;
+}
+
+void add_connection(v1::Participant& participant, const std::string& connection_id) {
+  if (has_connection(participant, connection_id)) return;
+  participant.add_connection_ids(connection_id);
+  refresh_online(participant);
+}
+
+void remove_connection(v1::Participant& participant, const std::string& connection_id) {
+  auto& ids = *participant.mutable_connection_ids();
+  for (int i = 0; i < ids.size(); ++i) {
+    if (ids.Get(i) == connection_id) {
+      ids.erase(ids.begin() + i);
+      break;
+    }
+  }
+  refresh_online(participant);
 }
 
 }  // namespace
@@ -273,23 +313,146 @@ void apply_participant_updated(v1::MeetingState& state, const v1::Event& event) 
 void apply_connection_opened(v1::MeetingState& state, const v1::Event& event) {
   const auto& opened = event.connection_opened();
   v1::Participant* participant = find_by_id(*state.mutable_participants(), opened.participant_id());
-  if (participant == nullptr || has_connection(*participant, opened.connection_id())) return;
-  participant->add_connection_ids(opened.connection_id());
-  refresh_online(*participant);
+  if (participant == nullptr) return;
+  add_connection(*participant, opened.connection_id());
 }
 
 void apply_connection_closed(v1::MeetingState& state, const v1::Event& event) {
   const auto& closed = event.connection_closed();
   v1::Participant* participant = find_by_id(*state.mutable_participants(), closed.participant_id());
   if (participant == nullptr) return;
-  auto& ids = *participant->mutable_connection_ids();
-  for (int i = 0; i < ids.size(); ++i) {
-    if (ids.Get(i) == closed.connection_id()) {
-      ids.erase(ids.begin() + i);
-      break;
+  remove_connection(*participant, closed.connection_id());
+}
+
+void apply_presence_changed(v1::MeetingState& state, const v1::Event& event) {
+  const auto& presence = event.presence_changed();
+  for (const auto& added : presence.added()) {
+    if (added.id().empty() || find_participant(state, added.id()) != nullptr) continue;
+    auto& participant = *state.add_participants();
+    participant = added;
+    refresh_online(participant);
+  }
+  if (presence.opened_size() + presence.closed_size() > 0) {
+    // One index for the whole event: a storm's event names thousands of connections.
+    const auto index = index_participants(state);
+    auto participant = [&](const std::string& id) -> v1::Participant* {
+      const auto it = index.find(id);
+      return it == index.end() ? nullptr : state.mutable_participants(it->second);
+    };
+    for (const auto& opened : presence.opened()) {
+      if (auto* p = participant(opened.participant_id())) add_connection(*p, opened.connection_id());
+    }
+    for (const auto& closed : presence.closed()) {
+      if (auto* p = participant(closed.participant_id()))
+        remove_connection(*p, closed.connection_id());
     }
   }
-  refresh_online(*participant);
+  for (const auto& count : presence.audience()) {
+    auto& entries = *state.mutable_audience();
+    const int at = [&] {
+      for (int i = 0; i < entries.size(); ++i)
+        if (entries.Get(i).instance_id() == count.instance_id()) return i;
+      return -1;
+    }();
+    const bool empty = count.observers() == 0 && count.displays() == 0;
+    if (at < 0) {
+      if (!empty) *entries.Add() = count;
+    } else if (empty) {
+      entries.erase(entries.begin() + at);
+    } else {
+      *entries.Mutable(at) = count;
+    }
+  }
+}
+
+bool counted_in_audience(v1::Role role) {
+  return role != v1::ROLE_PARTICIPANT && role != v1::ROLE_MODERATOR;
+}
+
+uint32_t audience_online(const v1::MeetingState& state) {
+  uint32_t online = 0;
+  for (const auto& count : state.audience()) online += count.observers() + count.displays();
+  return online;
+}
+
+std::optional<v1::Event> presence_changed(const v1::MeetingState& state,
+                                          const std::vector<presence_change>& changes,
+                                          const std::vector<v1::AudienceCount>& audience,
+                                          const std::string& instance_id, int64_t now_ms) {
+  v1::Event event;
+  event.set_at_ms(now_ms);
+  auto& presence = *event.mutable_presence_changed();
+  if (!changes.empty()) {
+    const auto index = index_participants(state);
+    // What the changes before this one did, on top of the state.
+    std::unordered_map<std::string, int> added_at;          // id -> index in presence.added
+    std::unordered_map<std::string, std::string> opening;   // connection -> participant id
+    std::unordered_set<std::string> closing;                // connections
+    std::unordered_map<std::string, int> held_delta;        // id -> connections opened - closed
+    auto known = [&](const std::string& id) -> const v1::Participant* {
+      if (const auto it = index.find(id); it != index.end()) return &state.participants(it->second);
+      if (const auto it = added_at.find(id); it != added_at.end())
+        return &presence.added(it->second);
+      return nullptr;
+    };
+    auto is_open = [&](const v1::Participant& p, const std::string& connection_id) {
+      if (closing.contains(connection_id)) return false;
+      return opening.contains(connection_id) || has_connection(p, connection_id);
+    };
+    for (const auto& change : changes) {
+      const std::string& id = change.who.id();
+      if (id.empty() || change.connection_id.empty()) continue;
+      const v1::Participant* who = known(id);
+      if (!change.opened) {
+        if (who == nullptr || !is_open(*who, change.connection_id)) continue;
+        auto& closed = *presence.add_closed();
+        closed.set_participant_id(id);
+        closed.set_connection_id(change.connection_id);
+        closed.set_instance_id(instance_id);
+        closing.insert(change.connection_id);
+        opening.erase(change.connection_id);
+        --held_delta[id];
+        continue;
+      }
+      if (who == nullptr) {
+        // A full roster admits nobody new.
+        if (static_cast<std::size_t>(state.participants_size() + presence.added_size()) >=
+            limits::max_participants) {
+          continue;
+        }
+        added_at.emplace(id, presence.added_size());
+        *presence.add_added() = newcomer(change.who);
+        who = &presence.added(presence.added_size() - 1);
+      } else if (is_kept_out(*who)) {
+        continue;  // the runtime refuses them before this; a race must not put them online
+      }
+      if (is_open(*who, change.connection_id)) continue;
+      const auto held = static_cast<int64_t>(who->connection_ids_size()) + held_delta[id];
+      if (held >= static_cast<int64_t>(limits::max_roster_connections)) continue;
+      auto& opened = *presence.add_opened();
+      opened.set_participant_id(id);
+      opened.set_connection_id(change.connection_id);
+      opened.set_instance_id(instance_id);
+      opening.emplace(change.connection_id, id);
+      closing.erase(change.connection_id);
+      ++held_delta[id];
+    }
+  }
+  for (const auto& count : audience) {
+    const v1::AudienceCount* now = nullptr;
+    for (const auto& entry : state.audience())
+      if (entry.instance_id() == count.instance_id()) now = &entry;
+    const uint32_t observers = now ? now->observers() : 0;
+    const uint32_t displays = now ? now->displays() : 0;
+    if (observers == count.observers() && displays == count.displays()) continue;
+    *presence.add_audience() = count;
+  }
+  if (presence.added_size() + presence.opened_size() + presence.closed_size() +
+          presence.audience_size() ==
+      0) {
+    return std::nullopt;
+  }
+  return event;
 }
 
 // Joining is decided by the runtime, not sent as a command.
@@ -307,15 +470,7 @@ std::vector<v1::Event> connection_opened(const v1::MeetingState& state, const v1
     v1::Event added;
     added.set_at_ms(now_ms);
     added.set_actor_id(who.id());
-    auto& participant = *added.mutable_participant_added()->mutable_participant();
-    participant = who;
-    participant.clear_connection_ids();
-    participant.set_connection_count(0);
-    participant.set_online(false);
-    // An admin-issued token: the admin asserted who they are.
-    participant.set_admission(v1::ADMISSION_STATUS_ADMITTED);
-    participant.set_group_verified(true);
-    participant.set_attendance_verified(true);
+    *added.mutable_participant_added()->mutable_participant() = newcomer(who);
     events.push_back(std::move(added));
   } else if (is_kept_out(*known)) {
     return events;  // the runtime refuses them before this; a race must not put them online

@@ -43,5 +43,6 @@ void apply_participant_added(v1::MeetingState& state, const v1::Event& event);
 void apply_participant_updated(v1::MeetingState& state, const v1::Event& event);
 void apply_connection_opened(v1::MeetingState& state, const v1::Event& event);
 void apply_connection_closed(v1::MeetingState& state, const v1::Event& event);
+void apply_presence_changed(v1::MeetingState& state, const v1::Event& event);
 
 }  // namespace majlis::domain

@@ -114,10 +114,10 @@ asio::awaitable<bench_meeting> create_meeting(client::http_api& http, std::strin
 }
 
 asio::awaitable<client::issued_token> participant_token(client::http_api& http, std::string meeting_id,
-                                                        std::string name) {
+                                                        std::string name, std::string role) {
   // A named request, not a braced temporary: GCC 12 destroys a braced temporary argument of a
   // coroutine call inside co_await twice (GCC PR 101367).
-  client::token_request request{"participant", name, "", "remote", ""};
+  client::token_request request{role, name, "", "remote", ""};
   const auto issued = co_await http.issue_token(meeting_id, request);
   require(bool(issued), "no token for " + name + ": " + issued.reply.error_code() + " " +
                             issued.reply.error_message());

@@ -80,7 +80,7 @@ struct bench_meeting {
 asio::awaitable<bench_meeting> create_meeting(client::http_api& http, std::string title);
 // A participant token and the participant id the server picked for it.
 asio::awaitable<client::issued_token> participant_token(client::http_api& http, std::string meeting_id,
-                                                        std::string name);
+                                                        std::string name, std::string role = "participant");
 
 // A bench client: binary frames, no reconnect (a lost connection is a failure to report, not to
 // paper over), timeouts long enough for a loaded 2-core machine.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,7 +40,11 @@ struct storm_figures {
   double cpu_bench_to_last_welcome_s = -1;
   double cpu_bench_to_settled_s = -1;
   std::uint64_t frames_read = 0;  // by every client until settled (Welcome excluded)
-  long online = -1;               // the meeting summary's count once settled
+  long online = -1;               // the meeting summary's count once settled (+ audience)
+  // The chair renames the meeting right after the last Welcome: → every client holds that event.
+  double after_storm_event_ms = -1;
+  std::uint64_t after_storm_missing = 0;  // clients that never saw it
+  double rss_mib = -1;                    // majlisd once settled
   std::uint64_t seq = 0;
 };
 
@@ -48,6 +53,16 @@ double bench_cpu_seconds() {
   if (::getrusage(RUSAGE_SELF, &self) != 0) return -1;
   return double(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
          double(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+}
+
+// VmRSS of a process, in MiB; -1 when it cannot be read.
+double rss_mib(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+  }
+  return -1;
 }
 
 double ms_since(steady::time_point start) {
@@ -76,6 +91,7 @@ class storm_run {
   ~storm_run() {
     // Their read loops keep them alive until the io_context goes; close the sockets now.
     for (auto& voter : voters_) voter->close();
+    if (chair_) chair_->close();
   }
 
   asio::awaitable<void> run() {
@@ -94,13 +110,18 @@ class storm_run {
     meeting_id_ = meeting.id;
 
     const auto tokens_start = steady::now();
-    tokens_.resize(std::min(clients_, options_.people));
+    tokens_.resize(options_.distinct ? clients_ : std::min(clients_, options_.people));
+    // A member, not a capture: GCC 12 destroys a coroutine lambda's string capture twice.
+    token_role_ = options_.distinct ? "observer" : "participant";
     co_await for_each_bounded(
         tokens_.size(), options_.token_parallel,
         [this](std::size_t i) -> asio::awaitable<void> {
-          tokens_[i] = (co_await participant_token(*http_, meeting_id_, "joiner " + std::to_string(i + 1))).token;
+          tokens_[i] = (co_await participant_token(*http_, meeting_id_, "joiner " + std::to_string(i + 1), token_role_)).token;
         },
         600s);
+    // The chair, joined before the storm: sends the event that must not wait behind it.
+    chair_ = std::make_shared<light_voter>(io_.get_executor());
+    co_await chair_->join(cluster_.endpoint(0), meeting_id_, meeting.moderator_token, 60s);
     figures_.tokens_ms = ms_since(tokens_start);
 
     const auto connect_start = steady::now();
@@ -166,6 +187,34 @@ class storm_run {
     require(figures_.welcomed > 0, "no client got a Welcome: " + figures_.first_failure);
     figures_.last_welcome_ms = double(last_welcome_ns - first_join_ns) / 1e6;
     figures_.welcome = summarize_ns(welcome_ns);
+    co_await event_after_storm();
+  }
+
+  // The chair renames the meeting the moment the storm is over: how long until every client holds it.
+  asio::awaitable<void> event_after_storm() {
+    for (auto& voter : voters_) voter->watch_for_meeting_updated();
+    v1::Command rename;
+    rename.mutable_update_meeting()->set_title("majlis-bench joins, after the storm");
+    const auto sent = steady::now();
+    const auto result = co_await chair_->send(rename, 120s);
+    require(result.ok(), "the rename after the storm failed: " + describe(result));
+    const auto deadline = steady::now() + 120s;
+    for (;;) {
+      std::size_t missing = 0;
+      steady::time_point last = sent;
+      for (const auto& voter : voters_) {
+        if (!voter->open()) continue;
+        if (!voter->saw_meeting_updated()) ++missing;
+        else last = std::max(last, voter->meeting_updated_at());
+      }
+      figures_.after_storm_missing = missing;
+      if (missing == 0) {
+        figures_.after_storm_event_ms = std::chrono::duration<double, std::milli>(last - sent).count();
+        break;
+      }
+      if (steady::now() >= deadline) break;
+      co_await sleep_for(5ms);
+    }
   }
 
   // majlisd keeps working after the last Welcome: every join is an "opened" event for everyone
@@ -185,7 +234,8 @@ class storm_run {
       if (quiet_samples < 2) continue;
       const auto summary = co_await http_->meeting_summary(meeting_id_);
       if (summary.ok()) {
-        figures_.online = json_number(summary.body, "online");
+        figures_.online = json_number(summary.body, "online") - 1;  // the chair is not a joiner
+        if (options_.distinct) figures_.online += std::max(0L, json_number(summary.body, "audience"));
         figures_.seq = static_cast<std::uint64_t>(std::max(0L, json_number(summary.body, "seq")));
       }
       if (figures_.online >= static_cast<long>(tokens_.size())) break;
@@ -195,6 +245,7 @@ class storm_run {
     figures_.settled_ms = ms_since(start_) - 500.0;
     figures_.cpu_majlisd_to_settled_s = previous - cpu_majlisd_before_;
     figures_.cpu_bench_to_settled_s = bench_cpu_seconds() - cpu_bench_before_;
+    figures_.rss_mib = rss_mib(pid);
     for (const auto& voter : voters_) figures_.frames_read += voter->frames_read();
     std::printf("    majlisd: %s\n", (co_await server_counters(*http_)).c_str());
   }
@@ -205,6 +256,8 @@ class storm_run {
   std::size_t clients_;
   std::unique_ptr<client::http_api> http_;
   std::vector<std::shared_ptr<light_voter>> voters_;
+  std::shared_ptr<light_voter> chair_;
+  std::string token_role_;
   std::vector<std::string> tokens_;
   std::string meeting_id_;
   steady::time_point start_;
@@ -250,6 +303,9 @@ storm_figures run_storm(const cluster_options& base, const joins_options& option
               figures.cpu_majlisd_to_settled_s, figures.settled_ms, figures.cpu_bench_to_last_welcome_s,
               figures.cpu_bench_to_settled_s, static_cast<unsigned long long>(figures.frames_read), figures.online,
               static_cast<unsigned long long>(figures.seq));
+  std::printf("    the chair's rename after the storm reached every client in %.0f ms (%llu never saw it); majlisd RSS "
+              "%.1f MiB once settled\n",
+              figures.after_storm_event_ms, static_cast<unsigned long long>(figures.after_storm_missing), figures.rss_mib);
   std::fflush(stdout);
   return figures;
 }
@@ -280,10 +336,17 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
   require(options.people >= 1 && options.people <= 5000, "--people must be in [1, 5000] (the roster's limit)");
   raise_open_file_limit(largest);
 
-  std::printf("joins: light clients open their WebSockets, then all send Join at once to one (scheduled) meeting; "
-              "at most %zu people, more clients are their further devices; %zu run(s) per count, fresh majlisd "
-              "each, %s store\n",
-              options.people, options.runs, std::string(store_name(options.store)).c_str());
+  if (options.distinct) {
+    std::printf("joins: light clients open their WebSockets, then all send Join at once to one (scheduled) meeting; "
+                "every client a distinct observer with a token of its own; %zu run(s) per count, fresh majlisd "
+                "each, %s store\n",
+                options.runs, std::string(store_name(options.store)).c_str());
+  } else {
+    std::printf("joins: light clients open their WebSockets, then all send Join at once to one (scheduled) meeting; "
+                "at most %zu people, more clients are their further devices; %zu run(s) per count, fresh majlisd "
+                "each, %s store\n",
+                options.people, options.runs, std::string(store_name(options.store)).c_str());
+  }
   std::fflush(stdout);
 
   std::vector<json_object> results;
@@ -297,7 +360,7 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
 
   std::printf("\n  medians over %zu run(s):\n", options.runs);
   std::printf("  clients  last Welcome ms  Welcome p50/p99 ms  settled ms  majlisd CPU s to last Welcome / settled  "
-              "Welcome MiB  failed\n");
+              "Welcome MiB  failed  event after storm ms  RSS MiB\n");
   for (std::size_t c = 0; c < options.client_counts.size(); ++c) {
     auto median_of = [&](auto field) {
       std::vector<double> values;
@@ -314,8 +377,11 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
     const double bench_cpu = median_of([](const storm_figures& f) { return f.cpu_bench_to_last_welcome_s; });
     std::uint64_t failed = 0;
     for (const auto& f : all[c]) failed += f.failed;
-    std::printf("  %7zu  %15.0f  %8.0f / %7.0f  %10.0f  %17.2f / %.2f  %21.1f  %6llu\n", options.client_counts[c], last,
-                p50, p99, settled, cpu_last, cpu_settled, mib, static_cast<unsigned long long>(failed));
+    const double after = median_of([](const storm_figures& f) { return f.after_storm_event_ms; });
+    const double rss = median_of([](const storm_figures& f) { return f.rss_mib; });
+    std::printf("  %7zu  %15.0f  %8.0f / %7.0f  %10.0f  %17.2f / %.2f  %21.1f  %6llu  %20.0f  %7.1f\n",
+                options.client_counts[c], last, p50, p99, settled, cpu_last, cpu_settled, mib,
+                static_cast<unsigned long long>(failed), after, rss);
     std::vector<json_object> runs;
     for (const auto& f : all[c]) {
       json_object r;
@@ -331,12 +397,16 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
           .add("seq", f.seq)
           .add("tokens_ms", f.tokens_ms)
           .add("connect_ms", f.connect_ms)
-          .add("frames_read", f.frames_read);
+          .add("frames_read", f.frames_read)
+          .add("after_storm_event_ms", f.after_storm_event_ms)
+          .add("after_storm_missing", f.after_storm_missing)
+          .add("rss_mib", f.rss_mib);
       runs.push_back(r);
     }
     json_object json;
     json.add("clients", std::uint64_t{options.client_counts[c]})
-        .add("people", std::uint64_t{std::min(options.client_counts[c], options.people)})
+        .add("people", std::uint64_t{options.distinct ? options.client_counts[c]
+                                                      : std::min(options.client_counts[c], options.people)})
         .add("last_welcome_ms_median", last)
         .add("welcome_p50_ms_median", p50)
         .add("welcome_p99_ms_median", p99)
@@ -346,6 +416,8 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
         .add("cpu_bench_to_last_welcome_s_median", bench_cpu)
         .add("welcome_mib_median", mib)
         .add("failed", failed)
+        .add("after_storm_event_ms_median", after)
+        .add("rss_mib_median", rss)
         .add("runs", runs);
     results.push_back(json);
   }
@@ -354,6 +426,7 @@ json_object run_joins(const cluster_options& cluster, const joins_options& optio
   json_object json;
   json.add("store", store_name(options.store))
       .add("people_max", std::uint64_t{options.people})
+      .add("distinct", options.distinct)
       .add("client", "light (no mirror)")
       .add("results", results);
   return json;

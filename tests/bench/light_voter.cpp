@@ -123,6 +123,19 @@ asio::awaitable<void> light_voter::read_loop(std::shared_ptr<light_voter> self) 
     }
     ++frames_read_;
     const auto* data = static_cast<const unsigned char*>(buffer.data().data());
+    if (bytes != 0 && data[0] == tag_events && watching_) {
+      v1::ServerMessage events;
+      if (client::decode_server_message(std::string_view(reinterpret_cast<const char*>(data), bytes), false,
+                                        events)) {
+        for (const auto& event : events.events().events()) {
+          if (!event.has_meeting_updated()) continue;
+          watching_ = false;
+          seen_at_ = std::chrono::steady_clock::now();
+          break;
+        }
+      }
+      continue;
+    }
     if (bytes == 0 || data[0] == tag_events) continue;
     if (data[0] != tag_result && data[0] != tag_error) continue;  // Pong
     v1::ServerMessage message;

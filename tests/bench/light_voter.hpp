@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -51,6 +52,12 @@ class light_voter : public std::enable_shared_from_this<light_voter> {
   // it ends, so the owner calls this when done, from the executor's thread or with it stopped.
   void close();
 
+  // From now on, notes when the first events batch holding a MeetingUpdated arrives (the event
+  // a storm bench sends after the storm, to see how long it waits behind what came before).
+  void watch_for_meeting_updated() { watching_ = true; }
+  bool saw_meeting_updated() const { return seen_at_.has_value(); }
+  std::chrono::steady_clock::time_point meeting_updated_at() const { return seen_at_.value_or(std::chrono::steady_clock::time_point{}); }
+
   bool open() const { return open_; }
   std::uint64_t frames_read() const { return frames_read_; }
   const std::string& last_error() const { return last_error_; }
@@ -72,6 +79,8 @@ class light_voter : public std::enable_shared_from_this<light_voter> {
   std::size_t welcome_bytes_ = 0;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_write_;
+  bool watching_ = false;
+  std::optional<std::chrono::steady_clock::time_point> seen_at_;
 };
 
 }  // namespace majlis::bench

@@ -12,6 +12,7 @@
 #include "bench_store.hpp"
 #include "fanout_bench.hpp"
 #include "joins_bench.hpp"
+#include "majlisd_process.hpp"
 #include "latency_bench.hpp"
 #include "restart_bench.hpp"
 #include "votes_bench.hpp"
@@ -35,6 +36,8 @@ void print_json_line(const char* bench, const majlis::bench::cluster_options& cl
 
 int main(int argc, char** argv) {
   using namespace majlis::bench;
+  // The figures are for majlisd as it runs by default (presence gathered every 200 ms).
+  majlis::testing::majlisd_process::quick_presence = false;
   CLI::App app{
       "majlis-bench — benchmarks for majlisd on loopback. Starts redis-server and majlisd "
       "instances itself (or uses the ones given with --server / --redis), prints figures, and "
@@ -107,6 +110,8 @@ int main(int argc, char** argv) {
   joins_cmd->add_option("--people", joins.people,
                         "Distinct participants at most (a roster holds 5,000); further clients are their other devices")
       ->capture_default_str()->check(CLI::Range(1, 5000));
+  joins_cmd->add_flag("--distinct", joins.distinct,
+                      "Every client a distinct person: an observer token of its own (--people is ignored)");
   joins_cmd->add_option("--runs", joins.runs, "Storms per client count; medians are reported")
       ->capture_default_str()->check(CLI::Range(1, 20));
 

@@ -532,9 +532,13 @@ class one_meeting_three_instances : public cluster_scenario {
     for (int i = 0; i < 6; ++i)
       co_await connect_and_join(p(i), nodes_.port(i % 2 == 0 ? 1 : 2), meeting_id_);
     const auto seq = co_await settle(everyone());
-    // Everyone is on every roster, online, whichever instance they joined.
+    // Everyone is on every roster, online, whichever instance they joined; the display is
+    // counted in the audience, not listed.
     for (auto* viewer : everyone()) {
-      require(viewer->state().participants_size() == 8,
+      std::uint32_t displays = 0;
+      for (const auto& count : viewer->state().audience()) displays += count.displays();
+      require(displays == 1, viewer->name + " does not count the display");
+      require(viewer->state().participants_size() == 7,
               viewer->name + " sees " + std::to_string(viewer->state().participants_size()) +
                   " people on the roster at seq " + std::to_string(seq));
       for (const auto& who : viewer->state().participants())
@@ -706,9 +710,9 @@ class one_meeting_three_instances : public cluster_scenario {
     require(differences(chair_->state().agenda(0), display_->state().agenda(0)).empty() &&
                 differences(chair_->state().agenda(0), p(0).state().agenda(0)).empty(),
             "the agenda differs between audiences");
-    // The chair and the display, six people, the fresh participant (the fresh chair and display
-    // are second connections of the first ones).
-    require(chair_->state().participants_size() == 9, "the roster should hold 9 people");
+    // The chair, six people, the fresh participant (the fresh chair is a second connection of
+    // the first one); the displays are counted, not listed.
+    require(chair_->state().participants_size() == 8, "the roster should hold 8 people");
 
     // The same events in the same order: identical per audience, same kinds across audiences.
     std::vector<recorded*> all{chair_.get(), display_.get(), fresh_chair_.get(), fresh_display_.get(),
@@ -1196,9 +1200,12 @@ class instance_dies : public cluster_scenario {
 
     // Every connection of A left exactly once, whichever survivor noticed first.
     std::map<std::string, int> closed;
-    for (const auto& event : chair_->received)
+    for (const auto& event : chair_->received) {
       if (event.has_connection_closed() && event.connection_closed().connection_id().starts_with("a-"))
         ++closed[event.connection_closed().connection_id()];
+      for (const auto& gone : event.presence_changed().closed())
+        if (gone.connection_id().starts_with("a-")) ++closed[gone.connection_id()];
+    }
     require(closed.size() == 4, std::to_string(closed.size()) + " connections of a were closed, expected 4");
     for (const auto& [id, count] : closed)
       require(count == 1, id + " was closed " + std::to_string(count) + " times");

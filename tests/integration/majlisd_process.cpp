@@ -57,6 +57,7 @@ majlisd_process::majlisd_process(std::vector<std::string> extra_args,
   // per-address limits are lifted unless `extra_args` set them again (the last flag wins).
   args.insert(args.end(), {"--max-connections-per-address", "0", "--joins-per-second-per-address",
                            "0", "--failed-auth-limit", "0"});
+  if (quick_presence) args.insert(args.end(), {"--presence-interval-ms", "0"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   uint16_t given_port = 0;  // a "--listen 127.0.0.1:P" in extra_args, P > 0
   for (std::size_t i = 0; i + 1 < extra_args.size(); ++i) {

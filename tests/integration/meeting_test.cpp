@@ -234,10 +234,11 @@ class consultation {
     co_await settle(seq);
 
     // The roster as everyone sees it: 22 participants online with their group and attendance,
-    // the chair and the display online, the walk-ins in the room and offline.
+    // the chair online, the walk-ins in the room and offline; the display counted in the
+    // audience, not listed.
     for (auto* viewer : everyone()) {
       const auto& state = viewer->state();
-      require(state.participants_size() == 2 + static_cast<int>(people().size()) + 2,
+      require(state.participants_size() == 1 + static_cast<int>(people().size()) + 2,
               viewer->name + " sees " + std::to_string(state.participants_size()) +
                   " people on the roster");
       for (std::size_t i = 0; i < people().size(); ++i) {
@@ -258,9 +259,12 @@ class consultation {
                     entry->attendance() == v1::ATTENDANCE_IN_ROOM,
                 viewer->name + " sees a wrong walk-in");
       }
-      const auto* display_entry = participant_by_id(state, display_->participant_id);
-      require(display_entry != nullptr && display_entry->role() == v1::ROLE_DISPLAY,
-              viewer->name + " does not see the display on the roster");
+      require(participant_by_id(state, display_->participant_id) == nullptr,
+              viewer->name + " sees the display on the roster");
+      std::uint32_t displays = 0;
+      for (const auto& count : state.audience()) displays += count.displays();
+      require(displays == 1, viewer->name + " does not count the display: " +
+                                 std::to_string(displays));
     }
 
     // Displays are read-only.

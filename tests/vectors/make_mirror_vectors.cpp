@@ -29,6 +29,7 @@
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -143,6 +144,46 @@ class meeting {
     }
     if (p == nullptr || p->connection_ids().empty()) die(name_ + ": " + id + " is not connected");
     apply(connection_closed(state, id, p->connection_ids(0), "instance-a", now_ms));
+  }
+
+  // Presence gathered into one PresenceChanged, as the runtime writes it now: `joins` are
+  // (id, name, role) opening a new connection, `leaves` close someone's oldest connection.
+  void presence(const std::vector<std::tuple<std::string, std::string, v1::Role>>& joins,
+                const std::vector<std::string>& leaves,
+                const std::vector<std::tuple<std::string, uint32_t, uint32_t>>& audience) {
+    std::vector<presence_change> changes;
+    for (const auto& [id, name, role] : joins) {
+      presence_change change;
+      change.who.set_id(id);
+      change.who.set_display_name(name);
+      change.who.set_role(role);
+      change.who.set_attendance(v1::ATTENDANCE_REMOTE);
+      change.connection_id = "conn-" + std::to_string(++connections_);
+      changes.push_back(std::move(change));
+    }
+    for (const auto& id : leaves) {
+      const v1::Participant* p = nullptr;
+      for (const auto& x : state.participants()) {
+        if (x.id() == id) p = &x;
+      }
+      if (p == nullptr || p->connection_ids().empty()) die(name_ + ": " + id + " is not connected");
+      presence_change change;
+      change.opened = false;
+      change.who.set_id(id);
+      change.connection_id = p->connection_ids(0);
+      changes.push_back(std::move(change));
+    }
+    std::vector<v1::AudienceCount> counts;
+    for (const auto& [instance, observers, displays] : audience) {
+      v1::AudienceCount count;
+      count.set_instance_id(instance);
+      count.set_observers(observers);
+      count.set_displays(displays);
+      counts.push_back(std::move(count));
+    }
+    auto event = presence_changed(state, changes, counts, "instance-a", now_ms);
+    if (!event) die(name_ + ": a presence change that changes nothing");
+    apply({std::move(*event)});
   }
 
   // Time passes: the system proposes what is due (poll deadlines) and the log takes it.
@@ -696,6 +737,14 @@ meeting presence_scenario() {
   m.run(start_meeting());
   m.leave("p1");  // last connection: offline
   m.join("p3", "Camila", participant, "academia", v1::ATTENDANCE_IN_ROOM);
+  m.check();
+  // A join storm: many joins and leaves in one PresenceChanged, the audience counted per instance.
+  m.presence({{"p4", "Dalia", participant}, {"p5", "عمر", participant}, {"p2", "Bashir A.", participant},
+              {"p4", "Dalia", participant}},
+             {"p3"}, {{"instance-a", 120, 2}});
+  m.presence({}, {}, {{"instance-b", 40, 0}});
+  m.check();
+  m.presence({}, {"p5", "p4"}, {{"instance-a", 0, 1}, {"instance-b", 0, 0}});
   return m;
 }
 

@@ -7,7 +7,7 @@ export { STOP, BACKOFF, LOBBY_CLOSE, backoffDelayMs, closeDecides, closeOutcome,
 export type { StopReason, CloseOutcome, BackoffOptions } from './reconnect.js';
 export {
   REASON, ASSUMED_TURN_MS_WITHOUT_LIMIT, emptyState, findItem, currentItem, findParticipant, admissionOf,
-  registrationModeOf, hasPendingRequest, findPoll, findContribution, floorElapsedMs, fairGroup,
+  audienceOnline, registrationModeOf, hasPendingRequest, findPoll, findContribution, floorElapsedMs, fairGroup,
   fairAttendance, groupKey, attendanceKey, orderWaiting, evolve, HANDLED_KINDS, applyEvents, normalizeEvent, normalizeState,
 } from './mirror.js';
 export type { EvolveOptions, ApplyResult, MirrorEvent } from './mirror.js';

@@ -65,6 +65,11 @@ export function findParticipant(state: MeetingState, participantId: string): Par
   return state.participants.find((p) => p.id === participantId) || null;
 }
 
+// Observers and displays online, every instance's count (they are counted, not in participants).
+export function audienceOnline(state: MeetingState): number {
+  return state.audience.reduce((sum, a) => sum + a.observers + a.displays, 0);
+}
+
 // Admission as the proto reads it: unspecified counts as admitted.
 export function admissionOf(participant: Participant | null | undefined): AdmissionStatus {
   const a = participant?.admission || 'ADMISSION_STATUS_UNSPECIFIED';
@@ -479,6 +484,42 @@ const handlers: Record<string, Handler> = {
     if (!p) return;
     eraseAt(p.connectionIds, p.connectionIds.indexOf(b.connectionId));
     refreshOnline(p);
+  },
+  // Many joins and leaves at once (roster.cpp apply_presence_changed): first the people added,
+  // then connections opened, then closed, then each named instance's audience count replaced
+  // (removed when it counts nobody).
+  presenceChanged(s, b) {
+    for (const p of b.added) {
+      if (!p.id || findParticipant(s, p.id)) continue;
+      refreshOnline(p);
+      s.participants.push(p);
+    }
+    if (b.opened.length + b.closed.length > 0) {
+      const byId = new Map(s.participants.map((p): [string, Participant] => [p.id, p]));
+      for (const o of b.opened) {
+        const p = byId.get(o.participantId);
+        if (!p || p.connectionIds.includes(o.connectionId)) continue;
+        p.connectionIds.push(o.connectionId);
+        refreshOnline(p);
+      }
+      for (const c of b.closed) {
+        const p = byId.get(c.participantId);
+        if (!p) continue;
+        eraseAt(p.connectionIds, p.connectionIds.indexOf(c.connectionId));
+        refreshOnline(p);
+      }
+    }
+    for (const count of b.audience) {
+      const at = s.audience.findIndex((a) => a.instanceId === count.instanceId);
+      const empty = count.observers === 0 && count.displays === 0;
+      if (at < 0) {
+        if (!empty) s.audience.push(count);
+      } else if (empty) {
+        eraseAt(s.audience, at);
+      } else {
+        s.audience[at] = count;
+      }
+    }
   },
 
   agendaItemAdded(s, b) {

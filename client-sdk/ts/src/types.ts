@@ -273,6 +273,14 @@ export interface MeetingState {
   endedAtMs: number;
   checkIn: CheckInState;
   onScreenContributionId: string;
+  audience: AudienceCount[];
+}
+
+// Observers and displays online on one instance: counted, not listed in participants.
+export interface AudienceCount {
+  instanceId: string;
+  observers: number;
+  displays: number;
 }
 
 export interface MeetingCreated {
@@ -380,6 +388,13 @@ export interface ConnectionClosed {
   participantId: string;
   connectionId: string;
   instanceId: string;
+}
+
+export interface PresenceChanged {
+  added: Participant[];
+  opened: ConnectionOpened[];
+  closed: ConnectionClosed[];
+  audience: AudienceCount[];
 }
 
 export interface AgendaItemAdded {
