@@ -524,8 +524,11 @@ class listener : public std::enable_shared_from_this<listener> {
   asio::awaitable<void> do_accept(std::shared_ptr<listener> self) {
     asio::steady_timer backoff(strand_);
     while (acceptor_.is_open()) {
-      // Accept the next socket on a strand of its own.
-      tcp::socket socket(asio::make_strand(ioc_));
+      // Accept the next socket on the next I/O thread's io_context, or on a strand of its own.
+      tcp::socket socket = state_->io_threads.empty()
+                               ? tcp::socket(asio::make_strand(ioc_))
+                               : tcp::socket(*state_->io_threads[next_thread_++ %
+                                                                 state_->io_threads.size()]);
       auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       if (ec) {
@@ -548,6 +551,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
   asio::io_context& ioc_;
   asio::strand<asio::io_context::executor_type> strand_;
+  std::size_t next_thread_ = 0;
   tcp::acceptor acceptor_;
   std::shared_ptr<server_state> state_;
   tcp::endpoint local_endpoint_;
@@ -563,6 +567,11 @@ server::server(asio::io_context& ioc, net_config config, std::shared_ptr<http_ha
                                             std::move(acceptor))) {}
 
 server::~server() { stop_accepting(); }
+
+void server::spread_connections(std::vector<asio::io_context*> io_threads) {
+  if (listener_) throw std::logic_error("server::spread_connections called after start");
+  state_->io_threads = std::move(io_threads);
+}
 
 void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");
