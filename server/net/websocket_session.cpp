@@ -103,7 +103,8 @@ void delivery::send() {
     return !g->thread->get_executor().running_in_this_thread();
   });
   for (auto& g : groups_) {
-    asio::dispatch(g->thread->get_executor(), [frames, g = std::move(g)] {
+    const auto executor = g->thread->get_executor();
+    asio::dispatch(executor, [frames, g = std::move(g)] {
       for (auto& [to, index] : g->receivers) to->send_on_thread((*frames)[index]);
     });
   }

@@ -35,7 +35,7 @@ TEST(net_send_queue, one_write_gathers_every_queued_frame_in_order) {
   EXPECT_TRUE(q.writing());
   EXPECT_FALSE(q.has_pending());
   // Header (text, 3) + "one", the pre-framed binary frame as it is, header + head + bytes + tail.
-  EXPECT_EQ(gathered(buffers), std::string("\x81\x03one\x82\x03two\x81\x0a[snapshot]", 18));
+  EXPECT_EQ(gathered(buffers), std::string("\x81\x03one\x82\x03two\x81\x0a[snapshot]", 22));
   EXPECT_EQ(buffers.size(), 2u + 1u + 4u) << "no copies: one buffer per piece";
 }
 
