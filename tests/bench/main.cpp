@@ -2,12 +2,15 @@
 // person and ends with one JSON line for scripts. Only wires the subcommands.
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "bench_meeting.hpp"
 #include "bench_store.hpp"
+#include "fanout_bench.hpp"
 #include "joins_bench.hpp"
 #include "latency_bench.hpp"
 #include "restart_bench.hpp"
@@ -123,6 +126,42 @@ int main(int argc, char** argv) {
   restart_cmd->add_option("--fill-clients", restart.fill_clients, "Clients sending the events")
       ->capture_default_str()->check(CLI::Range(1, 64));
 
+  fanout_options fanout;
+  fanout.peers_dir = MAJLIS_BENCH_PEERS_DIR;
+  fanout_size fanout_single;
+  std::string fanout_preset;
+  bool fanout_distinct_only = false;
+  auto* fanout_cmd = app.add_subcommand(
+      "fanout", "Fan-out against peers: each server in turn on loopback (majlisd, the minimal Beast server, Node ws, "
+                "Socket.IO, 2 × majlisd + Redis against 2 × Socket.IO + redis-adapter, a raw send() floor); N receivers "
+                "join, then E events at R/s: join storm, RSS per connection, send → last receiver p50/p99, CPU per delivery");
+  fanout_cmd->add_option("--clients", fanout_single.clients, "Receivers (N)")
+      ->capture_default_str()->check(CLI::Range(1, 60000));
+  fanout_cmd->add_option("--events", fanout_single.events, "Events sent (E)")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  fanout_cmd->add_option("--rate", fanout_single.rate, "Events per second (R)")
+      ->capture_default_str()->check(CLI::Range(0.01, 100000.0));
+  fanout_cmd->add_option("--preset", fanout_preset,
+                         "5k (5,000 receivers, 100 events at 10/s), 10k (10,000, 50 at 5/s) or both; "
+                         "replaces --clients/--events/--rate")
+      ->check(CLI::IsMember({"5k", "10k", "both"}));
+  fanout_cmd->add_option("--servers", fanout.servers,
+                         "Servers to run, in order, comma-separated (default all): majlisd, majlisd-distinct, beast, ws, "
+                         "socketio, raw, majlisd-redis, socketio-redis")
+      ->delimiter(',');
+  fanout_cmd->add_flag("--distinct", fanout_distinct_only,
+                       "majlisd only with N distinct observers (one token each), not with one shared display token "
+                       "(by default both run)");
+  fanout_cmd->add_option("--json", fanout.json_file, "Write the figures here: a JSON array, one object per server and size");
+  fanout_cmd->add_flag("--require-all", fanout.require_all,
+                       "Exit 1 unless every receiver joined and got every event on every server (the ctest smoke test)");
+  fanout_cmd->add_option("--payload-bytes", fanout.payload_bytes, "Characters of each event's text (majlisd: the new title)")
+      ->capture_default_str()->check(CLI::Range(24, 200));
+  fanout_cmd->add_option("--connect-parallel", fanout.connect_parallel, "WebSocket upgrades in flight at once")
+      ->capture_default_str()->check(CLI::Range(1, 10000));
+  fanout_cmd->add_option("--peers-dir", fanout.peers_dir, "Folder of the Node peers (package-lock.json, *.mjs)")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,6 +184,23 @@ int main(int argc, char** argv) {
     } else if (joins_cmd->parsed()) {
       joins.store = parse_stores({join_store}).front();
       print_json_line("joins", cluster, run_joins(cluster, joins));
+    } else if (fanout_cmd->parsed()) {
+      fanout.majlisd_threads = cluster.server_threads;
+      if (fanout_preset == "5k") {
+        fanout.sizes = {fanout_size{5000, 100, 10}};
+      } else if (fanout_preset == "10k") {
+        fanout.sizes = {fanout_size{10000, 50, 5}};
+      } else if (fanout_preset == "both") {
+        fanout.sizes = {fanout_size{5000, 100, 10}, fanout_size{10000, 50, 5}};
+      } else {
+        fanout.sizes = {fanout_single};
+      }
+      if (fanout_distinct_only) {
+        std::erase(fanout.servers, std::string("majlisd"));
+        if (std::find(fanout.servers.begin(), fanout.servers.end(), "majlisd-distinct") == fanout.servers.end())
+          fanout.servers.insert(fanout.servers.begin(), "majlisd-distinct");
+      }
+      print_json_line("fanout", cluster, run_fanout(fanout));
     } else if (restart_cmd->parsed()) {
       if (!restart_stores.empty()) restart.stores = parse_stores(restart_stores);
       if (!restart_stops.empty()) restart.stops = parse_stops(restart_stops);
