@@ -312,6 +312,10 @@ int main(int argc, char** argv) {
   io.run();
   for (auto& thread_io : io_threads) thread_io->stop();
   for (auto& thread : threads) thread.join();
+  // Handlers still queued on `io` can hold connections whose sockets belong to the other
+  // threads' io_contexts (and theirs can hold meetings on `io`): those contexts are left to the
+  // process exit, so no socket or strand outlives the context it belongs to.
+  for (auto& thread_io : io_threads) (void)thread_io.release();
   registry.detach_all();
   spdlog::info("event=stopped instance={}", config.instance_id);
   return 0;
