@@ -399,7 +399,15 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       http_response answer;
       bool failed = false;
       try {
-        answer = co_await state_->http->handle(to_app_request(req, address));
+        auto handled = state_->http->handle(to_app_request(req, address));
+        if (state_->io_threads.empty()) {
+          answer = co_await std::move(handled);
+        } else {
+          // The app's handlers run on the first io_context (the meetings'), not on this
+          // connection's I/O thread: their hops onto a meeting's strand resume there.
+          auto app = state_->io_threads.front()->get_executor();
+          answer = co_await asio::co_spawn(app, std::move(handled), asio::use_awaitable);
+        }
       } catch (const std::exception& e) {
         spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
         failed = true;
