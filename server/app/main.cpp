@@ -1,6 +1,7 @@
 // majlisd: wires configuration, the event store, the meeting runtime and the transport.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -154,7 +155,12 @@ int main(int argc, char** argv) {
   // The io_context is destroyed last: handlers still queued at exit hold replicas and store
   // internals, and those must go while their services exist. Replicas are detached from the
   // log explicitly after run(), so none touches the log from the io_context's destructor.
-  asio::io_context io(config.threads);
+  asio::io_context io(1);
+  // One io_context per I/O thread: `io` (the meetings, HTTP API and a share of the connections)
+  // on the main thread, and one more per extra --threads, holding connections only. A fan-out
+  // then reaches each thread once, and a connection's work never crosses threads.
+  std::vector<std::unique_ptr<asio::io_context>> io_threads;
+  for (int i = 1; i < config.threads; ++i) io_threads.push_back(std::make_unique<asio::io_context>(1));
   std::unique_ptr<store::event_log> log;
   store::redis_event_log* redis_log = nullptr;
   if (config.store == app::store_kind::sqlite) {
@@ -219,6 +225,9 @@ int main(int argc, char** argv) {
   auto acceptor = std::make_shared<app::client_acceptor>(registry, config, metrics);
   try {
     server = std::make_unique<net::server>(io, config.net, routes, acceptor);
+    std::vector<asio::io_context*> spread{&io};
+    for (auto& thread_io : io_threads) spread.push_back(thread_io.get());
+    server->spread_connections(std::move(spread));
     boost::system::error_code ec;
     auto address = asio::ip::make_address(config.listen_host == "localhost" ? "127.0.0.1" : config.listen_host, ec);
     if (ec) throw std::runtime_error("--listen: '" + config.listen_host + "' is not an IP address");
@@ -295,9 +304,18 @@ int main(int argc, char** argv) {
   });
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  for (auto& thread_io : io_threads) {
+    keep_running.push_back(asio::make_work_guard(*thread_io));
+    threads.emplace_back([context = thread_io.get()] { context->run(); });
+  }
   io.run();
+  for (auto& thread_io : io_threads) thread_io->stop();
   for (auto& thread : threads) thread.join();
+  // Handlers still queued on `io` can hold connections whose sockets belong to the other
+  // threads' io_contexts (and theirs can hold meetings on `io`): those contexts are left to the
+  // process exit, so no socket or strand outlives the context it belongs to.
+  for (auto& thread_io : io_threads) (void)thread_io.release();
   registry.detach_all();
   spdlog::info("event=stopped instance={}", config.instance_id);
   return 0;

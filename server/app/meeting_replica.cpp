@@ -15,6 +15,7 @@
 #include "domain/decider.hpp"
 #include "domain/state_lookup.hpp"
 #include "net/codec.hpp"
+#include "net/ws_frame.hpp"
 
 namespace majlis::app {
 
@@ -336,14 +337,17 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
         out->Clear();
       out->set_seq(event->seq());
     }
-    // Encode once per audience and format; every receiver shares the same bytes.
+    // Encode and frame once per audience and format; every receiver writes the same bytes.
     std::optional<net::frame> binary, json;
+    net::delivery delivery;  // one task per I/O thread
     for (const auto& receiver : receivers) {
       const bool text = receiver->connection->format() == net::wire_format::json;
       auto& frame = text ? json : binary;
-      if (!frame) frame = net::encode_server_message(message, receiver->connection->format());
-      receiver->connection->send(*frame);
+      if (!frame)
+        frame = net::frame_once(net::encode_server_message(message, receiver->connection->format()));
+      delivery.add(receiver->connection, *frame);
     }
+    delivery.send();
     metrics_.fanout_batches++;
     metrics_.deliveries += receivers.size();
   }

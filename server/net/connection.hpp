@@ -7,8 +7,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "majlis/v1/wire.pb.h"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace majlis::net {
 
@@ -22,6 +27,9 @@ struct frame {
   // A Welcome: not counted against the send queue's byte limit, since a join or resume must not
   // fail because the state is large (README "Wire protocol"). It still counts as a frame.
   bool welcome = false;
+  // Optional: the whole WebSocket frame (header + head + bytes + tail), built once by frame_once
+  // for a message going to many connections, which then write it as it is.
+  std::shared_ptr<const std::string> framed;
 
   std::size_t size() const { return head.size() + (bytes ? bytes->size() : 0) + tail.size(); }
 };
@@ -65,6 +73,33 @@ class connection {
   virtual void close_with_error(close_code code, v1::ErrorCode error, std::string message) = 0;
   // Tells the connection its Join was accepted: the join timer stops.
   virtual void mark_joined() = 0;
+
+  // The single-threaded io_context this connection runs on (majlisd spreads connections over one
+  // per I/O thread), or null. Deliveries to many connections then go to each thread once
+  // (delivery below) instead of once per connection.
+  virtual boost::asio::io_context* io_thread() const { return nullptr; }
+  // send() for a caller already running on io_thread(): queued at once, nothing dispatched.
+  virtual void send_on_thread(frame f) { send(std::move(f)); }
+};
+
+// One fan-out: the receivers of a frame, grouped by I/O thread, so each thread gets one task
+// that queues the frame on all its connections (no allocation or dispatch per connection).
+// Connections without an io_thread() get a send() each. Not thread-safe; use once.
+class delivery {
+ public:
+  delivery();
+  ~delivery();
+  delivery(const delivery&) = delete;
+  delivery& operator=(const delivery&) = delete;
+  // `f` is copied the first time it is seen (compared by its bytes).
+  void add(const std::shared_ptr<connection>& to, const frame& f);
+  // Hands each thread its group; a group on the calling thread is queued before this returns.
+  void send();
+
+ private:
+  struct group;
+  std::vector<frame> frames_;
+  std::vector<std::unique_ptr<group>> groups_;
 };
 
 // The app's side of one connection. Called on the connection's strand, one call at a time.

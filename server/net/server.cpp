@@ -400,7 +400,15 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       http_response answer;
       bool failed = false;
       try {
-        answer = co_await state_->http->handle(to_app_request(req, address));
+        auto handled = state_->http->handle(to_app_request(req, address));
+        if (state_->io_threads.empty()) {
+          answer = co_await std::move(handled);
+        } else {
+          // The app's handlers run on the first io_context (the meetings'), not on this
+          // connection's I/O thread: their hops onto a meeting's strand resume there.
+          auto app = state_->io_threads.front()->get_executor();
+          answer = co_await asio::co_spawn(app, std::move(handled), asio::use_awaitable);
+        }
       } catch (const std::exception& e) {
         spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
         failed = true;
@@ -557,8 +565,11 @@ class listener : public std::enable_shared_from_this<listener> {
   asio::awaitable<void> do_accept(std::shared_ptr<listener> self) {
     asio::steady_timer backoff(strand_);
     while (acceptor_.is_open()) {
-      // Accept the next socket on a strand of its own.
-      tcp::socket socket(asio::make_strand(ioc_));
+      // Accept the next socket on the next I/O thread's io_context, or on a strand of its own.
+      tcp::socket socket = state_->io_threads.empty()
+                               ? tcp::socket(asio::make_strand(ioc_))
+                               : tcp::socket(*state_->io_threads[next_thread_++ %
+                                                                 state_->io_threads.size()]);
       auto [ec] = co_await acceptor_.async_accept(socket, use_tuple);
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       if (ec) {
@@ -581,6 +592,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
   asio::io_context& ioc_;
   asio::strand<asio::io_context::executor_type> strand_;
+  std::size_t next_thread_ = 0;
   tcp::acceptor acceptor_;
   std::shared_ptr<server_state> state_;
   tcp::endpoint local_endpoint_;
@@ -596,6 +608,11 @@ server::server(asio::io_context& ioc, net_config config, std::shared_ptr<http_ha
                                             std::move(acceptor))) {}
 
 server::~server() { stop_accepting(); }
+
+void server::spread_connections(std::vector<asio::io_context*> io_threads) {
+  if (listener_) throw std::logic_error("server::spread_connections called after start");
+  state_->io_threads = std::move(io_threads);
+}
 
 void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");

@@ -31,6 +31,10 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // Before start: puts each accepted connection on one of `io_threads` (round robin) instead of
+  // a strand of the server's io_context. Each must be run by exactly one thread; fan-outs then
+  // reach each thread once (net::delivery).
+  void spread_connections(std::vector<boost::asio::io_context*> io_threads);
   // Binds and starts accepting. Throws std::runtime_error ("cannot listen on 0.0.0.0:80:
   // Permission denied") if the endpoint cannot be bound. Port 0 picks a free port.
   void start(const boost::asio::ip::tcp::endpoint& endpoint);

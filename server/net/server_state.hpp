@@ -17,6 +17,9 @@
 #include "net/net_config.hpp"
 #include "net/net_metrics.hpp"
 
+namespace boost::asio {
+class io_context;
+}
 namespace boost::asio::ssl {
 class context;
 }
@@ -49,6 +52,9 @@ class server_state {
   net_metrics metrics;
   std::atomic<std::size_t> open_sockets{0};
   address_limits addresses;
+  // Single-threaded io_contexts the connections are spread over (server::spread_connections);
+  // empty: each connection on a strand of the server's io_context. Set before the listener starts.
+  std::vector<boost::asio::io_context*> io_threads;
 
   // "<instance_id>-<n>", n counting from 1 in this process.
   std::string next_connection_id();

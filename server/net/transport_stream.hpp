@@ -7,6 +7,9 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
+
+#include <boost/asio/write.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -59,19 +62,69 @@ class transport_stream {
         token, this, buffers);
   }
 
+  // Beast's writes (the upgrade response, pongs, close frames) come through here. Each is
+  // written whole before completing, through the same gate as async_write_frames, so Beast's
+  // control frames and the session's pre-framed data frames never interleave on the wire.
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [](auto handler, transport_stream* self, const ConstBuffers& b) {
-          if (self->tls_)
-            self->tls_->async_write_some(b, std::move(handler));
-          else
-            self->plain_->async_write_some(b, std::move(handler));
+          self->gated_write(b, std::move(handler));
         },
         token, this, buffers);
   }
 
+  // Writes complete WebSocket frames, bypassing Beast's framing (server frames are unmasked:
+  // the same bytes for every receiver). Only between whole frames: the gate waits for a Beast
+  // write in progress. `buffers` must stay valid until the handler runs. On the strand only.
+  template <class ConstBuffers, class Token>
+  auto async_write_frames(const ConstBuffers& buffers, Token&& token) {
+    return async_write_some(buffers, std::forward<Token>(token));
+  }
+
  private:
+  // A write that waits for the gate (rare: a pong or close while frames are being written).
+  struct waiting_write {
+    virtual ~waiting_write() = default;
+    virtual void start(transport_stream& stream) = 0;
+  };
+
+  template <class ConstBuffers, class Handler>
+  void gated_write(const ConstBuffers& buffers, Handler handler) {
+    if (!writing_) {
+      write_whole(buffers, std::move(handler));
+      return;
+    }
+    struct waiting final : waiting_write {
+      waiting(const ConstBuffers& b, Handler h) : buffers(b), handler(std::move(h)) {}
+      void start(transport_stream& stream) override {
+        stream.write_whole(buffers, std::move(handler));
+      }
+      ConstBuffers buffers;
+      Handler handler;
+    };
+    waiting_.push_back(std::make_unique<waiting>(buffers, std::move(handler)));
+  }
+
+  template <class ConstBuffers, class Handler>
+  void write_whole(const ConstBuffers& buffers, Handler handler) {
+    writing_ = true;
+    auto done = [this, handler = std::move(handler)](boost::system::error_code ec,
+                                                     std::size_t bytes) mutable {
+      writing_ = false;
+      if (!waiting_.empty()) {
+        auto next = std::move(waiting_.front());
+        waiting_.erase(waiting_.begin());
+        next->start(*this);
+      }
+      std::move(handler)(ec, bytes);
+    };
+    if (tls_)
+      boost::asio::async_write(*tls_, buffers, std::move(done));
+    else
+      boost::asio::async_write(*plain_, buffers, std::move(done));
+  }
+
   template <class Handler>
   friend void async_teardown(boost::beast::role_type role, transport_stream& stream,
                              Handler&& handler);
@@ -81,6 +134,8 @@ class transport_stream {
   executor_type executor_;
   std::optional<boost::beast::tcp_stream> plain_;
   std::unique_ptr<tls_stream> tls_;
+  bool writing_ = false;  // a write holds the gate
+  std::vector<std::unique_ptr<waiting_write>> waiting_;
 };
 
 // Beast's WebSocket close ends the transport through these (found by argument lookup): TLS

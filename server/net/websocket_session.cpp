@@ -9,6 +9,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
@@ -31,6 +32,13 @@ constexpr std::size_t hard_frame_limit_factor = 16;
 // Read buffers above this are released after the message that needed them.
 constexpr std::size_t idle_read_buffer_bytes = 16 * 1024;
 
+// A socket on a plain io_context executor (not a strand) belongs to a single-threaded context:
+// the listener puts sockets there only when the server runs one io_context per I/O thread.
+asio::io_context* single_thread_context(const asio::any_io_executor& executor) {
+  const auto* plain = executor.target<asio::io_context::executor_type>();
+  return plain ? &plain->context() : nullptr;
+}
+
 std::string seconds_text(std::chrono::milliseconds d) {
   const auto ms = d.count();
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
@@ -49,12 +57,59 @@ websocket_session::websocket_session(transport_stream&& stream,
       id_(state_->next_connection_id()),
       reject_(reject),
       client_address_(std::move(client_address)),
-      writer_signal_(ws_.get_executor(), clock::time_point::max()),
+      io_thread_(single_thread_context(ws_.get_executor())),
       watchdog_(ws_.get_executor()),
       read_parked_(ws_.get_executor(), clock::time_point::max()),
       limiter_(config_.commands_per_second, config_.command_burst, clock::now()) {}
 
 websocket_session::~websocket_session() = default;
+
+// delivery (declared in connection.hpp): here, beside the sessions it feeds.
+
+struct delivery::group {
+  asio::io_context* thread = nullptr;
+  std::vector<std::pair<std::shared_ptr<connection>, std::uint32_t>> receivers;  // frame index
+};
+
+delivery::delivery() = default;
+delivery::~delivery() = default;
+
+void delivery::add(const std::shared_ptr<connection>& to, const frame& f) {
+  auto* thread = to->io_thread();
+  if (!thread) {
+    to->send(f);
+    return;
+  }
+  std::uint32_t index = 0;
+  while (index < frames_.size() && frames_[index].bytes != f.bytes) ++index;
+  if (index == frames_.size()) frames_.push_back(f);
+  group* into = nullptr;
+  for (auto& g : groups_) {
+    if (g->thread == thread) into = g.get();
+  }
+  if (!into) {
+    groups_.push_back(std::make_unique<group>());
+    into = groups_.back().get();
+    into->thread = thread;
+  }
+  into->receivers.emplace_back(to, index);
+}
+
+void delivery::send() {
+  if (groups_.empty()) return;
+  auto frames = std::make_shared<const std::vector<frame>>(std::move(frames_));
+  // Other threads' groups first, so they work while this thread queues its own.
+  std::stable_partition(groups_.begin(), groups_.end(), [](const auto& g) {
+    return !g->thread->get_executor().running_in_this_thread();
+  });
+  for (auto& g : groups_) {
+    const auto executor = g->thread->get_executor();
+    asio::dispatch(executor, [frames, g = std::move(g)] {
+      for (auto& [to, index] : g->receivers) to->send_on_thread((*frames)[index]);
+    });
+  }
+  groups_.clear();
+}
 
 void websocket_session::start(std::shared_ptr<websocket_session> self, request upgrade) {
   auto executor = self->ws_.get_executor();
@@ -90,8 +145,6 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   opened_at_ = last_frame_at_ = clock::now();
   on_open();
 
-  asio::co_spawn(ws_.get_executor(), do_write(self),
-                 [](std::exception_ptr e) { log_coroutine_failure("websocket writer", e); });
   asio::co_spawn(ws_.get_executor(), do_watch(self),
                  [](std::exception_ptr e) { log_coroutine_failure("websocket watchdog", e); });
   co_await do_read();
@@ -297,20 +350,18 @@ void websocket_session::enqueue(frame f) {
   // A Welcome's bytes are not live traffic: a large state must not make joining impossible,
   // and its snapshot is shared with the other joiners at the same seq (README "Wire protocol").
   const std::size_t size = f.welcome ? 0 : f.size();
-  // Is the client keeping up?
-  if (queue_.size() >= config_.send_queue_max_frames ||
-      queued_bytes_ + size > config_.send_queue_max_bytes) {
-    queue_.clear();
-    queued_bytes_ = 0;
+  // Is the client keeping up? (Frames in the write in flight count too.)
+  if (queue_.frames() >= config_.send_queue_max_frames ||
+      queue_.counted_bytes() + size > config_.send_queue_max_bytes) {
+    queue_.clear_pending();
     begin_close(close_code::slow_consumer, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
                 "send queue overflow (" + std::to_string(config_.send_queue_max_frames) +
                     " frames or " + std::to_string(config_.send_queue_max_bytes) +
                     " bytes); reconnect and resume by seq");
     return;
   }
-  queued_bytes_ += size;
-  queue_.push_back(std::move(f));
-  wake_writer();
+  queue_.push(std::move(f));
+  pump_writer();
 }
 
 void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::string message) {
@@ -326,60 +377,49 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
   spdlog::debug("ws closing conn={} code={} reason=\"{}\"", id_, static_cast<unsigned>(code),
                 message);
   try {
-    auto f = encode_server_message(make_error_message(error, std::move(message)), format());
-    queued_bytes_ += f.size();
-    queue_.push_back(std::move(f));
+    queue_.push(encode_server_message(make_error_message(error, std::move(message)), format()));
   } catch (const std::exception& e) {
     spdlog::error("cannot encode Error conn={} error={}", id_, e.what());
   }
-  wake_writer();
+  pump_writer();
   // Re-arm the watchdog on the close deadline.
   watchdog_.cancel();
 }
 
-void websocket_session::wake_writer() {
-  // Is the writer waiting for work?
-  if (writer_waiting_) {
-    writer_waiting_ = false;
-    writer_signal_.cancel();
+void websocket_session::pump_writer() {
+  // One write at a time; none once Beast is closing (the peer's close or a protocol failure:
+  // Beast writes its close frame and ends the transport).
+  if (queue_.writing() || close_started_ || closed_ || !ws_.is_open()) return;
+  if (queue_.has_pending()) {
+    // Every queued frame in one gather write, framed by us (server frames are unmasked).
+    ws_.next_layer().async_write_frames(
+        queue_.begin_write(),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+    return;
+  }
+  // Everything is written: close if asked to.
+  if (closing_) {
+    close_started_ = true;
+    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
+                                            close_code_name(close_code_)),
+                    [self = shared_from_this()](beast::error_code ec) {
+                      if (ec) self->tear_down();
+                      self->end_parked_read();
+                    });
   }
 }
 
-asio::awaitable<void> websocket_session::do_write(std::shared_ptr<websocket_session> self) {
-  while (!closed_) {
-    // Write every queued frame back to back.
-    while (!queue_.empty() && !closed_) {
-      frame f = std::move(queue_.front());
-      queue_.pop_front();
-      if (!f.welcome) queued_bytes_ -= f.size();
-      ws_.text(f.text);
-      const std::array<asio::const_buffer, 3> message{asio::buffer(f.head), asio::buffer(*f.bytes),
-                                                      asio::buffer(f.tail)};
-      auto [ec, bytes] = co_await ws_.async_write(message, use_tuple);
-      if (ec) {
-        spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
-        tear_down();
-        co_return;
-      }
-      state_->metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
-      state_->metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-    }
-    if (closed_) break;
-    // Everything is written: close if asked to.
-    if (closing_) {
-      auto [ec] = co_await ws_.async_close(
-          websocket::close_reason(static_cast<websocket::close_code>(close_code_),
-                                  close_code_name(close_code_)),
-          use_tuple);
-      if (ec) tear_down();
-      end_parked_read();
-      co_return;
-    }
-    // Wait for the next frame.
-    writer_waiting_ = true;
-    co_await writer_signal_.async_wait(use_tuple);
+void websocket_session::on_written(beast::error_code ec) {
+  const auto written = queue_.end_write();
+  if (ec) {
+    spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
+    queue_.clear_pending();
+    tear_down();
+    return;
   }
-  (void)self;
+  state_->metrics.frames_out.fetch_add(written.frames, std::memory_order_relaxed);
+  state_->metrics.bytes_out.fetch_add(written.bytes, std::memory_order_relaxed);
+  pump_writer();
 }
 
 asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
@@ -423,9 +463,7 @@ void websocket_session::end_parked_read() {
 
 void websocket_session::on_closed() {
   closed_ = true;
-  queue_.clear();
-  queued_bytes_ = 0;
-  writer_signal_.cancel();
+  queue_.clear_pending();  // a write in flight keeps its frames until it completes
   watchdog_.cancel();
   tear_down();
   if (registered_) state_->remove_session(registry_key_);

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -18,6 +17,7 @@
 
 #include "net/command_limiter.hpp"
 #include "net/connection.hpp"
+#include "net/send_queue.hpp"
 #include "net/server_state.hpp"
 #include "net/transport_stream.hpp"
 
@@ -44,6 +44,8 @@ class websocket_session : public connection,
   void send(const v1::ServerMessage& message) override;
   void close_with_error(close_code code, v1::ErrorCode error, std::string message) override;
   void mark_joined() override;
+  boost::asio::io_context* io_thread() const override { return io_thread_; }
+  void send_on_thread(frame f) override { enqueue(std::move(f)); }
 
   // session_base
   void shutdown(close_code code) override;
@@ -53,7 +55,6 @@ class websocket_session : public connection,
 
   boost::asio::awaitable<void> do_run(std::shared_ptr<websocket_session> self, request upgrade);
   boost::asio::awaitable<void> do_read();
-  boost::asio::awaitable<void> do_write(std::shared_ptr<websocket_session> self);
   boost::asio::awaitable<void> do_watch(std::shared_ptr<websocket_session> self);
 
   // On the strand.
@@ -64,7 +65,9 @@ class websocket_session : public connection,
   void on_command_limit(const v1::ClientMessage& message);
   void enqueue(frame f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
-  void wake_writer();
+  // Starts the next gather write, or the close once everything is written.
+  void pump_writer();
+  void on_written(boost::system::error_code ec);
   void tear_down();
   void end_parked_read();
   void on_closed();
@@ -76,16 +79,15 @@ class websocket_session : public connection,
   const std::string id_;
   const bool reject_;
   const std::string client_address_;  // for the per-address limits
+  boost::asio::io_context* const io_thread_;  // null: the session runs on a strand
   bool counted_address_ = false;      // holds one of the address's connections
   std::atomic<wire_format> format_{wire_format::binary};
 
   // Everything below is touched on the strand only.
   std::shared_ptr<connection_handler> handler_;
   boost::beast::flat_buffer read_buffer_;
-  std::deque<frame> queue_;
-  std::size_t queued_bytes_ = 0;  // live traffic only: Welcome frames are not counted
-  boost::asio::steady_timer writer_signal_;  // never expires; cancelled to wake the writer
-  bool writer_waiting_ = false;
+  send_queue queue_;  // its byte count is live traffic only: Welcome frames are not counted
+  bool close_started_ = false;  // the writer has begun the close handshake
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
   // never expires; the reader parks on it while the writer's close reads for it (see do_read)
   boost::asio::steady_timer read_parked_;
