@@ -425,9 +425,10 @@ class export_scenario {
   asio::awaitable<void> minutes_in_english_and_arabic() {
     display_ = std::make_unique<test_client>(io_, "display", "", display_token_, v1::ROLE_DISPLAY);
     co_await connect_and_join(*display_, port_, meeting_id_);
+    // Displays are counted per instance, not listed among the participants.
     const auto display_joined = [this] {
-      for (const auto& p : chair_->state().participants())
-        if (p.role() == v1::ROLE_DISPLAY && p.online()) return true;
+      for (const auto& count : chair_->state().audience())
+        if (count.displays() > 0) return true;
       return false;
     };
     for (int i = 0; i < 1000 && !display_joined(); ++i) co_await sleep_for(10ms);
