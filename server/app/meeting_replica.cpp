@@ -71,9 +71,9 @@ meeting_replica::meeting_replica(asio::any_io_executor executor, std::string mee
       log_(log),
       config_(config),
       metrics_(metrics),
+      core_(meeting_id_, config, metrics),
       deadline_timer_(strand_),
-      presence_timer_(strand_),
-      seal_(config.signing_secret, meeting_id_) {}
+      presence_timer_(strand_) {}
 
 meeting_replica::~meeting_replica() = default;
 
@@ -82,11 +82,7 @@ asio::awaitable<bool> meeting_replica::load() {
   auto snapshot = co_await log_.load_snapshot(meeting_id_);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   if (snapshot.status != store::read_status::ok) co_return false;
-  if (snapshot.state) {
-    state_ = std::move(*snapshot.state);
-    open_snapshot(state_);
-  }
-  epoch_ = snapshot.epoch;
+  core_.reset(snapshot.state ? std::move(*snapshot.state) : v1::MeetingState(), snapshot.epoch);
   co_await load_resume_window();
 
   std::weak_ptr<meeting_replica> weak = weak_from_this();
@@ -108,55 +104,54 @@ asio::awaitable<bool> meeting_replica::load() {
   catching_up_ = true;
   co_await do_catch_up();
   metrics_.meetings_loaded++;
-  spdlog::info("event=meeting_loaded meeting={} seq={} epoch={}", meeting_id_, state_.seq(), epoch_);
+  spdlog::info("event=meeting_loaded meeting={} seq={} epoch={}", meeting_id_, core_.state().seq(),
+               core_.epoch());
   co_return true;
 }
 
 asio::awaitable<void> meeting_replica::load_resume_window() {
   // The events up to the snapshot go into the resume window unapplied (the snapshot holds
   // them), so a client that was connected before a restart resumes by replay.
-  const uint64_t until = state_.seq();
+  const uint64_t until = core_.state().seq();
   const uint64_t window = config_.resume_window_events;
   uint64_t after = until > window ? until - window : 0;
-  recent_.clear();
+  std::deque<v1::Event> recent;
   while (after < until) {
     auto result = co_await log_.read(meeting_id_, after, 1000);
     co_await asio::dispatch(strand_, asio::use_awaitable);
     if (result.status != store::read_status::ok || result.events.empty()) break;
     for (auto& event : result.events) {
       if (event.seq() > until) break;
-      if (!recent_.empty() && event.seq() != recent_.back().seq() + 1) recent_.clear();
+      if (!recent.empty() && event.seq() != recent.back().seq() + 1) recent.clear();
       after = event.seq();
-      recent_.push_back(std::move(event));
+      recent.push_back(std::move(event));
     }
     if (result.events.back().seq() >= until) break;
   }
-  if (!recent_.empty() && recent_.back().seq() != until) recent_.clear();
+  core_.set_resume_window(std::move(recent));
 }
 
 asio::awaitable<void> meeting_replica::do_catch_up() {
   // catching_up_ is set by the caller, on the strand.
   for (int round = 0; round < 10000; ++round) {
-    auto result = co_await log_.read(meeting_id_, state_.seq(), 1000);
+    auto result = co_await log_.read(meeting_id_, core_.state().seq(), 1000);
     co_await asio::dispatch(strand_, asio::use_awaitable);
     if (result.status == store::read_status::trimmed) {
       // The events we need are behind a snapshot: start again from it.
       auto snapshot = co_await log_.load_snapshot(meeting_id_);
       co_await asio::dispatch(strand_, asio::use_awaitable);
-      if (!snapshot.state || snapshot.state->seq() <= state_.seq()) break;  // no way forward now
-      state_ = std::move(*snapshot.state);
-      open_snapshot(state_);
-      recent_.clear();
+      if (!snapshot.state || snapshot.state->seq() <= core_.state().seq()) break;  // no way forward now
+      core_.reset(std::move(*snapshot.state));
       continue;
     }
-    if (result.status == store::read_status::ok && result.epoch == epoch_ &&
-        result.head_seq < state_.seq()) {
+    if (result.status == store::read_status::ok && result.epoch == core_.epoch() &&
+        result.head_seq < core_.state().seq()) {
       on_regression(result.head_seq);
       break;
     }
     if (result.status != store::read_status::ok || result.events.empty()) break;
     apply(result.events);  // a read is contiguous: no gap for apply() to find
-    if (state_.seq() >= result.head_seq) break;
+    if (core_.state().seq() >= result.head_seq) break;
   }
   catching_up_ = false;
 }
@@ -168,7 +163,7 @@ void meeting_replica::on_published(uint64_t epoch, store::event_batch batch) {
                  batch->empty() ? 0 : batch->front().seq());
     return;
   }
-  if (epoch != epoch_) {
+  if (epoch != core_.epoch()) {
     on_log_change(store::log_change::epoch_changed, epoch, 0);
     return;
   }
@@ -177,17 +172,18 @@ void meeting_replica::on_published(uint64_t epoch, store::event_batch batch) {
 
 void meeting_replica::on_log_change(store::log_change change, uint64_t epoch,
                                     uint64_t head_seq) {
-  if (change == store::log_change::epoch_changed || (epoch != 0 && epoch != epoch_)) {
+  if (change == store::log_change::epoch_changed || (epoch != 0 && epoch != core_.epoch())) {
     if (reloading_) return;
     reloading_ = true;
-    spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, epoch_, epoch);
+    spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, core_.epoch(), epoch);
     asio::co_spawn(strand_, do_reload(), log_spawn_error);
     return;
   }
   // A batch that never arrived (or an outage that ended): fill the gap from the log.
-  if (head_seq > state_.seq()) start_catch_up();
+  if (head_seq > core_.state().seq()) start_catch_up();
   // A head behind us in our epoch: the log lost what we applied.
-  if (change == store::log_change::head_seen && epoch == epoch_ && head_seq < state_.seq())
+  if (change == store::log_change::head_seen && epoch == core_.epoch() &&
+      head_seq < core_.state().seq())
     on_regression(head_seq);
 }
 
@@ -207,16 +203,16 @@ void meeting_replica::on_regression(uint64_t head_seq) {
   // with its head as it is now, so a stale reading costs one round trip and changes nothing.
   if (reloading_ || checking_head_) return;
   checking_head_ = true;
-  spdlog::debug("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_, epoch_,
-               head_seq, state_.seq());
-  asio::co_spawn(strand_, do_regression(state_.seq()), log_spawn_error);
+  spdlog::debug("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_,
+                core_.epoch(), head_seq, core_.state().seq());
+  asio::co_spawn(strand_, do_regression(core_.state().seq()), log_spawn_error);
 }
 
 asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
   // The log's head is behind events this replica applied or a client saw. Those events are
   // void: a new epoch (one replica wins, atomically in the store) makes every replica reload
   // and every client rejoin for a fresh snapshot, so no two histories share an epoch.
-  const uint64_t seen_epoch = epoch_;
+  const uint64_t seen_epoch = core_.epoch();
   auto result = co_await log_.start_new_epoch(meeting_id_, seen_epoch, seen_seq);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   checking_head_ = false;
@@ -226,7 +222,7 @@ asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
   spdlog::warn("event=log_regression meeting={} old_epoch={} new_epoch={} head={} seen={}",
                meeting_id_, seen_epoch, result.epoch, result.head_seq, seen_seq);
   // A batch that carried the new epoch may have started the reload already.
-  if (reloading_ || epoch_ == result.epoch) co_return;
+  if (reloading_ || core_.epoch() == result.epoch) co_return;
   reloading_ = true;
   co_await do_reload();
 }
@@ -246,10 +242,7 @@ asio::awaitable<void> meeting_replica::do_reload() {
     reloading_ = false;  // unreachable: the next head check tries again
     co_return;
   }
-  state_ = snapshot.state ? std::move(*snapshot.state) : v1::MeetingState();
-  open_snapshot(state_);
-  recent_.clear();
-  epoch_ = snapshot.epoch;
+  core_.reset(snapshot.state ? std::move(*snapshot.state) : v1::MeetingState(), snapshot.epoch);
   if (!gone) {
     catching_up_ = true;
     co_await do_catch_up();
@@ -266,63 +259,41 @@ asio::awaitable<void> meeting_replica::do_reload() {
 }
 
 void meeting_replica::apply(const std::vector<v1::Event>& events) {
-  std::vector<const v1::Event*> applied;
-  applied.reserve(events.size());
-  for (const auto& event : events) {
-    if (event.seq() <= state_.seq()) continue;
-    if (event.seq() != state_.seq() + 1) {
-      // A gap: fill it from the log before anything later is applied.
-      start_catch_up();
-      break;
+  core_.apply(events);
+  run_actions();
+}
+
+void meeting_replica::run_actions() {
+  // Drained first: an action may feed the core again (its new actions then run in turn).
+  auto actions = core_.take_actions();
+  for (auto& action : actions) run(action);
+}
+
+void meeting_replica::run(replica_core::action& action) {
+  if (auto* out = std::get_if<replica_core::broadcast>(&action)) {
+    broadcast(out->events);
+  } else if (auto* close = std::get_if<replica_core::close_participant>(&action)) {
+    close_kept_out(close->participant_id, close->admission);
+  } else if (auto* answer = std::get_if<replica_core::answer>(&action)) {
+    send_result(answer->to, answer->request_id, answer->error ? &*answer->error : nullptr,
+                answer->seq);
+  } else if (auto* answered = std::get_if<replica_core::answer_system>(&action)) {
+    if (auto it = waiters_.find(answered->ticket); it != waiters_.end()) {
+      it->second->outcome = std::move(answered->outcome);
+      it->second->done.cancel();
+      waiters_.erase(it);
     }
-    evolve_opened(event);
-    // As logged (sealed): projection never sends a secret ballot's choices, sealed or not.
-    recent_.push_back(event);  // deque: pointers to earlier elements stay valid
-    applied.push_back(&recent_.back());
-  }
-  if (applied.empty()) return;
-  metrics_.events_applied += applied.size();
-  broadcast(applied);
-  // Whoever appended it (we, another instance, a catch-up): a removal closes our connections.
-  // A registration that puts someone in the lobby closes them too: a join that reached us
-  // before the registration did was welcomed as an admin-issued token.
-  for (const auto* event : applied) {
-    if (event->has_participant_removed())
-      close_kept_out(event->participant_removed().participant_id(), v1::ADMISSION_STATUS_REMOVED);
-    if (event->has_participant_registered() &&
-        event->participant_registered().participant().admission() == v1::ADMISSION_STATUS_LOBBY)
-      close_kept_out(event->participant_registered().participant().id(), v1::ADMISSION_STATUS_LOBBY);
-  }
-  while (recent_.size() > config_.resume_window_events) recent_.pop_front();
-  arm_deadline_timer();
-  events_since_snapshot_ += applied.size();
-  if (events_since_snapshot_ >= config_.snapshot_every_events && !snapshotting_) {
-    snapshotting_ = true;
+  } else if (std::holds_alternative<replica_core::start_commit>(action)) {
+    asio::co_spawn(strand_, do_commit(), log_spawn_error);
+  } else if (std::holds_alternative<replica_core::start_catch_up>(action)) {
+    start_catch_up();
+  } else if (std::holds_alternative<replica_core::write_snapshot>(action)) {
     asio::co_spawn(strand_, do_snapshot(), log_spawn_error);
+  } else if (auto* deadline = std::get_if<replica_core::schedule_deadline>(&action)) {
+    schedule_deadline(deadline->unix_ms);
+  } else if (auto* presence = std::get_if<replica_core::schedule_presence>(&action)) {
+    schedule_presence(presence->at);
   }
-}
-
-void meeting_replica::evolve_opened(const v1::Event& event) {
-  if (!event.has_ballot_cast() || event.ballot_cast().sealed_choices().empty()) {
-    domain::evolve(state_, event);
-    return;
-  }
-  v1::Event opened = event;
-  if (seal_.open_event(opened) == ballot_seal::opened::failed) {
-    // Another signing secret, or altered bytes: the voter is recorded, the ballot not counted.
-    metrics_.sealed_ballots_unopened++;
-    spdlog::error("event=sealed_ballot_unopened meeting={} poll={} seq={}", meeting_id_,
-                  opened.ballot_cast().poll_id(), event.seq());
-  }
-  domain::evolve(state_, opened);
-}
-
-void meeting_replica::open_snapshot(v1::MeetingState& state) {
-  const int unopened = seal_.open_running_tallies(state);
-  if (unopened == 0) return;
-  metrics_.sealed_ballots_unopened += static_cast<uint64_t>(unopened);
-  spdlog::error("event=sealed_tally_unopened meeting={} seq={} polls={}", meeting_id_, state.seq(),
-                unopened);
 }
 
 void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
@@ -333,7 +304,7 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
     auto* batch = message.mutable_events();
     for (const auto* event : events) {
       auto* out = batch->add_events();
-      if (!domain::project_event(state_, *event, static_cast<domain::audience>(a), *out))
+      if (!domain::project_event(core_.state(), *event, static_cast<domain::audience>(a), *out))
         out->Clear();
       out->set_seq(event->seq());
     }
@@ -394,7 +365,8 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   }
   // Admission is checked here, on the strand against the current state, so a token
   // verified a moment ago cannot slip past a removal or the lobby.
-  if (const auto* known = domain::find_participant(state_, joiner->viewer.participant_id());
+  const auto& state = core_.state();
+  if (const auto* known = domain::find_participant(state, joiner->viewer.participant_id());
       known != nullptr && close_if_kept_out(*joiner->connection, known->admission())) {
     metrics_.joins_rejected++;
     return;
@@ -413,34 +385,21 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
       return;
     }
   }
-  if (resume && resume->epoch() == epoch_ && resume->seq() > state_.seq())
+  if (resume && resume->epoch() == core_.epoch() && resume->seq() > state.seq())
     check_claimed_seq(resume->seq());
   v1::ServerMessage message;
   auto* welcome = message.mutable_welcome();
   *welcome->mutable_you() = joiner->viewer;
   welcome->set_server_time_ms(unix_millis());
-  welcome->set_epoch(epoch_);
-  welcome->set_seq(state_.seq());
+  welcome->set_epoch(core_.epoch());
+  welcome->set_seq(state.seq());
 
-  // Resume from memory when every missed event is still in the window and the replay is not
-  // larger than the send queue's byte limit; else a snapshot, which joiners share.
-  const uint64_t window_start = recent_.empty() ? state_.seq() + 1 : recent_.front().seq();
-  bool can_replay = resume && resume->epoch() == epoch_ && resume->seq() <= state_.seq() &&
-                    resume->seq() + 1 >= window_start;
-  if (can_replay) {
-    auto* replay = welcome->mutable_replay();
-    for (const auto& event : recent_) {
-      if (event.seq() <= resume->seq()) continue;
-      auto* out = replay->add_events();
-      if (!domain::project_event(state_, event, joiner->audience, *out)) out->Clear();
-      out->set_seq(event.seq());
-    }
-    if (replay->ByteSizeLong() > config_.max_replay_bytes) {
-      welcome->clear_replay();
-      can_replay = false;
-      metrics_.replays_as_snapshot++;
-    }
-  }
+  // Resume from memory (the core decides whether the window holds it all); else a snapshot,
+  // which joiners share.
+  std::optional<v1::Replay> replay;
+  if (resume) replay = core_.replay_for(*resume, joiner->audience);
+  const bool can_replay = replay.has_value();
+  if (can_replay) *welcome->mutable_replay() = std::move(*replay);
   joiner->connection->mark_joined();
   if (can_replay) {
     joiner->connection->send(message);
@@ -459,8 +418,8 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
 
   const v1::Role role = joiner->viewer.role();
   if (domain::counted_in_audience(role)) {
-    ++(role == v1::ROLE_DISPLAY ? local_displays_ : local_observers_);
-    audience_changed();
+    core_.audience_joined(role, std::chrono::steady_clock::now());
+    run_actions();
     return;
   }
   domain::presence_change change;
@@ -471,24 +430,27 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   change.who.set_stakeholder_group(joiner->viewer.stakeholder_group());
   change.who.set_attendance(joiner->viewer.attendance());
   change.connection_id = joiner->viewer.connection_id();
-  add_presence(std::move(change));
+  core_.connection_opened(std::move(change), std::chrono::steady_clock::now());
+  run_actions();
 }
 
 bool meeting_replica::send_snapshot_welcome(const member& joiner, const v1::Welcome& head) {
   const auto format = joiner.connection->format();
   const auto& viewer_id = joiner.viewer.participant_id();
+  const auto& state = core_.state();
+  const uint64_t epoch = core_.epoch();
   try {
     snapshot_cache::bytes snapshot;
-    if (domain::snapshot_depends_on_viewer(state_, viewer_id)) {
+    if (domain::snapshot_depends_on_viewer(state, viewer_id)) {
       // Their own choices in a named poll: a snapshot for them alone.
-      snapshot = net::encode_snapshot(domain::project_state(state_, joiner.audience, viewer_id),
+      snapshot = net::encode_snapshot(domain::project_state(state, joiner.audience, viewer_id),
                                       format);
       metrics_.snapshots_encoded++;
-    } else if ((snapshot = snapshots_.find(epoch_, state_.seq(), joiner.audience, format))) {
+    } else if ((snapshot = snapshots_.find(epoch, state.seq(), joiner.audience, format))) {
       metrics_.snapshot_cache_hits++;
     } else {
-      snapshot = net::encode_snapshot(domain::project_state(state_, joiner.audience, {}), format);
-      snapshots_.store(epoch_, state_.seq(), joiner.audience, format, snapshot);
+      snapshot = net::encode_snapshot(domain::project_state(state, joiner.audience, {}), format);
+      snapshots_.store(epoch, state.seq(), joiner.audience, format, snapshot);
       metrics_.snapshots_encoded++;
     }
     joiner.connection->send(net::compose_welcome(head, std::move(snapshot), format));
@@ -525,16 +487,16 @@ void meeting_replica::do_leave(const std::string& connection_id) {
 
   const v1::Role role = leaving->viewer.role();
   if (domain::counted_in_audience(role)) {
-    auto& count = role == v1::ROLE_DISPLAY ? local_displays_ : local_observers_;
-    if (count > 0) --count;
-    audience_changed();
+    core_.audience_left(role, std::chrono::steady_clock::now());
+    run_actions();
     return;
   }
   domain::presence_change change;
   change.opened = false;
   change.who.set_id(leaving->viewer.participant_id());
   change.connection_id = connection_id;
-  add_presence(std::move(change));
+  core_.connection_closed(std::move(change), std::chrono::steady_clock::now());
+  run_actions();
 }
 
 void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id,
@@ -542,220 +504,53 @@ void meeting_replica::submit(std::shared_ptr<member> sender, uint64_t request_id
   metrics_.commands++;
   asio::post(strand_, [self = shared_from_this(), sender = std::move(sender), request_id,
                        command = std::move(command)]() mutable {
-    if (command.has_check_in() &&
-        !self->check_in_guard_.begin_attempt(sender->viewer.participant_id(),
-                                             check_in_guard::clock::now())) {
-      self->metrics_.commands_rejected++;
-      const domain::rejection throttled{
-          v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-          "Too many wrong check-in codes; try again in a minute."};
-      self->send_result(sender, request_id, &throttled, 0);
-      return;
-    }
-    pending_change change;
-    change.what = pending_change::kind::command;
-    change.sender = std::move(sender);
-    change.request_id = request_id;
-    change.command = std::move(command);
-    self->enqueue(std::move(change));
+    auto actor_id = sender->viewer.participant_id();
+    const auto role = sender->viewer.role();
+    self->core_.submit(std::move(sender), std::move(actor_id), role, request_id,
+                       std::move(command), std::chrono::steady_clock::now());
+    self->run_actions();
   });
-}
-
-void meeting_replica::enqueue(pending_change change) {
-  pending_.push_back(std::move(change));
-  kick_commit();
-}
-
-void meeting_replica::kick_commit() {
-  // Is a commit already running? It will take what waits in its next batch.
-  if (committing_) return;
-  committing_ = true;
-  asio::co_spawn(strand_, do_commit(), log_spawn_error);
-}
-
-void meeting_replica::add_presence(domain::presence_change change) {
-  presence_.push_back(std::move(change));
-  schedule_presence(presence_delay());
-}
-
-void meeting_replica::audience_changed() {
-  audience_dirty_ = true;
-  schedule_presence(presence_delay());
-}
-
-std::chrono::milliseconds meeting_replica::presence_delay() const {
-  // At most one flush per interval, the first at once: a lone join is seen without delay, a
-  // storm's joins are gathered.
-  const auto next = last_presence_flush_ + config_.presence_interval;
-  const auto now = std::chrono::steady_clock::now();
-  if (next <= now) return std::chrono::milliseconds(0);
-  return std::chrono::ceil<std::chrono::milliseconds>(next - now);
-}
-
-bool meeting_replica::presence_waiting() const {
-  return !presence_.empty() || audience_dirty_ || !other_audience_.empty();
-}
-
-void meeting_replica::schedule_presence(std::chrono::milliseconds delay) {
-  if (presence_armed_) return;
-  presence_armed_ = true;
-  presence_timer_.expires_after(delay);
-  presence_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    self->presence_armed_ = false;
-    if (!self->presence_waiting()) return;  // a command's commit took it meanwhile
-    self->presence_due_ = true;
-    self->kick_commit();
-  });
-}
-
-meeting_replica::pending_change meeting_replica::take_presence() {
-  pending_change change;
-  change.what = pending_change::kind::presence;
-  change.presence = std::move(presence_);
-  change.other_audience = std::move(other_audience_);
-  presence_.clear();
-  other_audience_.clear();
-  audience_dirty_ = false;
-  presence_due_ = false;
-  last_presence_flush_ = std::chrono::steady_clock::now();
-  return change;
-}
-
-void meeting_replica::restore_presence(pending_change change) {
-  // Older changes first: a leave must not be decided before the join it ends.
-  change.presence.insert(change.presence.end(), std::make_move_iterator(presence_.begin()),
-                         std::make_move_iterator(presence_.end()));
-  presence_ = std::move(change.presence);
-  change.other_audience.insert(change.other_audience.end(), other_audience_.begin(),
-                               other_audience_.end());
-  other_audience_ = std::move(change.other_audience);
-  audience_dirty_ = true;  // the counts are read again when the retry is decided
-  schedule_presence(config_.presence_retry);
-}
-
-v1::AudienceCount meeting_replica::own_audience() const {
-  v1::AudienceCount count;
-  count.set_instance_id(config_.instance_id);
-  count.set_observers(local_observers_);
-  count.set_displays(local_displays_);
-  return count;
-}
-
-std::variant<std::vector<v1::Event>, domain::rejection> meeting_replica::decide_change(
-    const v1::MeetingState& scratch, const pending_change& change, int64_t now) {
-  switch (change.what) {
-    case pending_change::kind::command:
-      return domain::decide(scratch, change.command,
-                            context_for(change.sender->viewer.participant_id(),
-                                        change.sender->viewer.role(), now));
-    case pending_change::kind::system_command:
-      return domain::decide(scratch, change.command, context_for("", v1::ROLE_UNSPECIFIED, now));
-    case pending_change::kind::presence: {
-      // The counts as they are now: absolute, so a retried flush never writes stale ones.
-      std::vector<v1::AudienceCount> audience = change.other_audience;
-      audience.push_back(own_audience());
-      auto event =
-          domain::presence_changed(scratch, change.presence, audience, config_.instance_id, now);
-      if (!event) return std::vector<v1::Event>{};
-      return std::vector<v1::Event>{std::move(*event)};
-    }
-  }
-  return std::vector<v1::Event>{};
 }
 
 asio::awaitable<void> meeting_replica::do_commit() {
-  while (!pending_.empty() || (presence_due_ && presence_waiting())) {
+  while (core_.has_work()) {
     // Let the commands already queued on the strand join this batch: with a log that answers
     // at once (the embedded store) there is no append in flight for them to gather behind.
     co_await asio::post(strand_, asio::use_awaitable);
-    // Group commit: everything that queued up while the last append was in flight. Presence
-    // goes first when it is due, or with any command (whose sender may have just joined).
-    std::vector<pending_change> batch;
-    if (presence_waiting() && (presence_due_ || !pending_.empty()))
-      batch.push_back(take_presence());
-    while (!pending_.empty() && batch.size() < config_.max_batch_commands) {
-      batch.push_back(std::move(pending_.front()));
-      pending_.pop_front();
-    }
-
-    struct outcome {
-      std::optional<domain::rejection> error;
-      size_t first_event = 0;  // events.size() before this change
-      size_t last_event = 0;  // events.size() after this change; 0 = produced none
-    };
-    std::vector<outcome> outcomes(batch.size());
-    std::vector<v1::Event> events;
-    std::vector<size_t> secret_ballots;  // indexes into events, sealed right before the append
+    auto batch = core_.take_batch(std::chrono::steady_clock::now());
+    replica_core::decided_batch decided;
     store::append_result appended;
     bool head_checked = false;
     for (size_t attempt = 0;; ++attempt) {
-      // Each change is decided on the state after the batch's earlier changes. That state is a
-      // copy of the replica's (scratch), made only when an earlier change produced events: a
-      // command alone in its batch is decided on the replica itself, since copying a large
-      // meeting's state costs more than all the rest of a command's work.
-      std::optional<v1::MeetingState> scratch;
-      size_t evolved = 0;  // events[0, evolved) are applied to scratch
-      const uint64_t base_seq = state_.seq();
-      events.clear();
-      secret_ballots.clear();
-      const int64_t now = unix_millis();
-      for (size_t i = 0; i < batch.size(); ++i) {
-        outcomes[i] = {};
-        if (evolved < events.size()) {
-          if (!scratch) scratch = state_;
-          for (; evolved < events.size(); ++evolved) domain::evolve(*scratch, events[evolved]);
-        }
-        const v1::MeetingState& decided_on = scratch ? *scratch : state_;
-        auto decided = decide_change(decided_on, batch[i], now);
-        if (auto* rejected = std::get_if<domain::rejection>(&decided)) {
-          outcomes[i].error = std::move(*rejected);
-          continue;
-        }
-        auto& produced = std::get<std::vector<v1::Event>>(decided);
-        outcomes[i].first_event = events.size();
-        if (produced.empty()) continue;
-        for (auto& event : produced) {
-          event.set_seq(base_seq + events.size() + 1);
-          if (is_secret_ballot(decided_on, event)) secret_ballots.push_back(events.size());
-          events.push_back(std::move(event));
-        }
-        outcomes[i].last_event = events.size();
-      }
-      if (events.empty()) {
+      decided = core_.decide_batch(batch, unix_millis());
+      const uint64_t base_seq = decided.base_seq;
+      if (decided.events.empty()) {
         // Nothing to append, so no expected-seq check vouches that the state was the latest.
         // Behind a shared log another instance may have appended what this replica has not
         // heard of yet: a refusal is only answered after a look at the log's head.
-        const bool refused = std::any_of(outcomes.begin(), outcomes.end(),
-                                         [](const outcome& o) { return o.error.has_value(); });
-        if (refused && log_.shared() && !head_checked) {
+        if (decided.refused && log_.shared() && !head_checked) {
           head_checked = true;
           auto newer = co_await log_.read(meeting_id_, base_seq, 1000);
           co_await asio::dispatch(strand_, asio::use_awaitable);
-          if (newer.status == store::read_status::ok && newer.epoch == epoch_)
+          if (newer.status == store::read_status::ok && newer.epoch == core_.epoch())
             apply(newer.events);  // what pub/sub brought meanwhile is skipped as duplicate
-          if (state_.seq() > base_seq) continue;  // decide again on the newer state
+          if (core_.state().seq() > base_seq) continue;  // decide again on the newer state
         }
-        appended = {store::append_status::ok, base_seq, epoch_};
+        appended = {store::append_status::ok, base_seq, core_.epoch()};
         break;
       }
-      // The scratch state saw the choices; the log (every store, and the events channel) gets
-      // them sealed. apply() opens them again below, as it does for every event from the log.
-      bool sealed = true;
-      for (size_t index : secret_ballots) sealed = sealed && seal_.seal_event(events[index]);
-      if (!sealed) {
+      if (!decided.sealed) {
         spdlog::error("event=ballot_seal_failed meeting={}", meeting_id_);
         metrics_.append_failures++;
-        appended = {store::append_status::unavailable, base_seq, epoch_};
+        appended = {store::append_status::unavailable, base_seq, core_.epoch()};
         break;
       }
       metrics_.appends++;
-      appended = co_await log_.append(meeting_id_, base_seq, events);
+      appended = co_await log_.append(meeting_id_, base_seq, decided.events);
       co_await asio::dispatch(strand_, asio::use_awaitable);
       if (appended.status == store::append_status::ok) {
         // Apply our own events now; their echo from the log is then a duplicate.
-        apply(events);
+        apply(decided.events);
         break;
       }
       if (appended.status != store::append_status::conflict ||
@@ -765,7 +560,7 @@ asio::awaitable<void> meeting_replica::do_commit() {
                      static_cast<int>(appended.status), attempt);
         break;
       }
-      if (appended.epoch == epoch_ && appended.head_seq < base_seq) {
+      if (appended.epoch == core_.epoch() && appended.head_seq < base_seq) {
         // Not a race: the log lost events we applied. Fail the batch; a new epoch follows.
         appended.status = store::append_status::unavailable;
         on_regression(appended.head_seq);
@@ -778,51 +573,14 @@ asio::awaitable<void> meeting_replica::do_commit() {
         co_await do_catch_up();
       }
     }
-
-    if (appended.status != store::append_status::ok) {
-      // Presence must not be lost to a store outage: retried until it commits.
-      for (auto& change : batch)
-        if (change.what == pending_change::kind::presence) restore_presence(std::move(change));
-    }
-    const uint64_t first_seq = appended.status == store::append_status::ok
-                                   ? appended.head_seq - events.size()
-                                   : 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const auto& change = batch[i];
-      if (change.awaited) {
-        auto& outcome = change.awaited->outcome;
-        if (outcomes[i].error) {
-          outcome = *outcomes[i].error;
-        } else if (appended.status != store::append_status::ok) {
-          outcome = domain::rejection{error_for(appended.status), message_for(appended.status)};
-        } else {
-          outcome = std::vector<v1::Event>(events.begin() + outcomes[i].first_event,
-                                           events.begin() + outcomes[i].last_event);
-        }
-        change.awaited->done.cancel();
-        continue;
-      }
-      if (change.what != pending_change::kind::command) continue;
-      if (change.command.has_check_in()) {
-        const bool wrong = outcomes[i].error &&
-                           outcomes[i].error->code == v1::ERROR_CODE_INVALID_ARGUMENT;
-        check_in_guard_.end_attempt(change.sender->viewer.participant_id(),
-                                    check_in_guard::clock::now(), wrong);
-      }
-      if (outcomes[i].error) {
-        metrics_.commands_rejected++;
-        send_result(change.sender, change.request_id, &*outcomes[i].error, 0);
-      } else if (appended.status != store::append_status::ok) {
-        metrics_.commands_rejected++;
-        domain::rejection failure{error_for(appended.status), message_for(appended.status)};
-        send_result(change.sender, change.request_id, &failure, 0);
-      } else {
-        const uint64_t seq = outcomes[i].last_event ? first_seq + outcomes[i].last_event : 0;
-        send_result(change.sender, change.request_id, nullptr, seq);
-      }
-    }
+    std::optional<domain::rejection> failure;
+    if (appended.status != store::append_status::ok)
+      failure = domain::rejection{error_for(appended.status), message_for(appended.status)};
+    core_.finish_batch(std::move(batch), decided, failure ? &*failure : nullptr,
+                       std::chrono::steady_clock::now());
+    run_actions();
   }
-  committing_ = false;
+  core_.commit_stopped();
 }
 
 void meeting_replica::send_result(const std::shared_ptr<member>& to, uint64_t request_id,
@@ -839,35 +597,28 @@ void meeting_replica::send_result(const std::shared_ptr<member>& to, uint64_t re
   to->connection->send(message);
 }
 
-void meeting_replica::arm_deadline_timer() {
-  const int64_t deadline = domain::next_deadline_ms(state_);
-  if (deadline == armed_deadline_ms_) return;
-  armed_deadline_ms_ = deadline;
-  if (deadline == 0) {
+void meeting_replica::schedule_deadline(int64_t deadline_ms) {
+  if (deadline_ms == 0) {
     deadline_timer_.cancel();
     return;
   }
-  deadline_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, deadline - unix_millis())));
-  deadline_timer_.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
+  deadline_timer_.expires_after(
+      std::chrono::milliseconds(std::max<int64_t>(0, deadline_ms - unix_millis())));
+  deadline_timer_.async_wait([weak = weak_from_this(), deadline_ms](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self || self->armed_deadline_ms_ != deadline) return;
-    self->armed_deadline_ms_ = 0;
-    // Any replica may propose; the log decides and the losers are rejected as already done.
-    auto due = domain::due_commands(self->state_, unix_millis());
-    if (due.empty()) {
-      self->arm_deadline_timer();  // woke a little early: wait again rather than stall
-      return;
-    }
-    for (auto& command : due) {
-      // The domain has no randomness: the replica draws the new check-in code.
-      if (command.has_rotate_check_in_code())
-        command.mutable_rotate_check_in_code()->set_code(random_check_in_code());
-      pending_change change;
-      change.what = pending_change::kind::system_command;
-      change.command = std::move(command);
-      self->enqueue(std::move(change));
-    }
-    // The next apply() arms the timer again for whatever deadline remains.
+    if (ec || !self) return;
+    self->core_.on_deadline(deadline_ms, unix_millis());
+    self->run_actions();
+  });
+}
+
+void meeting_replica::schedule_presence(std::chrono::steady_clock::time_point at) {
+  presence_timer_.expires_at(at);
+  presence_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->core_.on_presence_due();
+    self->run_actions();
   });
 }
 
@@ -878,11 +629,12 @@ asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances(
     if (std::find(instances.begin(), instances.end(), instance) == instances.end())
       instances.push_back(std::move(instance));
   };
-  for (const auto& participant : state_.participants()) {
+  const auto& state = core_.state();
+  for (const auto& participant : state.participants()) {
     for (const auto& connection_id : participant.connection_ids())
       note(instance_of_connection(connection_id));
   }
-  for (const auto& count : state_.audience()) note(count.instance_id());
+  for (const auto& count : state.audience()) note(count.instance_id());
   co_return instances;
 }
 
@@ -890,13 +642,15 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
   asio::post(strand_, [self = shared_from_this(), dead = std::move(dead_instances)] {
     // Our own connections are compared with the roster only when no presence change is on its
     // way to the log, so a join or leave in flight is not taken for a discrepancy.
-    const bool settled = !self->committing_ && self->pending_.empty() && !self->presence_waiting();
+    auto& core = self->core_;
+    const bool settled = !core.committing() && !core.has_pending() && !core.presence_waiting();
+    const auto& state = core.state();
     auto is_dead = [&](const std::string& instance) {
       return std::find(dead.begin(), dead.end(), instance) != dead.end();
     };
     std::set<std::string> in_roster;
     std::vector<domain::presence_change> changes;
-    for (const auto& participant : self->state_.participants()) {
+    for (const auto& participant : state.participants()) {
       for (const auto& connection_id : participant.connection_ids()) {
         in_roster.insert(connection_id);
         const auto instance = instance_of_connection(connection_id);
@@ -934,71 +688,55 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
     }
     // Audience counts: a dead instance's go to zero; ours are written again if the state holds
     // others (an earlier run under the same id, or zeroed while we had lost the store).
-    bool audience = false;
-    for (const auto& count : self->state_.audience()) {
+    std::vector<v1::AudienceCount> zero_counts;
+    for (const auto& count : state.audience()) {
       if (!is_dead(count.instance_id())) continue;
       v1::AudienceCount zero;
       zero.set_instance_id(count.instance_id());
-      self->other_audience_.push_back(std::move(zero));
-      audience = true;
+      zero_counts.push_back(std::move(zero));
     }
+    bool own_counts = false;
     if (settled) {
-      const auto own = self->own_audience();
+      const auto own = core.own_audience();
       uint32_t observers = 0, displays = 0;
-      for (const auto& count : self->state_.audience()) {
+      for (const auto& count : state.audience()) {
         if (count.instance_id() != own.instance_id()) continue;
         observers = count.observers();
         displays = count.displays();
       }
-      if (observers != own.observers() || displays != own.displays()) {
-        self->audience_dirty_ = true;
-        audience = true;
-      }
+      own_counts = observers != own.observers() || displays != own.displays();
     }
-    for (auto& change : changes) self->presence_.push_back(std::move(change));
-    if (!changes.empty() || audience) self->schedule_presence(std::chrono::milliseconds(0));
+    core.correct_presence(std::move(changes), std::move(zero_counts), own_counts,
+                          std::chrono::steady_clock::now());
+    self->run_actions();
   });
 }
 
 asio::awaitable<void> meeting_replica::do_snapshot() {
-  events_since_snapshot_ = 0;
-  // An open secret poll's running tally goes to the store sealed, like its ballots.
   std::optional<v1::MeetingState> sealed;
-  const bool secret_counting = std::any_of(
-      state_.polls().begin(), state_.polls().end(), [](const v1::Poll& poll) {
-        return poll.secrecy() == v1::POLL_SECRECY_SECRET && !poll.tally().empty() &&
-               (poll.status() == v1::POLL_STATUS_DRAFT || poll.status() == v1::POLL_STATUS_OPEN);
-      });
-  if (secret_counting) {
-    sealed = state_;
-    if (!seal_.seal_running_tallies(*sealed)) {
-      spdlog::error("event=tally_seal_failed meeting={} seq={}", meeting_id_, state_.seq());
-      snapshotting_ = false;
-      co_return;
-    }
-  }
-  co_await log_.save_snapshot(meeting_id_, sealed ? *sealed : state_);
+  const v1::MeetingState* to_save = core_.snapshot_for_store(sealed);
+  if (!to_save) co_return;
+  co_await log_.save_snapshot(meeting_id_, *to_save);
   co_await asio::dispatch(strand_, asio::use_awaitable);
   metrics_.snapshots_written++;
-  snapshotting_ = false;
+  core_.snapshot_written();
 }
 
 asio::awaitable<std::vector<std::string>> meeting_replica::stakeholder_groups() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
-  co_return std::vector<std::string>(state_.stakeholder_groups().begin(),
-                                     state_.stakeholder_groups().end());
+  const auto& groups = core_.state().stakeholder_groups();
+  co_return std::vector<std::string>(groups.begin(), groups.end());
 }
 
 asio::awaitable<meeting_replica::system_outcome> meeting_replica::decide_system(
     v1::Command command) {
   co_await asio::dispatch(strand_, asio::use_awaitable);
-  auto awaited = std::make_shared<pending_change::waiter>(strand_);
+  auto awaited = std::make_shared<waiter>(strand_);
   awaited->done.expires_at(std::chrono::steady_clock::time_point::max());
-  pending_change change;
-  change.what = pending_change::kind::system_command;
-  change.command = std::move(command);
-  change.awaited = awaited;
-  enqueue(std::move(change));
+  const uint64_t ticket = next_ticket_++;
+  waiters_.emplace(ticket, awaited);
+  core_.submit_system(std::move(command), ticket);
+  run_actions();
   // Cancelled on the strand once the commit has an outcome for it.
   boost::system::error_code ignored;
   co_await awaited->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -1009,7 +747,7 @@ asio::awaitable<meeting_replica::system_outcome> meeting_replica::decide_system(
 
 asio::awaitable<v1::MeetingState> meeting_replica::state_copy() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
-  co_return state_;
+  co_return core_.state();
 }
 
 void meeting_replica::close_all() {
@@ -1032,7 +770,7 @@ size_t meeting_replica::live_connections_of(const std::string& participant_id) c
   size_t held = 0;
   if (auto it = local_connections_.find(participant_id); it != local_connections_.end())
     held = it->second;
-  for (const auto& participant : state_.participants()) {
+  for (const auto& participant : core_.state().participants()) {
     if (participant.id() != participant_id) continue;
     for (const auto& connection_id : participant.connection_ids()) {
       if (instance_of_connection(connection_id) != config_.instance_id) ++held;
@@ -1040,15 +778,6 @@ size_t meeting_replica::live_connections_of(const std::string& participant_id) c
     break;
   }
   return held;
-}
-
-std::string meeting_replica::fresh_id() { return random_id(12); }
-
-domain::command_context meeting_replica::context_for(std::string actor_id, v1::Role role,
-                                                     int64_t now_ms) {
-  domain::command_context context{std::move(actor_id), role, now_ms, fresh_id()};
-  context.check_in_rotation_ms = config_.check_in_rotation_ms;
-  return context;
 }
 
 }  // namespace majlis::app

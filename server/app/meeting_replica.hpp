@@ -1,5 +1,7 @@
 // One meeting as this instance sees it: a replica of the state folded from the event log, the
 // connections joined to it, and the pipeline that decides commands and commits their events.
+// The decisions live in replica_core (sans-I/O); this is the strand shell that feeds it inputs
+// (with the clock) and runs its actions: appends and reads, timers, fan-out, closes.
 // Everything here runs on the replica's strand; the public members post onto it.
 #pragma once
 
@@ -18,9 +20,8 @@
 #include <boost/asio/strand.hpp>
 
 #include "app/app_metrics.hpp"
-#include "app/ballot_seal.hpp"
-#include "app/check_in_guard.hpp"
 #include "app/config.hpp"
+#include "app/replica_core.hpp"
 #include "app/snapshot_cache.hpp"
 #include "domain/decider.hpp"
 #include "domain/projection.hpp"
@@ -59,7 +60,7 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
 
   // What a system command proposed by the HTTP API came to: its committed events (with
   // seq), or why it was refused or not committed.
-  using system_outcome = std::variant<std::vector<v1::Event>, domain::rejection>;
+  using system_outcome = replica_core::system_outcome;
   // Decides a system command (no actor, no role) through the commit pipeline and waits for
   // its outcome; used by POST /register.
   boost::asio::awaitable<system_outcome> decide_system(v1::Command command);
@@ -80,52 +81,23 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   const std::string& meeting_id() const { return meeting_id_; }
 
  private:
-  // A change waiting for the next append: a client command, a system command (deadline), or
-  // the presence changes gathered since the last one (joins and leaves, audience counts).
-  struct pending_change {
-    enum class kind { command, system_command, presence };
-    kind what = kind::command;
-    std::shared_ptr<member> sender;  // command
-    uint64_t request_id = 0;
-    v1::Command command;
-    std::vector<domain::presence_change> presence;  // presence: listed people's connections
-    std::vector<v1::AudienceCount> other_audience;   // presence: dead instances' counts (zero)
-    // A system command someone awaits (decide_system): filled in, then its timer cancelled.
-    struct waiter {
-      explicit waiter(boost::asio::strand<boost::asio::any_io_executor>& strand) : done(strand) {}
-      boost::asio::steady_timer done;
-      std::optional<system_outcome> outcome;
-    };
-    std::shared_ptr<waiter> awaited;
+  // A system command someone awaits (decide_system): filled in, then its timer cancelled.
+  struct waiter {
+    explicit waiter(boost::asio::strand<boost::asio::any_io_executor>& strand) : done(strand) {}
+    boost::asio::steady_timer done;
+    std::optional<system_outcome> outcome;
   };
 
+  // Runs what the core decided since the last input, in order.
+  void run_actions();
+  void run(replica_core::action& action);
   void do_join(std::shared_ptr<member> joiner, std::optional<v1::Resume> resume);
   // Sends `head` (a Welcome without start) with the snapshot for the joiner's audience, shared
   // with the other joiners at this seq unless it holds the joiner's own choices. False when it
   // could not be encoded (the joiner is closed).
   bool send_snapshot_welcome(const member& joiner, const v1::Welcome& head);
   void do_leave(const std::string& connection_id);
-  void enqueue(pending_change change);
-  // Starts the commit loop unless it runs.
-  void kick_commit();
-  // Records a presence change for the next PresenceChanged and arms its flush.
-  void add_presence(domain::presence_change change);
-  void audience_changed();
-  // How long the next presence change waits to be flushed.
-  std::chrono::milliseconds presence_delay() const;
-  bool presence_waiting() const;
-  // Arms the flush of the presence changes waiting, after `delay`, unless one is armed.
-  void schedule_presence(std::chrono::milliseconds delay);
-  // The presence changes waiting, as one change for the batch being formed.
-  pending_change take_presence();
-  // A presence flush that did not commit: its changes wait again, before the newer ones.
-  void restore_presence(pending_change change);
-  // This instance's observer and display connections, as the state should count them.
-  v1::AudienceCount own_audience() const;
   boost::asio::awaitable<void> do_commit();
-  // Decides one change against `scratch`; events are returned without seq.
-  std::variant<std::vector<v1::Event>, domain::rejection> decide_change(
-      const v1::MeetingState& scratch, const pending_change& change, int64_t now_ms);
 
   void on_published(uint64_t epoch, store::event_batch batch);
   void on_log_change(store::log_change change, uint64_t epoch, uint64_t head_seq);
@@ -140,12 +112,8 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   void check_claimed_seq(uint64_t claimed_seq);
   // After a restart: the events before the snapshot, so resuming clients get a replay.
   boost::asio::awaitable<void> load_resume_window();
-  // Applies events in seq order: duplicates are skipped, a gap starts a catch-up.
+  // Applies events through the core and runs what follows (fan-out, closes, timers).
   void apply(const std::vector<v1::Event>& events);
-  // evolve() with a sealed secret ballot opened first (not counted if it cannot be opened).
-  void evolve_opened(const v1::Event& event);
-  // A snapshot from the store: its sealed running tallies opened.
-  void open_snapshot(v1::MeetingState& state);
   boost::asio::awaitable<void> do_catch_up();
   void broadcast(const std::vector<const v1::Event*>& events);
   // Closes this instance's connections of a participant who is removed (4003) or in the lobby
@@ -155,53 +123,35 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   static bool close_if_kept_out(net::connection& connection, v1::AdmissionStatus admission);
   void send_result(const std::shared_ptr<member>& to, uint64_t request_id,
                    const domain::rejection* error, uint64_t seq);
-  void arm_deadline_timer();
+  void schedule_deadline(int64_t deadline_ms);
+  void schedule_presence(std::chrono::steady_clock::time_point at);
   boost::asio::awaitable<void> do_snapshot();
-  std::string fresh_id();
   // Participants and moderators are held to max_connections_per_participant.
   static bool limits_connections(v1::Role role);
   // Connections `participant_id` holds in this meeting: joined here, or on another instance
   // as the roster says.
   size_t live_connections_of(const std::string& participant_id) const;
-  domain::command_context context_for(std::string actor_id, v1::Role role, int64_t now_ms);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string meeting_id_;
   store::event_log& log_;
   const replica_config& config_;
   app_metrics& metrics_;
+  replica_core core_;  // state, resume window, group commit, presence, deadlines
 
-  v1::MeetingState state_;
-  uint64_t epoch_ = 0;
-  std::deque<v1::Event> recent_;  // resume window: the last events applied, ascending
   std::unordered_map<std::string, std::shared_ptr<member>> members_;
   std::unordered_map<std::string, size_t> local_connections_;  // members_ per participant id
   std::array<std::vector<std::shared_ptr<member>>, domain::audience_count> audiences_;
-  std::deque<pending_change> pending_;
-  bool committing_ = false;
+  std::unordered_map<uint64_t, std::shared_ptr<waiter>> waiters_;  // by ticket
+  uint64_t next_ticket_ = 1;
   bool catching_up_ = false;
-  bool snapshotting_ = false;
   bool reloading_ = false;
   bool checking_head_ = false;  // a start_new_epoch() round trip is under way
   uint64_t published_batches_ = 0;  // for the test hook replica_config::drop_published_every
-  // Presence waiting for the next PresenceChanged (flushed by presence_timer_, or at once with
-  // the next command's commit, so a joiner's command finds them on the roster).
-  std::vector<domain::presence_change> presence_;
-  std::vector<v1::AudienceCount> other_audience_;  // dead instances' counts to zero
-  bool audience_dirty_ = false;   // own_audience() may differ from the state's
-  bool presence_due_ = false;     // the flush timer fired: commit what waits
-  bool presence_armed_ = false;
-  std::chrono::steady_clock::time_point last_presence_flush_{};
-  uint32_t local_observers_ = 0;  // members counted in the audience, by kind
-  uint32_t local_displays_ = 0;
-  size_t events_since_snapshot_ = 0;
   boost::asio::steady_timer deadline_timer_;
   boost::asio::steady_timer presence_timer_;
-  int64_t armed_deadline_ms_ = 0;
   std::chrono::steady_clock::time_point next_claim_check_{};
   snapshot_cache snapshots_;  // Welcome snapshots at the current seq, shared by joiners
-  ballot_seal seal_;          // secret ballots are sealed in the log, opened before evolve
-  check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };
 
 }  // namespace majlis::app

@@ -2,6 +2,7 @@
 // JSON), a resume from an old seq and `majlisctl state` still get their Welcome and the right
 // state; joins at one seq share one encoded snapshot; and a client that stops reading while live
 // traffic flows is still closed as a slow consumer (4008).
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
@@ -182,10 +183,23 @@ class welcome_size : public ::testing::Test {
     co_return reply.body;
   }
 
-  // Waits until the meeting is quiet (the joiners' arrivals committed), then returns the chair's
-  // seq: every client that reaches it must hold the chair's state as its audience sees it.
-  asio::awaitable<std::uint64_t> settled_seq() {
-    co_await sleep_for(300ms);
+  // Waits until the joiners' arrivals are committed (the chair's roster lists every one of
+  // `connection_ids`), then returns the chair's seq: every client that reaches it must hold the
+  // chair's state as its audience sees it.
+  asio::awaitable<std::uint64_t> settled_seq(const std::vector<std::string>& connection_ids) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto listed = [&] {
+      std::set<std::string> open;
+      for (const auto& participant : chair_->state().participants())
+        open.insert(participant.connection_ids().begin(), participant.connection_ids().end());
+      return std::all_of(connection_ids.begin(), connection_ids.end(),
+                         [&](const std::string& id) { return open.contains(id); });
+    };
+    while (!listed()) {
+      require(std::chrono::steady_clock::now() < deadline,
+              "the joiners never appeared on the chair's roster");
+      co_await sleep_for(10ms);
+    }
     co_return chair_->seq();
   }
 
@@ -223,7 +237,9 @@ TEST_F(welcome_size, fresh_joins_get_a_state_larger_than_the_send_queue) {
                   " contributions in the snapshot");
       joiners.push_back(std::move(joiner));
     }
-    const auto seq = co_await settled_seq();
+    std::vector<std::string> arrivals;
+    for (auto& joiner : joiners) arrivals.push_back(joiner->client->viewer().connection_id());
+    const auto seq = co_await settled_seq(arrivals);
     for (auto& joiner : joiners) {
       require(co_await joiner->client->wait_for_seq(seq, 10s), joiner->name + " is behind");
       expect_participant_view(joiner->state(), joiner->name);
@@ -259,7 +275,8 @@ TEST_F(welcome_size, resume_from_an_old_seq_gets_every_missed_change) {
     require(mirror.apply(welcome) == client::apply_outcome::applied,
             "the resume Welcome does not continue the mirror");
     // Then the events of its own arrival.
-    const auto seq = co_await settled_seq();
+    std::vector<std::string> arrival{welcome.you().connection_id()};
+    const auto seq = co_await settled_seq(arrival);
     while (mirror.seq() < seq) {
       auto r = co_await read_one(*ws);
       require(r.message.has_value(), "lost after the Welcome: " + r.failure);
