@@ -25,8 +25,8 @@ intake_verdict take_frame(std::string_view bytes, bool binary, const intake_limi
   auto decoded = decode_client_message(bytes, format);
   if (!decoded.ok()) {
     verdict.count = intake_verdict::counter::protocol_errors;
-    verdict.action =
-        intake::close{close_code::invalid_payload, v1::ERROR_CODE_PROTOCOL, std::move(decoded.error)};
+    verdict.action = intake::close{close_code::invalid_payload, v1::ERROR_CODE_PROTOCOL,
+                                   std::move(decoded.error)};
     return verdict;
   }
   if (decoded.message.has_command() || decoded.message.has_ping()) {
