@@ -5,6 +5,7 @@
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -60,7 +61,7 @@ websocket_session::websocket_session(transport_stream&& stream,
       io_thread_(single_thread_context(ws_.get_executor())),
       watchdog_(ws_.get_executor()),
       read_parked_(ws_.get_executor(), clock::time_point::max()),
-      limiter_(config_.commands_per_second, config_.command_burst, clock::now()) {}
+      intake_{command_limiter(config_.commands_per_second, config_.command_burst, clock::now())} {}
 
 websocket_session::~websocket_session() = default;
 
@@ -141,8 +142,8 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   }
   upgrade = {};
   registry_key_ = state_->add_session(self);
-  registered_ = true;
   opened_at_ = last_frame_at_ = clock::now();
+  move_to(session_state::awaiting_join);
   on_open();
 
   asio::co_spawn(ws_.get_executor(), do_watch(self),
@@ -162,7 +163,7 @@ void websocket_session::on_open() {
     return;
   }
   if (!admit_address()) return;
-  counted_open_ = true;
+  admitted_ = true;  // one of the address's connections, and one of connections_open
   state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
   state_->metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("ws open conn={}", id_);
@@ -171,7 +172,7 @@ void websocket_session::on_open() {
   } catch (const std::exception& e) {
     spdlog::error("connection_acceptor::on_open threw conn={} error={}", id_, e.what());
   }
-  if (!handler_ && !closing_) {
+  if (!handler_ && !winding_down(phase_)) {
     begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "connection not accepted");
   }
 }
@@ -181,7 +182,6 @@ bool websocket_session::admit_address() {
   const auto& limit = limits.config();
   const auto verdict = limits.admit_connection(client_address_, clock::now());
   if (verdict == address_limits::verdict::accept) {
-    counted_address_ = true;
     return true;
   }
   format_.store(wire_format::json, std::memory_order_relaxed);
@@ -220,8 +220,8 @@ asio::awaitable<void> websocket_session::do_read() {
     // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
     // holds while it waits for our read — until the close deadline. So park until the close is
     // over; a read already pending when the close began still completes normally.
-    if (closing_) {
-      if (!close_over_) co_await read_parked_.async_wait(use_tuple);
+    if (winding_down(phase_)) {
+      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
       co_return;
     }
     // Read the next piece of a message, at most one byte past the limit.
@@ -232,72 +232,60 @@ asio::awaitable<void> websocket_session::do_read() {
       co_return;
     }
     state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-    if (closing_) {
+    if (winding_down(phase_)) {
       read_buffer_.clear();
-    } else if (read_buffer_.size() > max) {
-      read_buffer_.clear();
-      state_->metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
-      begin_close(close_code::message_too_big, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                  "frame larger than " + std::to_string(max) + " bytes");
-    } else if (ws_.is_message_done()) {
-      on_message_bytes(ws_.got_text());
+    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
+      on_frame(!ws_.got_text());
       read_buffer_.clear();
       if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
     }
   }
 }
 
-void websocket_session::on_message_bytes(bool text) {
-  state_->metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
-  last_frame_at_ = clock::now();
-  const auto format = text ? wire_format::json : wire_format::binary;
-  if (!format_fixed_) {
-    format_fixed_ = true;
-    format_.store(format, std::memory_order_relaxed);
-  }
+void websocket_session::on_frame(bool binary) {
+  const auto now = clock::now();
   const auto data = read_buffer_.cdata();
-  auto decoded = decode_client_message(
-      std::string_view(static_cast<const char*>(data.data()), data.size()), format);
-  if (!decoded.ok()) {
-    state_->metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
-    begin_close(close_code::invalid_payload, v1::ERROR_CODE_PROTOCOL, std::move(decoded.error));
-    return;
+  auto verdict = take_frame(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                            binary, {config_.max_frame_bytes, config_.commands_per_second},
+                            intake_, now);
+  auto& metrics = state_->metrics;
+  if (verdict.frame_format) {
+    metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+    last_frame_at_ = now;
+    if (verdict.fixes_format) format_.store(*verdict.frame_format, std::memory_order_relaxed);
   }
-  if (decoded.message.has_command() || decoded.message.has_ping()) {
-    switch (limiter_.admit(last_frame_at_)) {
-      case command_limiter::verdict::accept:
-        break;
-      case command_limiter::verdict::reject:
-        on_command_limit(decoded.message);
-        return;
-      case command_limiter::verdict::flood:
-        state_->metrics.rate_limited_commands.fetch_add(1, std::memory_order_relaxed);
-        begin_close(close_code::policy_violation, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
-                    "rate limit exceeded repeatedly: " +
-                        std::to_string(config_.commands_per_second) + " commands per second");
-        return;
+  switch (verdict.count) {
+    case intake_verdict::counter::none:
+      break;
+    case intake_verdict::counter::protocol_errors:
+      metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case intake_verdict::counter::rate_limited_commands:
+      metrics.rate_limited_commands.fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
+  if (auto* close = std::get_if<intake::close>(&verdict.action)) {
+    begin_close(close->code, close->error, std::move(close->reason));
+  } else if (auto* answer = std::get_if<intake::answer>(&verdict.action)) {
+    enqueue(encode_server_message(answer->message, format()));
+  } else if (auto* deliver = std::get_if<intake::deliver>(&verdict.action)) {
+    try {
+      handler_->on_message(std::move(deliver->message));
+    } catch (const std::exception& e) {
+      spdlog::error("connection_handler::on_message threw conn={} error={}", id_, e.what());
+      begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
     }
-  }
-  try {
-    handler_->on_message(std::move(decoded.message));
-  } catch (const std::exception& e) {
-    spdlog::error("connection_handler::on_message threw conn={} error={}", id_, e.what());
-    begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
   }
 }
 
-void websocket_session::on_command_limit(const v1::ClientMessage& message) {
-  state_->metrics.rate_limited_commands.fetch_add(1, std::memory_order_relaxed);
-  // A Ping over the limit is dropped: it has no request id to answer.
-  if (!message.has_command()) return;
-  v1::ServerMessage reply;
-  auto* result = reply.mutable_result();
-  result->set_request_id(message.command().request_id());
-  result->set_ok(false);
-  result->mutable_error()->set_code(v1::ERROR_CODE_RESOURCE_EXHAUSTED);
-  result->mutable_error()->set_message(
-      "rate limit: " + std::to_string(config_.commands_per_second) + " commands per second");
-  enqueue(encode_server_message(reply, format()));
+void websocket_session::move_to(session_state next) {
+  if (!session_state_allows(phase_, next)) {
+    // A bug, not a client's doing: keep the current phase rather than go back.
+    spdlog::error("ws bad state move conn={} from={} to={}", id_, static_cast<int>(phase_),
+                  static_cast<int>(next));
+    return;
+  }
+  phase_ = next;
 }
 
 void websocket_session::send(frame f) {
@@ -329,8 +317,8 @@ void websocket_session::close_with_error(close_code code, v1::ErrorCode error,
 
 void websocket_session::mark_joined() {
   asio::dispatch(ws_.get_executor(), [self = shared_from_this()] {
-    if (self->joined_ || self->closed_) return;
-    self->joined_ = true;
+    if (self->phase_ != session_state::awaiting_join) return;
+    self->move_to(session_state::joined);
     self->last_frame_at_ = clock::now();
     // Stop the join timer: the watchdog re-arms on the idle deadline.
     self->watchdog_.cancel();
@@ -346,7 +334,7 @@ void websocket_session::shutdown(close_code code) {
 }
 
 void websocket_session::enqueue(frame f) {
-  if (closing_ || closed_ || !f.bytes) return;
+  if (winding_down(phase_) || !f.bytes) return;
   // A Welcome's bytes are not live traffic: a large state must not make joining impossible,
   // and its snapshot is shared with the other joiners at the same seq (README "Wire protocol").
   const std::size_t size = f.welcome ? 0 : f.size();
@@ -365,8 +353,8 @@ void websocket_session::enqueue(frame f) {
 }
 
 void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::string message) {
-  if (closing_ || closed_) return;
-  closing_ = true;
+  if (winding_down(phase_)) return;
+  move_to(session_state::draining);
   close_code_ = code;
   if (code == close_code::unauthenticated) {
     state_->metrics.failed_auth.fetch_add(1, std::memory_order_relaxed);
@@ -389,7 +377,9 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
 void websocket_session::pump_writer() {
   // One write at a time; none once Beast is closing (the peer's close or a protocol failure:
   // Beast writes its close frame and ends the transport).
-  if (queue_.writing() || close_started_ || closed_ || !ws_.is_open()) return;
+  if (queue_.writing() || phase_ == session_state::closing || phase_ == session_state::closed ||
+      !ws_.is_open())
+    return;
   if (queue_.has_pending()) {
     // Every queued frame in one gather write, framed by us (server frames are unmasked).
     ws_.next_layer().async_write_frames(
@@ -398,8 +388,8 @@ void websocket_session::pump_writer() {
     return;
   }
   // Everything is written: close if asked to.
-  if (closing_) {
-    close_started_ = true;
+  if (phase_ == session_state::draining) {
+    move_to(session_state::closing);
     ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
                                             close_code_name(close_code_)),
                     [self = shared_from_this()](beast::error_code ec) {
@@ -423,18 +413,20 @@ void websocket_session::on_written(beast::error_code ec) {
 }
 
 asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
-  while (!closed_) {
+  for (;;) {
+    const auto deadline = deadline_of(phase_);
+    if (deadline == session_deadline::none) break;
     const auto now = clock::now();
-    const auto due = closing_  ? close_deadline_
-                     : joined_ ? last_frame_at_ + config_.idle_timeout
-                               : opened_at_ + config_.join_timeout;
+    const auto due = deadline == session_deadline::close  ? close_deadline_
+                     : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
+                                                          : opened_at_ + config_.join_timeout;
     if (now >= due) {
-      if (closing_) {
+      if (deadline == session_deadline::close) {
         spdlog::debug("ws close timed out conn={}", id_);
         tear_down();
         co_return;
       }
-      if (joined_) {
+      if (deadline == session_deadline::idle) {
         begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
                     "no message within " + seconds_text(config_.idle_timeout));
       } else {
@@ -457,19 +449,22 @@ void websocket_session::tear_down() {
 }
 
 void websocket_session::end_parked_read() {
-  close_over_ = true;
+  transport_over_ = true;
   read_parked_.cancel();
 }
 
 void websocket_session::on_closed() {
-  closed_ = true;
+  const bool closed_by_us = winding_down(phase_);
+  move_to(session_state::closed);
   queue_.clear_pending();  // a write in flight keeps its frames until it completes
   watchdog_.cancel();
   tear_down();
-  if (registered_) state_->remove_session(registry_key_);
-  if (!closing_) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
-  if (counted_open_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
-  if (counted_address_) state_->addresses.release_connection(client_address_, clock::now());
+  if (registry_key_ != 0) state_->remove_session(registry_key_);
+  if (!closed_by_us) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
+  if (admitted_) {
+    state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    state_->addresses.release_connection(client_address_, clock::now());
+  }
   spdlog::debug("ws closed conn={}", id_);
   if (auto handler = std::move(handler_)) {
     try {

@@ -15,10 +15,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "net/command_limiter.hpp"
 #include "net/connection.hpp"
+#include "net/frame_intake.hpp"
 #include "net/send_queue.hpp"
 #include "net/server_state.hpp"
+#include "net/session_state.hpp"
 #include "net/transport_stream.hpp"
 
 namespace majlis::net {
@@ -61,8 +62,10 @@ class websocket_session : public connection,
   void on_open();
   // The per-address limits: false after starting a close with 4029.
   bool admit_address();
-  void on_message_bytes(bool text);
-  void on_command_limit(const v1::ClientMessage& message);
+  // The message in read_buffer_ is complete, or already over the size limit.
+  void on_frame(bool binary);
+  // Every change of phase_ goes through here (session_state_allows).
+  void move_to(session_state next);
   void enqueue(frame f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
   // Starts the next gather write, or the close once everything is written.
@@ -80,29 +83,29 @@ class websocket_session : public connection,
   const bool reject_;
   const std::string client_address_;  // for the per-address limits
   boost::asio::io_context* const io_thread_;  // null: the session runs on a strand
-  bool counted_address_ = false;      // holds one of the address's connections
   std::atomic<wire_format> format_{wire_format::binary};
 
   // Everything below is touched on the strand only.
   std::shared_ptr<connection_handler> handler_;
   boost::beast::flat_buffer read_buffer_;
   send_queue queue_;  // its byte count is live traffic only: Welcome frames are not counted
-  bool close_started_ = false;  // the writer has begun the close handshake
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
   // never expires; the reader parks on it while the writer's close reads for it (see do_read)
   boost::asio::steady_timer read_parked_;
-  bool close_over_ = false;  // the close handshake ended (or the socket was torn down)
-  command_limiter limiter_;
+  intake_state intake_;  // the command rate limiter and whether the format is fixed
   clock::time_point opened_at_;
   clock::time_point last_frame_at_;
   clock::time_point close_deadline_;
-  std::uint64_t registry_key_ = 0;
-  bool registered_ = false;
-  bool counted_open_ = false;
-  bool format_fixed_ = false;
-  bool joined_ = false;
-  bool closing_ = false;
-  bool closed_ = false;
+  std::uint64_t registry_key_ = 0;  // 0: not registered (the upgrade failed)
+  session_state phase_ = session_state::upgrading;
+  // Two facts orthogonal to the phase, so kept beside it:
+  // - admitted_: the session holds a place in connections_open and in its address's count
+  //   (released in on_closed); a session refused at open (4013, 4029) closes without one.
+  // - transport_over_: the close handshake ended or the socket was torn down. It can happen in
+  //   any phase (a failed write tears down a joined session before the read loop notices), and
+  //   a reader that parked after it would never be woken (see do_read).
+  bool admitted_ = false;
+  bool transport_over_ = false;
   close_code close_code_ = close_code::normal;
 };
 
