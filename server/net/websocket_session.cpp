@@ -411,12 +411,14 @@ void websocket_session::pump_writer() {
   // One write at a time; none once Beast is closing (the peer's close or a protocol failure:
   // Beast writes its close frame and ends the transport).
   if (queue_.writing() || close_started_ || closed_ || !ws_.is_open()) return;
-  while (queue_.has_pending()) {
-    // Every queued frame in one gather write, framed by us (server frames are unmasked).
-    const auto buffers = queue_.begin_write();
-    beast::error_code ec;
-    const auto taken = ws_.next_layer().write_frames_now(buffers, ec);
-    if (!finish_write(taken, ec)) return;
+  if (queue_.has_pending()) {
+    // Every queued frame in one gather write, framed by us (server frames are unmasked). Queued
+    // frames wait for the write in flight (so a burst counts against the queue's limits); only a
+    // fan-out's frame to an idle connection is written at once (enqueue_direct).
+    ws_.next_layer().async_write_frames(
+        queue_.begin_write(),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+    return;
   }
   // Everything is written: close if asked to.
   if (closing_) {
