@@ -29,10 +29,11 @@ void send_queue::clear_pending() {
   release_if_large(pending_, kept_entries);
 }
 
-const std::vector<boost::asio::const_buffer>& send_queue::begin_write() {
+send_queue::buffers send_queue::begin_write() {
   writing_ = true;
   in_flight_.swap(pending_);
   buffers_.clear();
+  first_buffer_ = 0;
   for (const auto& e : in_flight_) {
     const auto& f = e.f;
     if (f.framed) {
@@ -47,6 +48,15 @@ const std::vector<boost::asio::const_buffer>& send_queue::begin_write() {
   return buffers_;
 }
 
+send_queue::buffers send_queue::advance(std::size_t bytes) {
+  while (first_buffer_ < buffers_.size() && bytes >= buffers_[first_buffer_].size()) {
+    bytes -= buffers_[first_buffer_].size();
+    ++first_buffer_;
+  }
+  if (first_buffer_ < buffers_.size()) buffers_[first_buffer_] += bytes;
+  return buffers(buffers_).subspan(first_buffer_);
+}
+
 send_queue::batch send_queue::end_write() {
   batch done;
   done.frames = in_flight_.size();
@@ -56,6 +66,7 @@ send_queue::batch send_queue::end_write() {
   }
   in_flight_.clear();
   buffers_.clear();
+  first_buffer_ = 0;
   release_if_large(in_flight_, kept_entries);
   release_if_large(buffers_, kept_entries * 4);
   writing_ = false;

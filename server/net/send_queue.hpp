@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
@@ -30,9 +31,12 @@ class send_queue {
   std::size_t frames() const { return pending_.size() + in_flight_.size(); }
   std::size_t counted_bytes() const { return counted_bytes_; }
 
+  using buffers = std::span<const boost::asio::const_buffer>;
   // Moves every pending frame into the write; the buffers stay valid until end_write.
   // Requires has_pending() and !writing().
-  const std::vector<boost::asio::const_buffer>& begin_write();
+  buffers begin_write();
+  // The socket took `bytes` of the write at once: what is left of it (empty: all written).
+  buffers advance(std::size_t bytes);
   // The write in flight is over (written or failed): what it held.
   batch end_write();
 
@@ -49,6 +53,7 @@ class send_queue {
   std::vector<entry> pending_;
   std::vector<entry> in_flight_;
   std::vector<boost::asio::const_buffer> buffers_;
+  std::size_t first_buffer_ = 0;  // buffers_ before it are written (advance)
   std::size_t counted_bytes_ = 0;
   bool writing_ = false;
 };

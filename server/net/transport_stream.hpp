@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -79,7 +80,30 @@ class transport_stream {
   // write in progress. `buffers` must stay valid until the handler runs. On the strand only.
   template <class ConstBuffers, class Token>
   auto async_write_frames(const ConstBuffers& buffers, Token&& token) {
-    return async_write_some(buffers, std::forward<Token>(token));
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [](auto handler, transport_stream* self, const ConstBuffers& b) {
+          self->gated_write(b, std::move(handler), true);
+        },
+        token, this, buffers);
+  }
+
+  // Plain TCP with the gate free: writes what the socket takes now, without waiting and without
+  // a completion handler (the common case of a fan-out: one sendmsg per receiver, nothing
+  // queued). Returns the bytes taken; `ec` would_block when the socket takes nothing now, or
+  // when this stream cannot write at once (TLS, a write in flight). The rest goes through
+  // async_write_frames. On the strand only.
+  template <class ConstBuffers>
+  std::size_t write_frames_now(const ConstBuffers& buffers, boost::system::error_code& ec) {
+    if (tls_ || writing_) {
+      ec = boost::asio::error::would_block;
+      return 0;
+    }
+    auto& socket = plain_->socket();
+    if (!socket.non_blocking()) {
+      socket.non_blocking(true, ec);
+      if (ec) return 0;
+    }
+    return socket.write_some(buffers, ec);
   }
 
  private:
@@ -89,25 +113,28 @@ class transport_stream {
     virtual void start(transport_stream& stream) = 0;
   };
 
+  // `raw`: the session's frames, written on the socket itself (plain TCP): they never have a
+  // deadline, and Beast's tcp_stream adds an operation and a timer check to every write.
   template <class ConstBuffers, class Handler>
-  void gated_write(const ConstBuffers& buffers, Handler handler) {
+  void gated_write(const ConstBuffers& buffers, Handler handler, bool raw = false) {
     if (!writing_) {
-      write_whole(buffers, std::move(handler));
+      write_whole(buffers, std::move(handler), raw);
       return;
     }
     struct waiting final : waiting_write {
-      waiting(const ConstBuffers& b, Handler h) : buffers(b), handler(std::move(h)) {}
+      waiting(const ConstBuffers& b, Handler h, bool r) : buffers(b), handler(std::move(h)), raw(r) {}
       void start(transport_stream& stream) override {
-        stream.write_whole(buffers, std::move(handler));
+        stream.write_whole(buffers, std::move(handler), raw);
       }
       ConstBuffers buffers;
       Handler handler;
+      bool raw;
     };
-    waiting_.push_back(std::make_unique<waiting>(buffers, std::move(handler)));
+    waiting_.push_back(std::make_unique<waiting>(buffers, std::move(handler), raw));
   }
 
   template <class ConstBuffers, class Handler>
-  void write_whole(const ConstBuffers& buffers, Handler handler) {
+  void write_whole(const ConstBuffers& buffers, Handler handler, bool raw) {
     writing_ = true;
     auto done = [this, handler = std::move(handler)](boost::system::error_code ec,
                                                      std::size_t bytes) mutable {
@@ -121,6 +148,8 @@ class transport_stream {
     };
     if (tls_)
       boost::asio::async_write(*tls_, buffers, std::move(done));
+    else if (raw)
+      boost::asio::async_write(plain_->socket(), buffers, std::move(done));
     else
       boost::asio::async_write(*plain_, buffers, std::move(done));
   }

@@ -352,6 +352,27 @@ void websocket_session::enqueue(frame f) {
   pump_writer();
 }
 
+void websocket_session::enqueue_direct(frame f) {
+  // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
+  // once, so it is written without a queue entry or a completion handler.
+  const bool direct = f.framed && f.bytes && !closing_ && !closed_ && !close_started_ &&
+                      !queue_.writing() && !queue_.has_pending() && ws_.is_open() &&
+                      config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
+  if (!direct) {
+    enqueue(std::move(f));
+    return;
+  }
+  beast::error_code ec;
+  const auto taken = ws_.next_layer().write_frames_now(asio::buffer(*f.framed), ec);
+  if (!ec && taken == f.framed->size()) {
+    count_written({1, f.size()});
+    return;
+  }
+  queue_.push(std::move(f));
+  (void)queue_.begin_write();
+  if (finish_write(taken, ec)) pump_writer();
+}
+
 void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::string message) {
   if (winding_down(phase_)) return;
   move_to(session_state::draining);
@@ -381,7 +402,9 @@ void websocket_session::pump_writer() {
       !ws_.is_open())
     return;
   if (queue_.has_pending()) {
-    // Every queued frame in one gather write, framed by us (server frames are unmasked).
+    // Every queued frame in one gather write, framed by us (server frames are unmasked). Queued
+    // frames wait for the write in flight (so a burst counts against the queue's limits); only a
+    // fan-out's frame to an idle connection is written at once (enqueue_direct).
     ws_.next_layer().async_write_frames(
         queue_.begin_write(),
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
@@ -399,6 +422,22 @@ void websocket_session::pump_writer() {
   }
 }
 
+bool websocket_session::finish_write(std::size_t taken, beast::error_code ec) {
+  if (ec && ec != asio::error::would_block) {
+    on_written(ec);
+    return false;
+  }
+  // What the socket took at once needs no completion handler; the rest is written asynchronously.
+  const auto left = queue_.advance(taken);
+  if (left.empty()) {
+    count_written(queue_.end_write());
+    return true;
+  }
+  ws_.next_layer().async_write_frames(
+      left, [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_written(e); });
+  return false;
+}
+
 void websocket_session::on_written(beast::error_code ec) {
   const auto written = queue_.end_write();
   if (ec) {
@@ -407,9 +446,13 @@ void websocket_session::on_written(beast::error_code ec) {
     tear_down();
     return;
   }
+  count_written(written);
+  pump_writer();
+}
+
+void websocket_session::count_written(const send_queue::batch& written) {
   state_->metrics.frames_out.fetch_add(written.frames, std::memory_order_relaxed);
   state_->metrics.bytes_out.fetch_add(written.bytes, std::memory_order_relaxed);
-  pump_writer();
 }
 
 asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {

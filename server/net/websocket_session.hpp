@@ -46,7 +46,7 @@ class websocket_session : public connection,
   void close_with_error(close_code code, v1::ErrorCode error, std::string message) override;
   void mark_joined() override;
   boost::asio::io_context* io_thread() const override { return io_thread_; }
-  void send_on_thread(frame f) override { enqueue(std::move(f)); }
+  void send_on_thread(frame f) override { enqueue_direct(std::move(f)); }
 
   // session_base
   void shutdown(close_code code) override;
@@ -67,10 +67,17 @@ class websocket_session : public connection,
   // Every change of phase_ goes through here (session_state_allows).
   void move_to(session_state next);
   void enqueue(frame f);
+  // enqueue, writing a pre-framed frame at once when nothing is queued (no queue entry, no
+  // completion handler).
+  void enqueue_direct(frame f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
   // Starts the next gather write, or the close once everything is written.
   void pump_writer();
   void on_written(boost::system::error_code ec);
+  // After write_frames_now took `taken` bytes of the write begun: true when it is all written;
+  // otherwise the rest is written asynchronously (or the write failed).
+  bool finish_write(std::size_t taken, boost::system::error_code ec);
+  void count_written(const send_queue::batch& written);
   void tear_down();
   void end_parked_read();
   void on_closed();

@@ -15,7 +15,7 @@ frame make_frame(std::string payload, bool text = false) {
   return f;
 }
 
-std::string gathered(const std::vector<boost::asio::const_buffer>& buffers) {
+std::string gathered(send_queue::buffers buffers) {
   std::string out(boost::asio::buffer_size(buffers), '\0');
   boost::asio::buffer_copy(boost::asio::buffer(out), buffers);
   return out;
@@ -72,6 +72,25 @@ TEST(net_send_queue, welcome_bytes_are_not_counted_against_the_limit) {
   EXPECT_EQ(q.counted_bytes(), 4u) << "the write in flight keeps its frames";
   EXPECT_EQ(q.end_write().bytes, 1004u);
   EXPECT_EQ(q.counted_bytes(), 0u);
+}
+
+TEST(net_send_queue, advance_leaves_what_the_socket_did_not_take) {
+  send_queue q;
+  q.push(make_frame("abc"));
+  q.push(frame_once(make_frame("defg")));
+  const auto whole = gathered(q.begin_write());
+  ASSERT_EQ(whole, std::string("\x82\x03" "abc" "\x82\x04" "defg"));
+  // Inside the first buffer (the header), at a buffer's end, inside the pre-framed one.
+  EXPECT_EQ(gathered(q.advance(1)), whole.substr(1));
+  EXPECT_EQ(gathered(q.advance(1)), whole.substr(2));
+  EXPECT_EQ(gathered(q.advance(4)), whole.substr(6));
+  EXPECT_TRUE(q.advance(whole.size() - 6).empty()) << "all of it written";
+  const auto done = q.end_write();
+  EXPECT_EQ(done.frames, 2u);
+  EXPECT_EQ(done.bytes, 7u);
+  q.push(make_frame("h"));
+  EXPECT_EQ(gathered(q.begin_write()), "\x82\x01" "h") << "the next write starts whole";
+  EXPECT_EQ(gathered(q.advance(0)), "\x82\x01" "h");
 }
 
 }  // namespace
