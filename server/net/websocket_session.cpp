@@ -355,7 +355,7 @@ void websocket_session::enqueue(frame f) {
 void websocket_session::enqueue_direct(frame f) {
   // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
   // once, so it is written without a queue entry or a completion handler.
-  const bool direct = f.framed && f.bytes && !closing_ && !closed_ && !close_started_ &&
+  const bool direct = f.framed && f.bytes && !winding_down(phase_) &&
                       !queue_.writing() && !queue_.has_pending() && ws_.is_open() &&
                       config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
   if (!direct) {
