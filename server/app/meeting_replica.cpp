@@ -1,7 +1,6 @@
 #include "app/meeting_replica.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -10,6 +9,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "app/join_token.hpp"
 #include "app/wall_clock.hpp"
 #include "domain/decider.hpp"
@@ -51,15 +51,6 @@ std::string instance_of_connection(std::string_view connection_id) {
 }
 
 namespace {
-
-void log_spawn_error(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    spdlog::error("event=replica_task_failed error=\"{}\"", e.what());
-  }
-}
 
 }  // namespace
 
@@ -181,7 +172,7 @@ void meeting_replica::on_log_change(store::log_change change, uint64_t epoch,
     if (reloading_) return;
     reloading_ = true;
     spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, epoch_, epoch);
-    asio::co_spawn(strand_, do_reload(), log_spawn_error);
+    asio::co_spawn(strand_, do_reload(), log_failure("replica reload"));
     return;
   }
   // A batch that never arrived (or an outage that ended): fill the gap from the log.
@@ -199,7 +190,7 @@ void meeting_replica::check_claimed_seq(uint64_t claimed_seq) {
   if (reloading_ || checking_head_ || now < next_claim_check_) return;
   next_claim_check_ = now + std::chrono::minutes(1);
   checking_head_ = true;
-  asio::co_spawn(strand_, do_regression(claimed_seq), log_spawn_error);
+  asio::co_spawn(strand_, do_regression(claimed_seq), log_failure("replica regression"));
 }
 
 void meeting_replica::on_regression(uint64_t head_seq) {
@@ -209,7 +200,7 @@ void meeting_replica::on_regression(uint64_t head_seq) {
   checking_head_ = true;
   spdlog::debug("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_, epoch_,
                head_seq, state_.seq());
-  asio::co_spawn(strand_, do_regression(state_.seq()), log_spawn_error);
+  asio::co_spawn(strand_, do_regression(state_.seq()), log_failure("replica regression"));
 }
 
 asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
@@ -235,7 +226,7 @@ void meeting_replica::start_catch_up() {
   if (catching_up_ || reloading_) return;
   catching_up_ = true;
   metrics_.gaps_filled++;
-  asio::co_spawn(strand_, do_catch_up(), log_spawn_error);
+  asio::co_spawn(strand_, do_catch_up(), log_failure("replica catch-up"));
 }
 
 asio::awaitable<void> meeting_replica::do_reload() {
@@ -298,7 +289,7 @@ void meeting_replica::apply(const std::vector<v1::Event>& events) {
   events_since_snapshot_ += applied.size();
   if (events_since_snapshot_ >= config_.snapshot_every_events && !snapshotting_) {
     snapshotting_ = true;
-    asio::co_spawn(strand_, do_snapshot(), log_spawn_error);
+    asio::co_spawn(strand_, do_snapshot(), log_failure("replica snapshot"));
   }
 }
 
@@ -570,7 +561,7 @@ void meeting_replica::kick_commit() {
   // Is a commit already running? It will take what waits in its next batch.
   if (committing_) return;
   committing_ = true;
-  asio::co_spawn(strand_, do_commit(), log_spawn_error);
+  asio::co_spawn(strand_, do_commit(), log_failure("replica commit"));
 }
 
 void meeting_replica::add_presence(domain::presence_change change) {

@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
 #include "net/transport_stream.hpp"
@@ -112,17 +113,6 @@ std::vector<std::shared_ptr<session_base>> server_state::live_sessions() const {
     if (auto session = weak.lock()) out.push_back(std::move(session));
   }
   return out;
-}
-
-void log_coroutine_failure(const char* what, std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    spdlog::error("{} failed: {}", what, e.what());
-  } catch (...) {
-    spdlog::error("{} failed with an unknown exception", what);
-  }
 }
 
 namespace {
@@ -254,7 +244,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     auto executor = self->stream_.get_executor();
     auto* session = self.get();
     asio::co_spawn(executor, session->do_run(std::move(self)),
-                   [](std::exception_ptr e) { log_coroutine_failure("http session", e); });
+                   log_failure("http session"));
   }
 
   void shutdown(close_code) override {
@@ -549,7 +539,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
   void start() {
     asio::co_spawn(strand_, do_accept(shared_from_this()),
-                   [](std::exception_ptr e) { log_coroutine_failure("listener", e); });
+                   log_failure("listener"));
   }
 
   void stop() {

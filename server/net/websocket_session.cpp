@@ -15,6 +15,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/codec.hpp"
 
 namespace majlis::net {
@@ -115,7 +116,7 @@ void websocket_session::start(std::shared_ptr<websocket_session> self, request u
   auto executor = self->ws_.get_executor();
   auto* session = self.get();
   asio::co_spawn(executor, session->do_run(std::move(self), std::move(upgrade)),
-                 [](std::exception_ptr e) { log_coroutine_failure("websocket session", e); });
+                 log_failure("websocket session"));
 }
 
 asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_session> self,
@@ -146,7 +147,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   on_open();
 
   asio::co_spawn(ws_.get_executor(), do_watch(self),
-                 [](std::exception_ptr e) { log_coroutine_failure("websocket watchdog", e); });
+                 log_failure("websocket watchdog"));
   co_await do_read();
   on_closed();
 }
