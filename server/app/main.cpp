@@ -59,7 +59,7 @@ void print_demo_links(const net::http_response& response) {
   boost::system::error_code ec;
   auto created = boost::json::parse(response.body, ec);
   if (ec || response.status != 201) {
-    spdlog::error("event=demo_meeting_failed status={} body={}", response.status, response.body);
+    spdlog::error("event=demo_meeting_failed status={} body=\"{}\"", response.status, response.body);
     return;
   }
   const auto& links = created.at("links").as_object();

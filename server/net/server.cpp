@@ -302,7 +302,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
             do_upgrade(std::move(req));
             co_return;
           }
-          spdlog::debug("ws upgrade refused remote={} origin=\"{}\"", remote_address_, *origin);
+          spdlog::debug("event=ws_upgrade_refused remote={} origin=\"{}\"", remote_address_,
+                        *origin);
           co_await do_write(error_response(http::status::forbidden,
                                           "origin not allowed", req.version(), false));
           break;
@@ -331,7 +332,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     auto [ec] = co_await stream_.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
     reading_ = false;
     if (!ec) co_return !stopping_;
-    spdlog::debug("tls handshake failed remote={} error={}", remote_address_, ec.message());
+    spdlog::debug("event=tls_handshake_failed remote={} error=\"{}\"", remote_address_,
+                  ec.message());
     beast::error_code ignored;
     stream_.socket().close(ignored);
     co_return false;
@@ -400,7 +402,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
           answer = co_await asio::co_spawn(app, std::move(handled), asio::use_awaitable);
         }
       } catch (const std::exception& e) {
-        spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
+        spdlog::error("event=http_handler_threw path=\"{}\" error=\"{}\"", std::string(path),
+                      e.what());
         failed = true;
       }
       if (failed) {
@@ -564,7 +567,7 @@ class listener : public std::enable_shared_from_this<listener> {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       if (ec) {
         // Out of file descriptors, usually: give sessions a moment to finish.
-        spdlog::warn("accept failed error={}", ec.message());
+        spdlog::warn("event=accept_failed error=\"{}\"", ec.message());
         backoff.expires_after(std::chrono::milliseconds(50));
         co_await backoff.async_wait(use_tuple);
         continue;
@@ -608,7 +611,7 @@ void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");
   listener_ = std::make_shared<listener>(ioc_, state_, endpoint);
   listener_->start();
-  spdlog::info("listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
+  spdlog::info("event=listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
                listener_->local_endpoint().port());
 }
 

@@ -137,7 +137,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   // Complete the upgrade.
   auto [ec] = co_await ws_.async_accept(upgrade, use_tuple);
   if (ec) {
-    spdlog::debug("ws upgrade failed conn={} error={}", id_, ec.message());
+    spdlog::debug("event=ws_upgrade_failed connection={} error=\"{}\"", id_, ec.message());
     co_return;
   }
   upgrade = {};
@@ -166,11 +166,11 @@ void websocket_session::on_open() {
   counted_open_ = true;
   state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
   state_->metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("ws open conn={}", id_);
+  spdlog::debug("event=ws_open connection={}", id_);
   try {
     handler_ = state_->acceptor ? state_->acceptor->on_open(shared_from_this()) : nullptr;
   } catch (const std::exception& e) {
-    spdlog::error("connection_acceptor::on_open threw conn={} error={}", id_, e.what());
+    spdlog::error("event=on_open_threw connection={} error=\"{}\"", id_, e.what());
   }
   if (!handler_ && !closing_) {
     begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "connection not accepted");
@@ -229,7 +229,7 @@ asio::awaitable<void> websocket_session::do_read() {
     const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
     auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
     if (ec) {
-      spdlog::debug("ws read ended conn={} error={}", id_, ec.message());
+      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, ec.message());
       co_return;
     }
     state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
@@ -282,7 +282,7 @@ void websocket_session::on_message_bytes(bool text) {
   try {
     handler_->on_message(std::move(decoded.message));
   } catch (const std::exception& e) {
-    spdlog::error("connection_handler::on_message threw conn={} error={}", id_, e.what());
+    spdlog::error("event=on_message_threw connection={} error=\"{}\"", id_, e.what());
     begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
   }
 }
@@ -313,7 +313,7 @@ void websocket_session::send(const v1::ServerMessage& message) {
   try {
     f = encode_server_message(message, format());
   } catch (const std::exception& e) {
-    spdlog::error("cannot encode server message conn={} error={}", id_, e.what());
+    spdlog::error("event=encode_failed connection={} error=\"{}\"", id_, e.what());
     close_with_error(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
     return;
   }
@@ -375,12 +375,12 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
   }
   close_deadline_ = clock::now() + config_.close_timeout;
   state_->metrics.count_close(code);
-  spdlog::debug("ws closing conn={} code={} reason=\"{}\"", id_, static_cast<unsigned>(code),
-                message);
+  spdlog::debug("event=ws_closing connection={} code={} reason=\"{}\"", id_,
+                static_cast<unsigned>(code), message);
   try {
     queue_.push(encode_server_message(make_error_message(error, std::move(message)), format()));
   } catch (const std::exception& e) {
-    spdlog::error("cannot encode Error conn={} error={}", id_, e.what());
+    spdlog::error("event=error_encode_failed connection={} error=\"{}\"", id_, e.what());
   }
   pump_writer();
   // Re-arm the watchdog on the close deadline.
@@ -413,7 +413,7 @@ void websocket_session::pump_writer() {
 void websocket_session::on_written(beast::error_code ec) {
   const auto written = queue_.end_write();
   if (ec) {
-    spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
+    spdlog::debug("event=ws_write_failed connection={} error=\"{}\"", id_, ec.message());
     queue_.clear_pending();
     tear_down();
     return;
@@ -431,7 +431,7 @@ asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_sess
                                : opened_at_ + config_.join_timeout;
     if (now >= due) {
       if (closing_) {
-        spdlog::debug("ws close timed out conn={}", id_);
+        spdlog::debug("event=ws_close_timed_out connection={}", id_);
         tear_down();
         co_return;
       }
@@ -471,12 +471,12 @@ void websocket_session::on_closed() {
   if (!closing_) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
   if (counted_open_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
   if (counted_address_) state_->addresses.release_connection(client_address_, clock::now());
-  spdlog::debug("ws closed conn={}", id_);
+  spdlog::debug("event=ws_closed connection={}", id_);
   if (auto handler = std::move(handler_)) {
     try {
       handler->on_closed();
     } catch (const std::exception& e) {
-      spdlog::error("connection_handler::on_closed threw conn={} error={}", id_, e.what());
+      spdlog::error("event=on_closed_threw connection={} error=\"{}\"", id_, e.what());
     }
   }
 }
