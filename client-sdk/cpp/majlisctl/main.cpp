@@ -1,6 +1,6 @@
 // majlisctl: organisers' and testers' command line for majlisd. Only wires the verbs.
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "global_options.hpp"
