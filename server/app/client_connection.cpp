@@ -1,10 +1,10 @@
 #include "app/client_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "app/join_token.hpp"
 #include "app/wall_clock.hpp"
 
@@ -33,7 +33,7 @@ void client_connection::on_message(v1::ClientMessage message) {
         // server needs to verify and welcome it (a join storm); the idle timeout takes over.
         if (auto connection = connection_.lock()) connection->mark_joined();
         asio::co_spawn(registry_.executor(), do_join(std::move(*message.mutable_join())),
-                       asio::detached);
+                       log_failure("join"));
       } else {
         refuse(net::close_code::protocol_error, v1::ERROR_CODE_PROTOCOL, "Join was sent twice");
       }

@@ -1,7 +1,7 @@
 #include "app/liveness_monitor.hpp"
+#include "majlis/asio/spawn_policy.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -19,7 +19,7 @@ asio::awaitable<bool> liveness_monitor::beat() {
 }
 
 void liveness_monitor::start() {
-  asio::co_spawn(executor_, run(), asio::detached);
+  asio::co_spawn(executor_, run(), log_failure("liveness monitor"));
 }
 
 void liveness_monitor::stop() { stopped_ = true; }

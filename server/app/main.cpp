@@ -1,6 +1,5 @@
 // majlisd: wires configuration, the event store, the meeting runtime and the transport.
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "app/api_routes.hpp"
+#include "majlis/asio/spawn_policy.hpp"
 #include "app/client_connection.hpp"
 #include "app/config.hpp"
 #include "app/data_folder.hpp"
@@ -59,7 +59,7 @@ void print_demo_links(const net::http_response& response) {
   boost::system::error_code ec;
   auto created = boost::json::parse(response.body, ec);
   if (ec || response.status != 201) {
-    spdlog::error("event=demo_meeting_failed status={} body={}", response.status, response.body);
+    spdlog::error("event=demo_meeting_failed status={} body=\"{}\"", response.status, response.body);
     return;
   }
   const auto& links = created.at("links").as_object();
@@ -275,7 +275,8 @@ int main(int argc, char** argv) {
   if (!config.demo_meeting_title.empty()) {
     asio::co_spawn(io, open_demo_meeting(config.demo_meeting_title, *routes, *log, folder.get()),
                    [](std::exception_ptr error, net::http_response response) {
-                     if (!error) print_demo_links(response);
+                     if (error) return report_failure("demo meeting", error);
+                     print_demo_links(response);
                    });
   }
 
@@ -300,7 +301,7 @@ int main(int argc, char** argv) {
           if (redis_log) redis_log->stop();
           io.stop();
         },
-        asio::detached);
+        log_failure("drain"));
   });
 
   std::vector<std::thread> threads;

@@ -1,7 +1,6 @@
 #include "app/meeting_replica.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -14,6 +13,7 @@
 #include "app/wall_clock.hpp"
 #include "domain/decider.hpp"
 #include "domain/state_lookup.hpp"
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/codec.hpp"
 #include "net/ws_frame.hpp"
 
@@ -51,15 +51,6 @@ std::string instance_of_connection(std::string_view connection_id) {
 }
 
 namespace {
-
-void log_spawn_error(std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    spdlog::error("event=replica_task_failed error=\"{}\"", e.what());
-  }
-}
 
 }  // namespace
 
@@ -176,7 +167,7 @@ void meeting_replica::on_log_change(store::log_change change, uint64_t epoch,
     if (reloading_) return;
     reloading_ = true;
     spdlog::warn("event=epoch_changed meeting={} old={} new={}", meeting_id_, core_.epoch(), epoch);
-    asio::co_spawn(strand_, do_reload(), log_spawn_error);
+    asio::co_spawn(strand_, do_reload(), log_failure("replica reload"));
     return;
   }
   // A batch that never arrived (or an outage that ended): fill the gap from the log.
@@ -195,7 +186,7 @@ void meeting_replica::check_claimed_seq(uint64_t claimed_seq) {
   if (reloading_ || checking_head_ || now < next_claim_check_) return;
   next_claim_check_ = now + std::chrono::minutes(1);
   checking_head_ = true;
-  asio::co_spawn(strand_, do_regression(claimed_seq), log_spawn_error);
+  asio::co_spawn(strand_, do_regression(claimed_seq), log_failure("replica regression"));
 }
 
 void meeting_replica::on_regression(uint64_t head_seq) {
@@ -205,7 +196,7 @@ void meeting_replica::on_regression(uint64_t head_seq) {
   checking_head_ = true;
   spdlog::debug("event=log_behind meeting={} epoch={} head={} applied={}", meeting_id_,
                 core_.epoch(), head_seq, core_.state().seq());
-  asio::co_spawn(strand_, do_regression(core_.state().seq()), log_spawn_error);
+  asio::co_spawn(strand_, do_regression(core_.state().seq()), log_failure("replica regression"));
 }
 
 asio::awaitable<void> meeting_replica::do_regression(uint64_t seen_seq) {
@@ -231,7 +222,7 @@ void meeting_replica::start_catch_up() {
   if (catching_up_ || reloading_) return;
   catching_up_ = true;
   metrics_.gaps_filled++;
-  asio::co_spawn(strand_, do_catch_up(), log_spawn_error);
+  asio::co_spawn(strand_, do_catch_up(), log_failure("replica catch-up"));
 }
 
 asio::awaitable<void> meeting_replica::do_reload() {
@@ -284,11 +275,11 @@ void meeting_replica::run(replica_core::action& action) {
       waiters_.erase(it);
     }
   } else if (std::holds_alternative<replica_core::start_commit>(action)) {
-    asio::co_spawn(strand_, do_commit(), log_spawn_error);
+    asio::co_spawn(strand_, do_commit(), log_failure("replica commit"));
   } else if (std::holds_alternative<replica_core::start_catch_up>(action)) {
     start_catch_up();
   } else if (std::holds_alternative<replica_core::write_snapshot>(action)) {
-    asio::co_spawn(strand_, do_snapshot(), log_spawn_error);
+    asio::co_spawn(strand_, do_snapshot(), log_failure("replica snapshot"));
   } else if (auto* deadline = std::get_if<replica_core::schedule_deadline>(&action)) {
     schedule_deadline(deadline->unix_ms);
   } else if (auto* presence = std::get_if<replica_core::schedule_presence>(&action)) {

@@ -20,6 +20,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
 #include "net/transport_stream.hpp"
@@ -162,7 +163,7 @@ class http_session final : public session_base, public std::enable_shared_from_t
     auto executor = self->stream_.get_executor();
     auto* session = self.get();
     asio::co_spawn(executor, session->do_run(std::move(self)),
-                   [](std::exception_ptr e) { log_coroutine_failure("http session", e); });
+                   log_failure("http session"));
   }
 
   void shutdown(close_code) override {
@@ -220,7 +221,8 @@ class http_session final : public session_base, public std::enable_shared_from_t
             do_upgrade(std::move(req));
             co_return;
           }
-          spdlog::debug("ws upgrade refused remote={} origin=\"{}\"", remote_address_, *origin);
+          spdlog::debug("event=ws_upgrade_refused remote={} origin=\"{}\"", remote_address_,
+                        *origin);
           co_await do_write(error_response(http::status::forbidden,
                                           "origin not allowed", req.version(), false));
           break;
@@ -249,7 +251,8 @@ class http_session final : public session_base, public std::enable_shared_from_t
     auto [ec] = co_await stream_.tls().async_handshake(asio::ssl::stream_base::server, use_tuple);
     reading_ = false;
     if (!ec) co_return !stopping_;
-    spdlog::debug("tls handshake failed remote={} error={}", remote_address_, ec.message());
+    spdlog::debug("event=tls_handshake_failed remote={} error=\"{}\"", remote_address_,
+                  ec.message());
     beast::error_code ignored;
     stream_.socket().close(ignored);
     co_return false;
@@ -318,7 +321,8 @@ class http_session final : public session_base, public std::enable_shared_from_t
           answer = co_await asio::co_spawn(app, std::move(handled), asio::use_awaitable);
         }
       } catch (const std::exception& e) {
-        spdlog::error("http handler threw path={} error={}", std::string(path), e.what());
+        spdlog::error("event=http_handler_threw path=\"{}\" error=\"{}\"", std::string(path),
+                      e.what());
         failed = true;
       }
       if (failed) {

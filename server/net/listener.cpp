@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/http_session.hpp"
 #include "net/server_state.hpp"
 
@@ -44,7 +45,7 @@ listener::listener(asio::io_context& ioc, std::shared_ptr<server_state> state,
 
 void listener::start() {
   asio::co_spawn(strand_, do_accept(shared_from_this()),
-                 [](std::exception_ptr e) { log_coroutine_failure("listener", e); });
+                 log_failure("listener"));
 }
 
 void listener::stop() {
@@ -66,7 +67,7 @@ asio::awaitable<void> listener::do_accept(std::shared_ptr<listener> self) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {
       // Out of file descriptors, usually: give sessions a moment to finish.
-      spdlog::warn("accept failed error={}", ec.message());
+      spdlog::warn("event=accept_failed error=\"{}\"", ec.message());
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(use_tuple);
       continue;

@@ -21,28 +21,6 @@ void write_metric(std::ostringstream& out, const char* name, const char* type, c
 
 }  // namespace
 
-const char* close_code_name(close_code code) {
-  switch (code) {
-    case close_code::normal: return "normal";
-    case close_code::going_away: return "going_away";
-    case close_code::protocol_error: return "protocol_error";
-    case close_code::invalid_payload: return "invalid_payload";
-    case close_code::policy_violation: return "policy_violation";
-    case close_code::message_too_big: return "message_too_big";
-    case close_code::internal_error: return "internal_error";
-    case close_code::unauthenticated: return "unauthenticated";
-    case close_code::join_timeout: return "join_timeout";
-    case close_code::removed: return "removed";
-    case close_code::not_found: return "not_found";
-    case close_code::slow_consumer: return "slow_consumer";
-    case close_code::idle_timeout: return "idle_timeout";
-    case close_code::in_lobby: return "in_lobby";
-    case close_code::server_full: return "server_full";
-    case close_code::too_many_connections: return "too_many_connections";
-  }
-  return "unknown";
-}
-
 void net_metrics::count_close(close_code code) {
   const auto i = index_of(code);
   if (i < closes_sent.size()) closes_sent[i].fetch_add(1, std::memory_order_relaxed);

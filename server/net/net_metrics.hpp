@@ -20,7 +20,7 @@ inline constexpr std::array<close_code, 14> all_close_codes{
     close_code::server_full,      close_code::too_many_connections};
 
 // A readable name for a close code ("slow_consumer"); "unknown" for codes not listed above.
-const char* close_code_name(close_code code);
+using protocol::close_code_name;
 
 struct net_metrics {
   using counter = std::atomic<std::uint64_t>;

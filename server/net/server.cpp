@@ -32,7 +32,7 @@ void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");
   listener_ = std::make_shared<listener>(ioc_, state_, endpoint);
   listener_->start();
-  spdlog::info("listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
+  spdlog::info("event=listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
                listener_->local_endpoint().port());
 }
 

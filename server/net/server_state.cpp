@@ -88,14 +88,4 @@ std::vector<std::shared_ptr<session_base>> server_state::live_sessions() const {
   return out;
 }
 
-void log_coroutine_failure(const char* what, std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    spdlog::error("{} failed: {}", what, e.what());
-  } catch (...) {
-    spdlog::error("{} failed with an unknown exception", what);
-  }
-}
 }  // namespace majlis::net

@@ -91,7 +91,5 @@ class socket_slot {
   std::shared_ptr<server_state> state_;
 };
 
-// Completion handler for detached coroutines: logs an escaped exception instead of losing it.
-void log_coroutine_failure(const char* what, std::exception_ptr error);
 
 }  // namespace majlis::net

@@ -16,6 +16,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "net/codec.hpp"
 
 namespace majlis::net {
@@ -116,7 +117,7 @@ void websocket_session::start(std::shared_ptr<websocket_session> self, request u
   auto executor = self->ws_.get_executor();
   auto* session = self.get();
   asio::co_spawn(executor, session->do_run(std::move(self), std::move(upgrade)),
-                 [](std::exception_ptr e) { log_coroutine_failure("websocket session", e); });
+                 log_failure("websocket session"));
 }
 
 asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_session> self,
@@ -137,7 +138,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   // Complete the upgrade.
   auto [ec] = co_await ws_.async_accept(upgrade, use_tuple);
   if (ec) {
-    spdlog::debug("ws upgrade failed conn={} error={}", id_, ec.message());
+    spdlog::debug("event=ws_upgrade_failed connection={} error=\"{}\"", id_, ec.message());
     co_return;
   }
   upgrade = {};
@@ -147,7 +148,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   on_open();
 
   asio::co_spawn(ws_.get_executor(), do_watch(self),
-                 [](std::exception_ptr e) { log_coroutine_failure("websocket watchdog", e); });
+                 log_failure("websocket watchdog"));
   co_await do_read();
   on_closed();
 }
@@ -166,11 +167,11 @@ void websocket_session::on_open() {
   admitted_ = true;  // one of the address's connections, and one of connections_open
   state_->metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
   state_->metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("ws open conn={}", id_);
+  spdlog::debug("event=ws_open connection={}", id_);
   try {
     handler_ = state_->acceptor ? state_->acceptor->on_open(shared_from_this()) : nullptr;
   } catch (const std::exception& e) {
-    spdlog::error("connection_acceptor::on_open threw conn={} error={}", id_, e.what());
+    spdlog::error("event=on_open_threw connection={} error=\"{}\"", id_, e.what());
   }
   if (!handler_ && !winding_down(phase_)) {
     begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "connection not accepted");
@@ -228,7 +229,7 @@ asio::awaitable<void> websocket_session::do_read() {
     const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
     auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
     if (ec) {
-      spdlog::debug("ws read ended conn={} error={}", id_, ec.message());
+      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, ec.message());
       co_return;
     }
     state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
@@ -272,7 +273,7 @@ void websocket_session::on_frame(bool binary) {
     try {
       handler_->on_message(std::move(deliver->message));
     } catch (const std::exception& e) {
-      spdlog::error("connection_handler::on_message threw conn={} error={}", id_, e.what());
+      spdlog::error("event=on_message_threw connection={} error=\"{}\"", id_, e.what());
       begin_close(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
     }
   }
@@ -281,7 +282,7 @@ void websocket_session::on_frame(bool binary) {
 void websocket_session::move_to(session_state next) {
   if (!session_state_allows(phase_, next)) {
     // A bug, not a client's doing: keep the current phase rather than go back.
-    spdlog::error("ws bad state move conn={} from={} to={}", id_, static_cast<int>(phase_),
+    spdlog::error("event=ws_bad_state_move connection={} from={} to={}", id_, static_cast<int>(phase_),
                   static_cast<int>(next));
     return;
   }
@@ -300,7 +301,7 @@ void websocket_session::send(const v1::ServerMessage& message) {
   try {
     f = encode_server_message(message, format());
   } catch (const std::exception& e) {
-    spdlog::error("cannot encode server message conn={} error={}", id_, e.what());
+    spdlog::error("event=encode_failed connection={} error=\"{}\"", id_, e.what());
     close_with_error(close_code::internal_error, v1::ERROR_CODE_INTERNAL, "internal error");
     return;
   }
@@ -383,12 +384,12 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
   }
   close_deadline_ = clock::now() + config_.close_timeout;
   state_->metrics.count_close(code);
-  spdlog::debug("ws closing conn={} code={} reason=\"{}\"", id_, static_cast<unsigned>(code),
-                message);
+  spdlog::debug("event=ws_closing connection={} code={} reason=\"{}\"", id_,
+                static_cast<unsigned>(code), message);
   try {
     queue_.push(encode_server_message(make_error_message(error, std::move(message)), format()));
   } catch (const std::exception& e) {
-    spdlog::error("cannot encode Error conn={} error={}", id_, e.what());
+    spdlog::error("event=error_encode_failed connection={} error=\"{}\"", id_, e.what());
   }
   pump_writer();
   // Re-arm the watchdog on the close deadline.
@@ -441,7 +442,7 @@ bool websocket_session::finish_write(std::size_t taken, beast::error_code ec) {
 void websocket_session::on_written(beast::error_code ec) {
   const auto written = queue_.end_write();
   if (ec) {
-    spdlog::debug("ws write failed conn={} error={}", id_, ec.message());
+    spdlog::debug("event=ws_write_failed connection={} error=\"{}\"", id_, ec.message());
     queue_.clear_pending();
     tear_down();
     return;
@@ -465,7 +466,7 @@ asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_sess
                                                           : opened_at_ + config_.join_timeout;
     if (now >= due) {
       if (deadline == session_deadline::close) {
-        spdlog::debug("ws close timed out conn={}", id_);
+        spdlog::debug("event=ws_close_timed_out connection={}", id_);
         tear_down();
         co_return;
       }
@@ -508,12 +509,12 @@ void websocket_session::on_closed() {
     state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
     state_->addresses.release_connection(client_address_, clock::now());
   }
-  spdlog::debug("ws closed conn={}", id_);
+  spdlog::debug("event=ws_closed connection={}", id_);
   if (auto handler = std::move(handler_)) {
     try {
       handler->on_closed();
     } catch (const std::exception& e) {
-      spdlog::error("connection_handler::on_closed threw conn={} error={}", id_, e.what());
+      spdlog::error("event=on_closed_threw connection={} error=\"{}\"", id_, e.what());
     }
   }
 }

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +10,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "redis/error.hpp"
 
 namespace majlis::redis {
@@ -53,8 +53,8 @@ void connection_core::start() {
   asio::post(strand_, [self = shared_from_this()] {
     if (self->started_ || self->stopped_) return;
     self->started_ = true;
-    asio::co_spawn(self->strand_, self->run(self), asio::detached);
-    asio::co_spawn(self->strand_, self->expire_timeouts(self), asio::detached);
+    asio::co_spawn(self->strand_, self->run(self), log_failure("redis connection"));
+    asio::co_spawn(self->strand_, self->expire_timeouts(self), log_failure("redis timeouts"));
   });
 }
 

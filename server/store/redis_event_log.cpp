@@ -10,12 +10,12 @@
 #include <openssl/evp.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "majlis/v1/wire.pb.h"
 #include "redis/error.hpp"
 #include "redis/redis_subscriber.hpp"
@@ -250,7 +250,8 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
     connection_.set_connect_handler([weak] {
       // Scripts may be gone (a restarted Redis) and batches may have been missed meanwhile.
       if (auto self = weak.lock())
-        asio::co_spawn(self->executor_, self->on_connected(self), asio::detached);
+        asio::co_spawn(self->executor_, self->on_connected(self),
+                       log_failure("redis log reconnect"));
     });
     subscriber_.set_message_handler([weak](std::string_view channel, std::string_view payload) {
       if (auto self = weak.lock()) self->on_message(channel, payload);
@@ -261,12 +262,13 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
       auto meeting = meeting_of_channel(channel);
       if (self && meeting)
         asio::co_spawn(self->executor_, self->check_heads(self, {std::string(*meeting)}),
-                       asio::detached);
+                       log_failure("redis head check"));
     });
     connection_.start();
     subscriber_.start();
     if (config_.head_check_interval.count() > 0)
-      asio::co_spawn(strand_, check_heads_periodically(shared_from_this()), asio::detached);
+      asio::co_spawn(strand_, check_heads_periodically(shared_from_this()),
+                     log_failure("redis periodic head check"));
   }
 
   void stop() {
@@ -442,7 +444,8 @@ class redis_event_log::impl : public std::enable_shared_from_this<impl> {
       it->second.on_change = std::make_shared<const change_handler>(std::move(handler));
     }
     // The subscription may have been confirmed before this handler was there to hear it.
-    asio::co_spawn(executor_, check_heads(shared_from_this(), {meeting_id}), asio::detached);
+    asio::co_spawn(executor_, check_heads(shared_from_this(), {meeting_id}),
+                   log_failure("redis head check"));
   }
 
   bool ready() const { return connection_.ready(); }

@@ -1,5 +1,7 @@
 // majlisctl: organisers' and testers' command line for majlisd. Only wires the verbs.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "global_options.hpp"
 #include "http_verbs.hpp"
@@ -7,6 +9,8 @@
 
 int main(int argc, char** argv) {
   using namespace majlis::ctl;
+  // stdout carries results as JSON; what is logged (a failed background task) goes to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_st("majlisctl"));
   CLI::App app{
       "majlisctl — talk to a majlisd server: create meetings and tokens over HTTP, watch a meeting "
       "and send meeting commands over WebSocket.",

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include "majlis/asio/spawn_policy.hpp"
 #include "command_verbs.hpp"
 #include "majlis/client/meeting_client.hpp"
 
@@ -180,7 +181,7 @@ int watch(const global_options& options, const watch_options& limits) {
     const auto stop = [&] {
       if (stopped_by_us) return;
       stopped_by_us = true;
-      asio::co_spawn(executor, meeting.close(), [](std::exception_ptr) {});
+      asio::co_spawn(executor, meeting.close(), log_failure("majlisctl close"));
     };
 
     if (limits.snapshot) std::cout << to_json_line(meeting.mirror().state()) << std::endl;

@@ -18,7 +18,8 @@
 #include <boost/beast/version.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "net/connection.hpp"
+#include "majlis/asio/spawn_policy.hpp"
+#include "majlis/protocol/close_code.hpp"
 
 namespace majlis::client {
 
@@ -47,12 +48,6 @@ v1::CommandResult failed_result(std::uint64_t request_id, v1::ErrorCode code, st
   return result;
 }
 
-// Background coroutines end by returning; an exception escaping one is a bug, so it surfaces
-// from io_context::run() instead of vanishing.
-void rethrow_if_failed(const std::exception_ptr& failure) {
-  if (failure) std::rethrow_exception(failure);
-}
-
 std::string host_header(const std::string& host, const std::string& port) {
   const bool ipv6 = host.find(':') != std::string::npos;
   return (ipv6 ? "[" + host + "]" : host) + ":" + port;
@@ -77,14 +72,14 @@ const char* to_string(client_status status) {
 }
 
 bool close_code_is_retryable(std::uint16_t code) {
-  switch (static_cast<net::close_code>(code)) {
-    case net::close_code::normal:
-    case net::close_code::protocol_error:
-    case net::close_code::invalid_payload:
-    case net::close_code::message_too_big:
-    case net::close_code::unauthenticated:
-    case net::close_code::not_found:
-    case net::close_code::removed:
+  switch (static_cast<protocol::close_code>(code)) {
+    case protocol::close_code::normal:
+    case protocol::close_code::protocol_error:
+    case protocol::close_code::invalid_payload:
+    case protocol::close_code::message_too_big:
+    case protocol::close_code::unauthenticated:
+    case protocol::close_code::not_found:
+    case protocol::close_code::removed:
       return false;
     default:
       return true;
@@ -182,7 +177,7 @@ class meeting_session : public std::enable_shared_from_this<meeting_session> {
 
 template <class Function>
 void meeting_session::spawn(Function&& function) {
-  asio::co_spawn(executor_, std::forward<Function>(function), rethrow_if_failed);
+  asio::co_spawn(executor_, std::forward<Function>(function), log_failure("meeting client"));
 }
 
 asio::awaitable<boost::system::error_code> meeting_session::connect(std::string host,

@@ -1,6 +1,6 @@
 #include "majlis/client/state_mirror.hpp"
 
-#include "domain/decider.hpp"
+#include "decider.hpp"  // majlis::domain
 
 namespace majlis::client {
 

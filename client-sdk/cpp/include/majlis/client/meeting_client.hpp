@@ -82,7 +82,7 @@ struct join_result {
   // When !ok: the server's Error frame if it sent one (e.g. UNAUTHENTICATED, NOT_FOUND), else a
   // client-side UNAVAILABLE (network, timeout) or PROTOCOL (undecodable answer).
   v1::Error error;
-  std::uint16_t close_code = 0;  // WebSocket close code when the server closed (see net/connection.hpp)
+  std::uint16_t close_code = 0;  // WebSocket close code when the server closed (see majlis/protocol/close_code.hpp)
 };
 
 // A client for one meeting. Runs on an executor the caller owns (usually an io_context).

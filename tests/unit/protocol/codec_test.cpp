@@ -1,0 +1,119 @@
+#include "majlis/protocol/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace majlis::protocol {
+namespace {
+
+constexpr wire_format both_formats[] = {wire_format::binary, wire_format::json};
+
+v1::ClientMessage join_message() {
+  v1::ClientMessage message;
+  auto& join = *message.mutable_join();
+  join.set_meeting_id("m1");
+  join.set_token("t.o.k");
+  join.mutable_resume()->set_epoch(3);
+  join.mutable_resume()->set_seq(41);
+  return message;
+}
+
+v1::ServerMessage result_message() {
+  v1::ServerMessage message;
+  auto& result = *message.mutable_result();
+  result.set_request_id(5);
+  result.set_ok(false);
+  result.mutable_error()->set_code(v1::ERROR_CODE_NOT_FOUND);
+  result.mutable_error()->set_message("لا يوجد تصويت");  // non-ASCII survives both formats
+  return message;
+}
+
+TEST(ProtocolCodec, ClientMessageRoundTripsInBothFormats) {
+  for (const auto format : both_formats) {
+    const auto payload = encode(join_message(), format);
+    const auto decoded = decode_client_message(payload, format);
+    ASSERT_TRUE(decoded.ok()) << decoded.error;
+    EXPECT_EQ(decoded.message.SerializeAsString(), join_message().SerializeAsString());
+  }
+}
+
+TEST(ProtocolCodec, ServerMessageRoundTripsInBothFormats) {
+  for (const auto format : both_formats) {
+    const auto payload = encode(result_message(), format);
+    const auto decoded = decode_server_message(payload, format);
+    ASSERT_TRUE(decoded.ok()) << decoded.error;
+    EXPECT_EQ(decoded.message.SerializeAsString(), result_message().SerializeAsString());
+  }
+}
+
+TEST(ProtocolCodec, JsonUsesTheProtobufMappingWithoutDefaults) {
+  const auto text = encode(join_message(), wire_format::json);
+  EXPECT_EQ(text,
+            R"({"join":{"meetingId":"m1","token":"t.o.k","resume":{"epoch":"3","seq":"41"}}})");
+}
+
+TEST(ProtocolCodec, GarbageBinaryFrameGivesAClearError) {
+  const auto decoded = decode_client_message(std::string("\xff\xff\xff\xff", 4), wire_format::binary);
+  EXPECT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error, "binary frame is not a valid protobuf ClientMessage (malformed or truncated)");
+}
+
+TEST(ProtocolCodec, BadJsonFrameNamesTheTypeAndTheParserReason) {
+  const auto decoded = decode_server_message("{not json", wire_format::json);
+  EXPECT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.error.rfind("text frame is not a valid JSON ServerMessage: ", 0), 0u)
+      << decoded.error;
+  EXPECT_GT(decoded.error.size(), std::string("text frame is not a valid JSON ServerMessage: ").size());
+}
+
+TEST(ProtocolCodec, StrictRefusesUnknownFieldsAndMissingKindLenientAccepts) {
+  const std::string with_unknown = R"({"ping":{},"future":1})";
+  const auto strict = decode_client_message(with_unknown, wire_format::json);
+  EXPECT_FALSE(strict.ok());
+  EXPECT_NE(strict.error.find("future"), std::string::npos) << strict.error;
+  const auto lenient = decode_client_message(with_unknown, wire_format::json, decode_mode::lenient);
+  ASSERT_TRUE(lenient.ok()) << lenient.error;
+  EXPECT_TRUE(lenient.message.has_ping());
+
+  const auto no_kind = decode_client_message("{}", wire_format::json);
+  EXPECT_EQ(no_kind.error, "ClientMessage has no kind set (expected join, command or ping)");
+  EXPECT_TRUE(decode_server_message("", wire_format::binary, decode_mode::lenient).ok());
+  EXPECT_EQ(decode_server_message("", wire_format::binary).error, "ServerMessage has no kind set");
+}
+
+TEST(ProtocolCodec, FailedDecodeLeavesNoPartialMessage) {
+  // A valid Join followed by a truncated field: the parse fails and nothing is kept.
+  auto payload = encode(join_message(), wire_format::binary);
+  payload += std::string("\x12\x05" "ab", 4);
+  const auto decoded = decode_client_message(payload, wire_format::binary);
+  EXPECT_FALSE(decoded.ok());
+  EXPECT_FALSE(decoded.message.has_join());
+}
+
+TEST(ProtocolCodec, WelcomeWrappedAroundASharedSnapshotEqualsTheWholeMessage) {
+  v1::Welcome head;
+  head.set_epoch(2);
+  head.set_seq(300);
+  head.set_server_time_ms(1'700'000'000'000);
+  v1::MeetingState snapshot;
+  snapshot.set_title(std::string(200, 'x'));  // long enough for a two-byte length
+  for (const auto format : both_formats) {
+    const auto snapshot_bytes = encode(snapshot, format);
+    const auto wrapping = wrap_welcome(head, snapshot_bytes.size(), format);
+    v1::ServerMessage whole;
+    *whole.mutable_welcome() = head;
+    *whole.mutable_welcome()->mutable_snapshot() = snapshot;
+    EXPECT_EQ(wrapping.head + snapshot_bytes + wrapping.tail, encode(whole, format));
+  }
+}
+
+TEST(ProtocolCodec, ErrorMessageCarriesCodeAndText) {
+  const auto message = make_error_message(v1::ERROR_CODE_NOT_FOUND, "no such meeting");
+  ASSERT_TRUE(message.has_error());
+  EXPECT_EQ(message.error().code(), v1::ERROR_CODE_NOT_FOUND);
+  EXPECT_EQ(message.error().message(), "no such meeting");
+}
+
+}  // namespace
+}  // namespace majlis::protocol
