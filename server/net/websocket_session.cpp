@@ -147,8 +147,8 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   move_to(session_state::awaiting_join);
   on_open();
 
-  asio::co_spawn(ws_.get_executor(), do_watch(self),
-                 log_failure("websocket watchdog"));
+  // A plain timer wait, not a coroutine: an idle connection keeps no coroutine frame for it.
+  watch();
   co_await do_read();
   on_closed();
 }
@@ -456,34 +456,40 @@ void websocket_session::count_written(const send_queue::batch& written) {
   state_->metrics.bytes_out.fetch_add(written.bytes, std::memory_order_relaxed);
 }
 
-asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
-  for (;;) {
-    const auto deadline = deadline_of(phase_);
-    if (deadline == session_deadline::none) break;
-    const auto now = clock::now();
-    const auto due = deadline == session_deadline::close  ? close_deadline_
-                     : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
-                                                          : opened_at_ + config_.join_timeout;
-    if (now >= due) {
-      if (deadline == session_deadline::close) {
-        spdlog::debug("event=ws_close_timed_out connection={}", id_);
-        tear_down();
-        co_return;
+void websocket_session::watch() {
+  // The same policy as a spawned coroutine's (log_failure): an exception ends the watchdog.
+  try {
+    for (;;) {
+      const auto deadline = deadline_of(phase_);
+      if (deadline == session_deadline::none) return;
+      const auto now = clock::now();
+      const auto due = deadline == session_deadline::close  ? close_deadline_
+                       : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
+                                                            : opened_at_ + config_.join_timeout;
+      if (now >= due) {
+        if (deadline == session_deadline::close) {
+          spdlog::debug("event=ws_close_timed_out connection={}", id_);
+          tear_down();
+          return;
+        }
+        if (deadline == session_deadline::idle) {
+          begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no message within " + seconds_text(config_.idle_timeout));
+        } else {
+          begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no Join within " + seconds_text(config_.join_timeout));
+        }
+        continue;
       }
-      if (deadline == session_deadline::idle) {
-        begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no message within " + seconds_text(config_.idle_timeout));
-      } else {
-        begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no Join within " + seconds_text(config_.join_timeout));
-      }
-      continue;
+      // Sleep until the nearest deadline (or until begin_close re-arms us).
+      watchdog_.expires_at(due);
+      watchdog_.async_wait(
+          [self = shared_from_this()](const boost::system::error_code&) { self->watch(); });
+      return;
     }
-    // Sleep until the nearest deadline (or until begin_close re-arms us).
-    watchdog_.expires_at(due);
-    co_await watchdog_.async_wait(use_tuple);
+  } catch (...) {
+    report_failure("websocket watchdog", std::current_exception());
   }
-  (void)self;
 }
 
 void websocket_session::tear_down() {

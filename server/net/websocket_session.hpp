@@ -56,7 +56,8 @@ class websocket_session : public connection,
 
   boost::asio::awaitable<void> do_run(std::shared_ptr<websocket_session> self, request upgrade);
   boost::asio::awaitable<void> do_read();
-  boost::asio::awaitable<void> do_watch(std::shared_ptr<websocket_session> self);
+  // The watchdog: acts on the phase's deadline, or waits for it on watchdog_.
+  void watch();
 
   // On the strand.
   void on_open();
