@@ -149,7 +149,35 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
 
   // A plain timer wait, not a coroutine: an idle connection keeps no coroutine frame for it.
   watch();
-  co_await do_read();
+  // The read loop, in this frame rather than a nested coroutine's: an idle connection keeps one
+  // coroutine frame less.
+  const std::size_t max = config_.max_frame_bytes;
+  for (;;) {
+    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
+    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
+    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
+    // holds while it waits for our read — until the close deadline. So park until the close is
+    // over; a read already pending when the close began still completes normally.
+    if (winding_down(phase_)) {
+      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
+      break;
+    }
+    // Read the next piece of a message, at most one byte past the limit.
+    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
+    auto [read_ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
+    if (read_ec) {
+      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, read_ec.message());
+      break;
+    }
+    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+    if (winding_down(phase_)) {
+      read_buffer_.clear();
+    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
+      on_frame(!ws_.got_text());
+      read_buffer_.clear();
+      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
+    }
+  }
   on_closed();
 }
 
@@ -211,36 +239,6 @@ bool websocket_session::admit_address() {
   begin_close(close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
               std::move(reason));
   return false;
-}
-
-asio::awaitable<void> websocket_session::do_read() {
-  const std::size_t max = config_.max_frame_bytes;
-  for (;;) {
-    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
-    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
-    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
-    // holds while it waits for our read — until the close deadline. So park until the close is
-    // over; a read already pending when the close began still completes normally.
-    if (winding_down(phase_)) {
-      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
-      co_return;
-    }
-    // Read the next piece of a message, at most one byte past the limit.
-    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
-    auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
-    if (ec) {
-      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, ec.message());
-      co_return;
-    }
-    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-    if (winding_down(phase_)) {
-      read_buffer_.clear();
-    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
-      on_frame(!ws_.got_text());
-      read_buffer_.clear();
-      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
-    }
-  }
 }
 
 void websocket_session::on_frame(bool binary) {
