@@ -36,8 +36,8 @@ decoded_server_message decode_server_message(std::string_view payload, wire_form
                                              decode_mode mode = decode_mode::strict);
 
 // Encodes one message (a ClientMessage, a ServerMessage, a snapshot) as a frame payload.
-// Throws std::invalid_argument if it cannot be encoded (e.g. invalid UTF-8 in a string field,
-// for JSON).
+// Throws std::invalid_argument if protobuf refuses to serialize it (binary) or to print it as
+// JSON (protobuf 3.21 prints invalid UTF-8 in a string field without complaint).
 std::string encode(const google::protobuf::Message& message, wire_format format);
 
 // A Welcome written around a snapshot encoded apart (encode(snapshot, format)), so one encoded
