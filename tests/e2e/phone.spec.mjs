@@ -137,17 +137,28 @@ async function phone(t, lang) {
 }
 
 // Inside the viewport: the whole box of `selector` lies within 0..800 vertically, 0..360 across.
+// Measured in the page in one step: a render between finding the element and measuring it
+// (every state change re-renders) would leave a detached node and no box.
 async function inViewport(page, selector) {
-  const box = await page.locator(selector).first().boundingBox();
+  await page.waitForSelector(selector);
+  const box = await page.evaluate((s) => {
+    const r = document.querySelector(s)?.getBoundingClientRect();
+    return r && r.width > 0 && r.height > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+  }, selector);
   assert.ok(box, `${selector} is rendered`);
   const ok = box.y >= -0.5 && box.y + box.height <= VIEWPORT.height + 0.5 && box.x >= -0.5 && box.x + box.width <= VIEWPORT.width + 0.5;
   assert.ok(ok, `${selector} lies in the viewport: ${JSON.stringify(box)}`);
   return box;
 }
 
+// Scrolls again on every poll: the page can still grow after one scroll (a clock, a late
+// render), and a single scroll then leaves it short of the bottom for good.
 async function scrollToBottom(page) {
-  await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' }));
-  await page.waitForFunction(() => Math.abs(window.scrollY + window.innerHeight - document.documentElement.scrollHeight) < 2);
+  await page.waitForFunction(() => {
+    const root = document.scrollingElement || document.documentElement;
+    window.scrollTo({ top: root.scrollHeight, behavior: 'instant' });
+    return Math.abs(window.scrollY + window.innerHeight - root.scrollHeight) < 2;
+  }, null, { polling: 100 });
 }
 
 // Every visible control at least 44×44 (a radio or checkbox: it or its label); every visible
