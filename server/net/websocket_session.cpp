@@ -147,9 +147,37 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   move_to(session_state::awaiting_join);
   on_open();
 
-  asio::co_spawn(ws_.get_executor(), do_watch(self),
-                 log_failure("websocket watchdog"));
-  co_await do_read();
+  // A plain timer wait, not a coroutine: an idle connection keeps no coroutine frame for it.
+  watch();
+  // The read loop, in this frame rather than a nested coroutine's: an idle connection keeps one
+  // coroutine frame less.
+  const std::size_t max = config_.max_frame_bytes;
+  for (;;) {
+    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
+    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
+    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
+    // holds while it waits for our read — until the close deadline. So park until the close is
+    // over; a read already pending when the close began still completes normally.
+    if (winding_down(phase_)) {
+      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
+      break;
+    }
+    // Read the next piece of a message, at most one byte past the limit.
+    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
+    auto [read_ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
+    if (read_ec) {
+      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, read_ec.message());
+      break;
+    }
+    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+    if (winding_down(phase_)) {
+      read_buffer_.clear();
+    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
+      on_frame(!ws_.got_text());
+      read_buffer_.clear();
+      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
+    }
+  }
   on_closed();
 }
 
@@ -211,36 +239,6 @@ bool websocket_session::admit_address() {
   begin_close(close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
               std::move(reason));
   return false;
-}
-
-asio::awaitable<void> websocket_session::do_read() {
-  const std::size_t max = config_.max_frame_bytes;
-  for (;;) {
-    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
-    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
-    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
-    // holds while it waits for our read — until the close deadline. So park until the close is
-    // over; a read already pending when the close began still completes normally.
-    if (winding_down(phase_)) {
-      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
-      co_return;
-    }
-    // Read the next piece of a message, at most one byte past the limit.
-    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
-    auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
-    if (ec) {
-      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, ec.message());
-      co_return;
-    }
-    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-    if (winding_down(phase_)) {
-      read_buffer_.clear();
-    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
-      on_frame(!ws_.got_text());
-      read_buffer_.clear();
-      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
-    }
-  }
 }
 
 void websocket_session::on_frame(bool binary) {
@@ -456,34 +454,40 @@ void websocket_session::count_written(const send_queue::batch& written) {
   state_->metrics.bytes_out.fetch_add(written.bytes, std::memory_order_relaxed);
 }
 
-asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
-  for (;;) {
-    const auto deadline = deadline_of(phase_);
-    if (deadline == session_deadline::none) break;
-    const auto now = clock::now();
-    const auto due = deadline == session_deadline::close  ? close_deadline_
-                     : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
-                                                          : opened_at_ + config_.join_timeout;
-    if (now >= due) {
-      if (deadline == session_deadline::close) {
-        spdlog::debug("event=ws_close_timed_out connection={}", id_);
-        tear_down();
-        co_return;
+void websocket_session::watch() {
+  // The same policy as a spawned coroutine's (log_failure): an exception ends the watchdog.
+  try {
+    for (;;) {
+      const auto deadline = deadline_of(phase_);
+      if (deadline == session_deadline::none) return;
+      const auto now = clock::now();
+      const auto due = deadline == session_deadline::close  ? close_deadline_
+                       : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
+                                                            : opened_at_ + config_.join_timeout;
+      if (now >= due) {
+        if (deadline == session_deadline::close) {
+          spdlog::debug("event=ws_close_timed_out connection={}", id_);
+          tear_down();
+          return;
+        }
+        if (deadline == session_deadline::idle) {
+          begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no message within " + seconds_text(config_.idle_timeout));
+        } else {
+          begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no Join within " + seconds_text(config_.join_timeout));
+        }
+        continue;
       }
-      if (deadline == session_deadline::idle) {
-        begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no message within " + seconds_text(config_.idle_timeout));
-      } else {
-        begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no Join within " + seconds_text(config_.join_timeout));
-      }
-      continue;
+      // Sleep until the nearest deadline (or until begin_close re-arms us).
+      watchdog_.expires_at(due);
+      watchdog_.async_wait(
+          [self = shared_from_this()](const boost::system::error_code&) { self->watch(); });
+      return;
     }
-    // Sleep until the nearest deadline (or until begin_close re-arms us).
-    watchdog_.expires_at(due);
-    co_await watchdog_.async_wait(use_tuple);
+  } catch (...) {
+    report_failure("websocket watchdog", std::current_exception());
   }
-  (void)self;
 }
 
 void websocket_session::tear_down() {

@@ -55,8 +55,8 @@ class websocket_session : public connection,
   using clock = std::chrono::steady_clock;
 
   boost::asio::awaitable<void> do_run(std::shared_ptr<websocket_session> self, request upgrade);
-  boost::asio::awaitable<void> do_read();
-  boost::asio::awaitable<void> do_watch(std::shared_ptr<websocket_session> self);
+  // The watchdog: acts on the phase's deadline, or waits for it on watchdog_.
+  void watch();
 
   // On the strand.
   void on_open();
@@ -97,7 +97,7 @@ class websocket_session : public connection,
   boost::beast::flat_buffer read_buffer_;
   send_queue queue_;  // its byte count is live traffic only: Welcome frames are not counted
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
-  // never expires; the reader parks on it while the writer's close reads for it (see do_read)
+  // never expires; the reader parks on it while the writer's close reads for it (see do_run)
   boost::asio::steady_timer read_parked_;
   intake_state intake_;  // the command rate limiter and whether the format is fixed
   clock::time_point opened_at_;
@@ -110,7 +110,7 @@ class websocket_session : public connection,
   //   (released in on_closed); a session refused at open (4013, 4029) closes without one.
   // - transport_over_: the close handshake ended or the socket was torn down. It can happen in
   //   any phase (a failed write tears down a joined session before the read loop notices), and
-  //   a reader that parked after it would never be woken (see do_read).
+  //   a reader that parked after it would never be woken (see do_run).
   bool admitted_ = false;
   bool transport_over_ = false;
   close_code close_code_ = close_code::normal;
