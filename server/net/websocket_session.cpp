@@ -31,8 +31,10 @@ namespace {
 // Frames beyond this many times max_frame_bytes are failed by Beast at the frame header (no
 // Error message, no bytes read); smaller oversized frames are drained so an Error can go first.
 constexpr std::size_t hard_frame_limit_factor = 16;
-// Read buffers above this are released after the message that needed them.
-constexpr std::size_t idle_read_buffer_bytes = 16 * 1024;
+// A pending read holds a buffer of the size it asked for, so an idle connection asks for this
+// much first (a client's commands, pings and acks mostly fit) and for the rest of a longer
+// message once it has begun; a buffer grown past it is released after the message.
+constexpr std::size_t first_read_bytes = 256;
 
 // A socket on a plain io_context executor (not a strand) belongs to a single-threaded context:
 // the listener puts sockets there only when the server runs one io_context per I/O thread.
@@ -67,6 +69,30 @@ websocket_session::websocket_session(transport_stream&& stream,
 websocket_session::~websocket_session() = default;
 
 // delivery (declared in connection.hpp): here, beside the sessions it feeds.
+
+namespace {
+// The frames a delivery's group wrote at once (enqueue_direct), counted into the shared metrics
+// once per group: an atomic add per frame from both I/O threads would bounce the counters' cache
+// line between the cores.
+struct tally {
+  net_metrics* metrics = nullptr;
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+  void add(net_metrics& into, std::size_t size) {
+    if (metrics != &into) flush();
+    metrics = &into;
+    ++frames;
+    bytes += size;
+  }
+  void flush() {
+    if (!metrics || frames == 0) return;
+    metrics->frames_out.fetch_add(frames, std::memory_order_relaxed);
+    metrics->bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    frames = bytes = 0;
+  }
+};
+thread_local tally direct_tally;
+}  // namespace
 
 struct delivery::group {
   asio::io_context* thread = nullptr;
@@ -108,6 +134,7 @@ void delivery::send() {
     const auto executor = g->thread->get_executor();
     asio::dispatch(executor, [frames, g = std::move(g)] {
       for (auto& [to, index] : g->receivers) to->send_on_thread((*frames)[index]);
+      direct_tally.flush();
     });
   }
   groups_.clear();
@@ -162,8 +189,9 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
       if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
       break;
     }
-    // Read the next piece of a message, at most one byte past the limit.
-    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
+    // Read the next piece of a message, at most one byte past the limit; a small first piece.
+    const std::size_t left = max + 1 - std::min(read_buffer_.size(), max);
+    const std::size_t limit = read_buffer_.size() == 0 ? std::min(left, first_read_bytes) : left;
     auto [read_ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
     if (read_ec) {
       spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, read_ec.message());
@@ -175,7 +203,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
     } else if (read_buffer_.size() > max || ws_.is_message_done()) {
       on_frame(!ws_.got_text());
       read_buffer_.clear();
-      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
+      if (read_buffer_.capacity() > first_read_bytes) read_buffer_.shrink_to_fit();
     }
   }
   on_closed();
@@ -351,23 +379,23 @@ void websocket_session::enqueue(frame f) {
   pump_writer();
 }
 
-void websocket_session::enqueue_direct(frame f) {
+void websocket_session::enqueue_direct(const frame& f) {
   // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
   // once, so it is written without a queue entry or a completion handler.
   const bool direct = f.framed && f.bytes && !winding_down(phase_) &&
                       !queue_.writing() && !queue_.has_pending() && ws_.is_open() &&
                       config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
   if (!direct) {
-    enqueue(std::move(f));
+    enqueue(f);
     return;
   }
   beast::error_code ec;
   const auto taken = ws_.next_layer().write_frames_now(asio::buffer(*f.framed), ec);
   if (!ec && taken == f.framed->size()) {
-    count_written({1, f.size()});
+    direct_tally.add(state_->metrics, f.size());
     return;
   }
-  queue_.push(std::move(f));
+  queue_.push(f);
   (void)queue_.begin_write();
   if (finish_write(taken, ec)) pump_writer();
 }

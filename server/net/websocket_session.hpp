@@ -46,7 +46,7 @@ class websocket_session : public connection,
   void close_with_error(close_code code, v1::ErrorCode error, std::string message) override;
   void mark_joined() override;
   boost::asio::io_context* io_thread() const override { return io_thread_; }
-  void send_on_thread(frame f) override { enqueue_direct(std::move(f)); }
+  void send_on_thread(const frame& f) override { enqueue_direct(f); }
 
   // session_base
   void shutdown(close_code code) override;
@@ -69,7 +69,7 @@ class websocket_session : public connection,
   void enqueue(frame f);
   // enqueue, writing a pre-framed frame at once when nothing is queued (no queue entry, no
   // completion handler).
-  void enqueue_direct(frame f);
+  void enqueue_direct(const frame& f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
   // Starts the next gather write, or the close once everything is written.
   void pump_writer();
