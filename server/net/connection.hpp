@@ -61,8 +61,9 @@ class connection {
   // per I/O thread), or null. Deliveries to many connections then go to each thread once
   // (delivery below) instead of once per connection.
   virtual boost::asio::io_context* io_thread() const { return nullptr; }
-  // send() for a caller already running on io_thread(): queued at once, nothing dispatched.
-  virtual void send_on_thread(frame f) { send(std::move(f)); }
+  // send() for a caller already running on io_thread(): queued at once, nothing dispatched (and
+  // the frame copied only when it has to wait in the queue).
+  virtual void send_on_thread(const frame& f) { send(f); }
 };
 
 // One fan-out: the receivers of a frame, grouped by I/O thread, so each thread gets one task

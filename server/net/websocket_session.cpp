@@ -31,8 +31,10 @@ namespace {
 // Frames beyond this many times max_frame_bytes are failed by Beast at the frame header (no
 // Error message, no bytes read); smaller oversized frames are drained so an Error can go first.
 constexpr std::size_t hard_frame_limit_factor = 16;
-// Read buffers above this are released after the message that needed them.
-constexpr std::size_t idle_read_buffer_bytes = 16 * 1024;
+// A pending read holds a buffer of the size it asked for, so an idle connection asks for this
+// much first (a client's commands, pings and acks mostly fit) and for the rest of a longer
+// message once it has begun; a buffer grown past it is released after the message.
+constexpr std::size_t first_read_bytes = 256;
 
 // A socket on a plain io_context executor (not a strand) belongs to a single-threaded context:
 // the listener puts sockets there only when the server runs one io_context per I/O thread.
@@ -67,6 +69,30 @@ websocket_session::websocket_session(transport_stream&& stream,
 websocket_session::~websocket_session() = default;
 
 // delivery (declared in connection.hpp): here, beside the sessions it feeds.
+
+namespace {
+// The frames a delivery's group wrote at once (enqueue_direct), counted into the shared metrics
+// once per group: an atomic add per frame from both I/O threads would bounce the counters' cache
+// line between the cores.
+struct tally {
+  net_metrics* metrics = nullptr;
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+  void add(net_metrics& into, std::size_t size) {
+    if (metrics != &into) flush();
+    metrics = &into;
+    ++frames;
+    bytes += size;
+  }
+  void flush() {
+    if (!metrics || frames == 0) return;
+    metrics->frames_out.fetch_add(frames, std::memory_order_relaxed);
+    metrics->bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    frames = bytes = 0;
+  }
+};
+thread_local tally direct_tally;
+}  // namespace
 
 struct delivery::group {
   asio::io_context* thread = nullptr;
@@ -108,6 +134,7 @@ void delivery::send() {
     const auto executor = g->thread->get_executor();
     asio::dispatch(executor, [frames, g = std::move(g)] {
       for (auto& [to, index] : g->receivers) to->send_on_thread((*frames)[index]);
+      direct_tally.flush();
     });
   }
   groups_.clear();
@@ -147,9 +174,38 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
   move_to(session_state::awaiting_join);
   on_open();
 
-  asio::co_spawn(ws_.get_executor(), do_watch(self),
-                 log_failure("websocket watchdog"));
-  co_await do_read();
+  // A plain timer wait, not a coroutine: an idle connection keeps no coroutine frame for it.
+  watch();
+  // The read loop, in this frame rather than a nested coroutine's: an idle connection keeps one
+  // coroutine frame less.
+  const std::size_t max = config_.max_frame_bytes;
+  for (;;) {
+    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
+    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
+    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
+    // holds while it waits for our read — until the close deadline. So park until the close is
+    // over; a read already pending when the close began still completes normally.
+    if (winding_down(phase_)) {
+      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
+      break;
+    }
+    // Read the next piece of a message, at most one byte past the limit; a small first piece.
+    const std::size_t left = max + 1 - std::min(read_buffer_.size(), max);
+    const std::size_t limit = read_buffer_.size() == 0 ? std::min(left, first_read_bytes) : left;
+    auto [read_ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
+    if (read_ec) {
+      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, read_ec.message());
+      break;
+    }
+    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+    if (winding_down(phase_)) {
+      read_buffer_.clear();
+    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
+      on_frame(!ws_.got_text());
+      read_buffer_.clear();
+      if (read_buffer_.capacity() > first_read_bytes) read_buffer_.shrink_to_fit();
+    }
+  }
   on_closed();
 }
 
@@ -211,36 +267,6 @@ bool websocket_session::admit_address() {
   begin_close(close_code::too_many_connections, v1::ERROR_CODE_RESOURCE_EXHAUSTED,
               std::move(reason));
   return false;
-}
-
-asio::awaitable<void> websocket_session::do_read() {
-  const std::size_t max = config_.max_frame_bytes;
-  for (;;) {
-    // Closing: the writer's async_close reads, and drops, whatever the peer still sends until its
-    // close frame. A read of ours beside it can deadlock inside Beast: a frame Beast refuses
-    // (invalid UTF-8, a protocol violation) makes our read wait for the write lock that the close
-    // holds while it waits for our read — until the close deadline. So park until the close is
-    // over; a read already pending when the close began still completes normally.
-    if (winding_down(phase_)) {
-      if (!transport_over_) co_await read_parked_.async_wait(use_tuple);
-      co_return;
-    }
-    // Read the next piece of a message, at most one byte past the limit.
-    const std::size_t limit = max + 1 - std::min(read_buffer_.size(), max);
-    auto [ec, bytes] = co_await ws_.async_read_some(read_buffer_, limit, use_tuple);
-    if (ec) {
-      spdlog::debug("event=ws_read_ended connection={} error=\"{}\"", id_, ec.message());
-      co_return;
-    }
-    state_->metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-    if (winding_down(phase_)) {
-      read_buffer_.clear();
-    } else if (read_buffer_.size() > max || ws_.is_message_done()) {
-      on_frame(!ws_.got_text());
-      read_buffer_.clear();
-      if (read_buffer_.capacity() > idle_read_buffer_bytes) read_buffer_.shrink_to_fit();
-    }
-  }
 }
 
 void websocket_session::on_frame(bool binary) {
@@ -353,23 +379,23 @@ void websocket_session::enqueue(frame f) {
   pump_writer();
 }
 
-void websocket_session::enqueue_direct(frame f) {
+void websocket_session::enqueue_direct(const frame& f) {
   // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
   // once, so it is written without a queue entry or a completion handler.
   const bool direct = f.framed && f.bytes && !winding_down(phase_) &&
                       !queue_.writing() && !queue_.has_pending() && ws_.is_open() &&
                       config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
   if (!direct) {
-    enqueue(std::move(f));
+    enqueue(f);
     return;
   }
   beast::error_code ec;
   const auto taken = ws_.next_layer().write_frames_now(asio::buffer(*f.framed), ec);
   if (!ec && taken == f.framed->size()) {
-    count_written({1, f.size()});
+    direct_tally.add(state_->metrics, f.size());
     return;
   }
-  queue_.push(std::move(f));
+  queue_.push(f);
   (void)queue_.begin_write();
   if (finish_write(taken, ec)) pump_writer();
 }
@@ -456,34 +482,40 @@ void websocket_session::count_written(const send_queue::batch& written) {
   state_->metrics.bytes_out.fetch_add(written.bytes, std::memory_order_relaxed);
 }
 
-asio::awaitable<void> websocket_session::do_watch(std::shared_ptr<websocket_session> self) {
-  for (;;) {
-    const auto deadline = deadline_of(phase_);
-    if (deadline == session_deadline::none) break;
-    const auto now = clock::now();
-    const auto due = deadline == session_deadline::close  ? close_deadline_
-                     : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
-                                                          : opened_at_ + config_.join_timeout;
-    if (now >= due) {
-      if (deadline == session_deadline::close) {
-        spdlog::debug("event=ws_close_timed_out connection={}", id_);
-        tear_down();
-        co_return;
+void websocket_session::watch() {
+  // The same policy as a spawned coroutine's (log_failure): an exception ends the watchdog.
+  try {
+    for (;;) {
+      const auto deadline = deadline_of(phase_);
+      if (deadline == session_deadline::none) return;
+      const auto now = clock::now();
+      const auto due = deadline == session_deadline::close  ? close_deadline_
+                       : deadline == session_deadline::idle ? last_frame_at_ + config_.idle_timeout
+                                                            : opened_at_ + config_.join_timeout;
+      if (now >= due) {
+        if (deadline == session_deadline::close) {
+          spdlog::debug("event=ws_close_timed_out connection={}", id_);
+          tear_down();
+          return;
+        }
+        if (deadline == session_deadline::idle) {
+          begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no message within " + seconds_text(config_.idle_timeout));
+        } else {
+          begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
+                      "no Join within " + seconds_text(config_.join_timeout));
+        }
+        continue;
       }
-      if (deadline == session_deadline::idle) {
-        begin_close(close_code::idle_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no message within " + seconds_text(config_.idle_timeout));
-      } else {
-        begin_close(close_code::join_timeout, v1::ERROR_CODE_PROTOCOL,
-                    "no Join within " + seconds_text(config_.join_timeout));
-      }
-      continue;
+      // Sleep until the nearest deadline (or until begin_close re-arms us).
+      watchdog_.expires_at(due);
+      watchdog_.async_wait(
+          [self = shared_from_this()](const boost::system::error_code&) { self->watch(); });
+      return;
     }
-    // Sleep until the nearest deadline (or until begin_close re-arms us).
-    watchdog_.expires_at(due);
-    co_await watchdog_.async_wait(use_tuple);
+  } catch (...) {
+    report_failure("websocket watchdog", std::current_exception());
   }
-  (void)self;
 }
 
 void websocket_session::tear_down() {

@@ -46,7 +46,7 @@ class websocket_session : public connection,
   void close_with_error(close_code code, v1::ErrorCode error, std::string message) override;
   void mark_joined() override;
   boost::asio::io_context* io_thread() const override { return io_thread_; }
-  void send_on_thread(frame f) override { enqueue_direct(std::move(f)); }
+  void send_on_thread(const frame& f) override { enqueue_direct(f); }
 
   // session_base
   void shutdown(close_code code) override;
@@ -55,8 +55,8 @@ class websocket_session : public connection,
   using clock = std::chrono::steady_clock;
 
   boost::asio::awaitable<void> do_run(std::shared_ptr<websocket_session> self, request upgrade);
-  boost::asio::awaitable<void> do_read();
-  boost::asio::awaitable<void> do_watch(std::shared_ptr<websocket_session> self);
+  // The watchdog: acts on the phase's deadline, or waits for it on watchdog_.
+  void watch();
 
   // On the strand.
   void on_open();
@@ -69,7 +69,7 @@ class websocket_session : public connection,
   void enqueue(frame f);
   // enqueue, writing a pre-framed frame at once when nothing is queued (no queue entry, no
   // completion handler).
-  void enqueue_direct(frame f);
+  void enqueue_direct(const frame& f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
   // Starts the next gather write, or the close once everything is written.
   void pump_writer();
@@ -97,7 +97,7 @@ class websocket_session : public connection,
   boost::beast::flat_buffer read_buffer_;
   send_queue queue_;  // its byte count is live traffic only: Welcome frames are not counted
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
-  // never expires; the reader parks on it while the writer's close reads for it (see do_read)
+  // never expires; the reader parks on it while the writer's close reads for it (see do_run)
   boost::asio::steady_timer read_parked_;
   intake_state intake_;  // the command rate limiter and whether the format is fixed
   clock::time_point opened_at_;
@@ -110,7 +110,7 @@ class websocket_session : public connection,
   //   (released in on_closed); a session refused at open (4013, 4029) closes without one.
   // - transport_over_: the close handshake ended or the socket was torn down. It can happen in
   //   any phase (a failed write tears down a joined session before the read loop notices), and
-  //   a reader that parked after it would never be woken (see do_read).
+  //   a reader that parked after it would never be woken (see do_run).
   bool admitted_ = false;
   bool transport_over_ = false;
   close_code close_code_ = close_code::normal;

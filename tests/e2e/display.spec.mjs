@@ -190,8 +190,13 @@ test('the room display reads from the back of the hall, at 1920×1080 and 1280×
           assert.match(await display.textContent('#d-contribution'), new RegExp(CONTRIBUTION.slice(0, 12)));
           assert.match(await display.textContent('#d-results'), /2 · 50%/);
           // The countdown is its own box, apart from the name (in Arabic it must not read as part of it).
-          const name = await display.locator('#d-speaker .d-who').boundingBox();
-          const clock = await display.locator('#d-clockbox').boundingBox();
+          // Both boxes in one look: a render between two separate queries (a presence change
+          // re-renders the floor) can leave the second query holding a replaced, detached node.
+          const [name, clock] = await display.evaluate(() => ['#d-speaker .d-who', '#d-clockbox'].map((s) => {
+            const r = document.querySelector(s)?.getBoundingClientRect();
+            return r && { x: r.x, y: r.y, width: r.width, height: r.height };
+          }));
+          assert.ok(name && clock, `${where}: the name and the clock are on screen`);
           assert.ok(clock.x >= name.x + name.width || clock.x + clock.width <= name.x, `${where}: the clock box is beside the name box`);
           const badge = display.locator('#d-next li[data-kind="REQUEST_KIND_POINT_OF_ORDER"] .badge').first();
           assert.equal((await badge.textContent()).trim(), lang === 'ar' ? 'نقطة نظام' : 'Point of order');
