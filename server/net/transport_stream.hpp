@@ -21,6 +21,17 @@
 
 namespace majlis::net {
 
+// What a session needs to write a fan-out's frame at once, kept in the session object itself: a
+// fan-out touches thousands of sessions, and reading the same facts out of Beast's stream state
+// and the socket's (two more allocations each) costs a cache miss apiece per receiver.
+struct direct_write_path {
+  // The plain TCP socket to send() on without waiting; -1 when there is none, or no longer may be
+  // (TLS, or Beast has written its close frame, begun its teardown or closed the socket: the
+  // number may then belong to another connection).
+  int fd = -1;
+  bool gate_busy = false;  // a write holds the transport's gate (see transport_stream)
+};
+
 class transport_stream {
  public:
   using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -70,6 +81,9 @@ class transport_stream {
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [](auto handler, transport_stream* self, const ConstBuffers& b) {
+          // Beast's close frame (FIN + opcode 8) is the last one the peer may read: no frame
+          // may be written at once after it.
+          if (first_byte(b) == 0x88) self->end_direct_writes();
           self->gated_write(b, std::move(handler));
         },
         token, this, buffers);
@@ -87,26 +101,36 @@ class transport_stream {
         token, this, buffers);
   }
 
-  // Plain TCP with the gate free: writes what the socket takes now, without waiting and without
-  // a completion handler (the common case of a fan-out: one sendmsg per receiver, nothing
-  // queued). Returns the bytes taken; `ec` would_block when the socket takes nothing now, or
-  // when this stream cannot write at once (TLS, a write in flight). The rest goes through
-  // async_write_frames. On the strand only.
-  template <class ConstBuffers>
-  std::size_t write_frames_now(const ConstBuffers& buffers, boost::system::error_code& ec) {
-    if (tls_ || writing_) {
-      ec = boost::asio::error::would_block;
-      return 0;
+  // Keeps `path` (owned by the session, which outlives every write of this stream; null to stop)
+  // up to date: the socket while frames may be sent on it at once (plain TCP only), and the gate.
+  void share_write_path(direct_write_path* path) {
+    path_ = path;
+    if (path_) {
+      path_->fd = tls_ ? -1 : plain_->socket().native_handle();
+      path_->gate_busy = writing_;
     }
-    auto& socket = plain_->socket();
-    if (!socket.non_blocking()) {
-      socket.non_blocking(true, ec);
-      if (ec) return 0;
-    }
-    return socket.write_some(buffers, ec);
+  }
+  // No more writes at once: the connection is closing or gone.
+  void end_direct_writes() {
+    if (path_) path_->fd = -1;
   }
 
  private:
+  template <class ConstBuffers>
+  static int first_byte(const ConstBuffers& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers); ++it) {
+      const boost::asio::const_buffer b = *it;
+      if (b.size() > 0) return *static_cast<const unsigned char*>(b.data());
+    }
+    return -1;
+  }
+
+  void set_writing(bool writing) {
+    writing_ = writing;
+    if (path_) path_->gate_busy = writing;
+  }
+
   // A write that waits for the gate (rare: a pong or close while frames are being written).
   struct waiting_write {
     virtual ~waiting_write() = default;
@@ -135,10 +159,10 @@ class transport_stream {
 
   template <class ConstBuffers, class Handler>
   void write_whole(const ConstBuffers& buffers, Handler handler, bool raw) {
-    writing_ = true;
+    set_writing(true);
     auto done = [this, handler = std::move(handler)](boost::system::error_code ec,
                                                      std::size_t bytes) mutable {
-      writing_ = false;
+      set_writing(false);
       if (!waiting_.empty()) {
         auto next = std::move(waiting_.front());
         waiting_.erase(waiting_.begin());
@@ -164,6 +188,7 @@ class transport_stream {
   std::optional<boost::beast::tcp_stream> plain_;
   std::unique_ptr<tls_stream> tls_;
   bool writing_ = false;  // a write holds the gate
+  direct_write_path* path_ = nullptr;
   std::vector<std::unique_ptr<waiting_write>> waiting_;
 };
 
@@ -172,6 +197,7 @@ class transport_stream {
 template <class Handler>
 void async_teardown(boost::beast::role_type role, transport_stream& stream, Handler&& handler) {
   using boost::beast::websocket::async_teardown;
+  stream.end_direct_writes();
   if (stream.tls_)
     async_teardown(role, *stream.tls_, std::forward<Handler>(handler));
   else
@@ -181,6 +207,7 @@ void async_teardown(boost::beast::role_type role, transport_stream& stream, Hand
 inline void teardown(boost::beast::role_type role, transport_stream& stream,
                      boost::system::error_code& ec) {
   using boost::beast::websocket::teardown;
+  stream.end_direct_writes();
   if (stream.tls_)
     teardown(role, *stream.tls_, ec);
   else
@@ -190,6 +217,7 @@ inline void teardown(boost::beast::role_type role, transport_stream& stream,
 // What Beast calls to drop the connection at once (a timeout, a failed close).
 inline void beast_close_socket(transport_stream& stream) {
   boost::system::error_code ignored;
+  stream.end_direct_writes();
   stream.socket().close(ignored);
 }
 

@@ -1,7 +1,10 @@
 #include "net/websocket_session.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -66,7 +69,7 @@ websocket_session::websocket_session(transport_stream&& stream,
       read_parked_(ws_.get_executor(), clock::time_point::max()),
       intake_{command_limiter(config_.commands_per_second, config_.command_burst, clock::now())} {}
 
-websocket_session::~websocket_session() = default;
+websocket_session::~websocket_session() { ws_.next_layer().share_write_path(nullptr); }
 
 // delivery (declared in connection.hpp): here, beside the sessions it feeds.
 
@@ -169,6 +172,7 @@ asio::awaitable<void> websocket_session::do_run(std::shared_ptr<websocket_sessio
     co_return;
   }
   upgrade = {};
+  ws_.next_layer().share_write_path(&direct_);
   registry_key_ = state_->add_session(self);
   opened_at_ = last_frame_at_ = clock::now();
   move_to(session_state::awaiting_join);
@@ -381,20 +385,29 @@ void websocket_session::enqueue(frame f) {
 
 void websocket_session::enqueue_direct(const frame& f) {
   // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
-  // once, so it is written without a queue entry or a completion handler.
-  const bool direct = f.framed && f.bytes && !winding_down(phase_) &&
-                      !queue_.writing() && !queue_.has_pending() && ws_.is_open() &&
+  // once, so it is written without a queue entry or a completion handler. Everything this looks
+  // at is in the session object (direct_write_path), none of it in Beast's or the socket's state.
+  const bool direct = direct_.fd >= 0 && !direct_.gate_busy && f.framed && f.bytes &&
+                      !winding_down(phase_) && !queue_.writing() && !queue_.has_pending() &&
                       config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
   if (!direct) {
     enqueue(f);
     return;
   }
-  beast::error_code ec;
-  const auto taken = ws_.next_layer().write_frames_now(asio::buffer(*f.framed), ec);
-  if (!ec && taken == f.framed->size()) {
+  const auto sent = ::send(direct_.fd, f.framed->data(), f.framed->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (sent == static_cast<ssize_t>(f.framed->size())) {
     direct_tally.add(state_->metrics, f.size());
     return;
   }
+  // Part of it, or nothing yet (the rest is written asynchronously), or a failed socket.
+  beast::error_code ec;
+  std::size_t taken = 0;
+  if (sent >= 0)
+    taken = static_cast<std::size_t>(sent);
+  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+    ec = asio::error::would_block;
+  else
+    ec = beast::error_code(errno, boost::system::system_category());
   queue_.push(f);
   (void)queue_.begin_write();
   if (finish_write(taken, ec)) pump_writer();
@@ -519,6 +532,7 @@ void websocket_session::watch() {
 }
 
 void websocket_session::tear_down() {
+  direct_.fd = -1;  // before the number can be handed to another connection
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
   end_parked_read();

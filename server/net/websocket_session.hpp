@@ -96,6 +96,9 @@ class websocket_session : public connection,
   std::shared_ptr<connection_handler> handler_;
   boost::beast::flat_buffer read_buffer_;
   send_queue queue_;  // its byte count is live traffic only: Welcome frames are not counted
+  // Beside the queue and the phase: a fan-out reads these three for every receiver.
+  direct_write_path direct_;
+  session_state phase_ = session_state::upgrading;
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
   // never expires; the reader parks on it while the writer's close reads for it (see do_run)
   boost::asio::steady_timer read_parked_;
@@ -104,7 +107,6 @@ class websocket_session : public connection,
   clock::time_point last_frame_at_;
   clock::time_point close_deadline_;
   std::uint64_t registry_key_ = 0;  // 0: not registered (the upgrade failed)
-  session_state phase_ = session_state::upgrading;
   // Two facts orthogonal to the phase, so kept beside it:
   // - admitted_: the session holds a place in connections_open and in its address's count
   //   (released in on_closed); a session refused at open (4013, 4029) closes without one.
