@@ -30,7 +30,7 @@ class recording_connection final : public connection {
   void close_with_error(close_code, v1::ErrorCode, std::string) override {}
   void mark_joined() override {}
   asio::io_context* io_thread() const override { return thread_; }
-  void send_on_thread(frame f) override { record("on_thread", f); }
+  void send_on_thread(const frame& f) override { record("on_thread", f); }
 
   struct arrival {
     std::string how;
