@@ -303,11 +303,9 @@ void meeting_replica::broadcast(const std::vector<const v1::Event*>& events) {
     std::optional<net::frame> binary, json;
     net::delivery delivery;  // one task per I/O thread
     for (const auto& receiver : receivers) {
-      const bool text = receiver->connection->format() == net::wire_format::json;
-      auto& frame = text ? json : binary;
-      if (!frame)
-        frame = net::frame_once(net::encode_server_message(message, receiver->connection->format()));
-      delivery.add(receiver->connection, *frame);
+      auto& frame = receiver->format == net::wire_format::json ? json : binary;
+      if (!frame) frame = net::frame_once(net::encode_server_message(message, receiver->format));
+      delivery.add(receiver->connection, receiver->io_thread, *frame);
     }
     delivery.send();
     metrics_.fanout_batches++;
@@ -400,6 +398,8 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
 
   members_[joiner->viewer.connection_id()] = joiner;
   ++local_connections_[participant_id];
+  joiner->format = joiner->connection->format();
+  joiner->io_thread = joiner->connection->io_thread();
   audiences_[static_cast<int>(joiner->audience)].push_back(joiner);
   metrics_.members++;
   metrics_.joins++;

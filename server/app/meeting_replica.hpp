@@ -39,6 +39,11 @@ struct member {
   std::shared_ptr<net::connection> connection;
   v1::Viewer viewer;
   domain::audience audience = domain::audience::public_view;
+  // The connection's wire format and I/O thread, copied here when it joins (the Join fixed the
+  // one, the other never changes): a fan-out reads them for every receiver on the meeting's
+  // thread, and the connection object lives in the cache of the I/O thread that writes it.
+  net::wire_format format = net::wire_format::binary;
+  boost::asio::io_context* io_thread = nullptr;
 };
 
 class meeting_replica : public std::enable_shared_from_this<meeting_replica> {

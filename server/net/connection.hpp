@@ -76,7 +76,9 @@ class delivery {
   delivery(const delivery&) = delete;
   delivery& operator=(const delivery&) = delete;
   // `f` is copied the first time it is seen (compared by its bytes).
-  void add(const std::shared_ptr<connection>& to, const frame& f);
+  void add(const std::shared_ptr<connection>& to, const frame& f) { add(to, to->io_thread(), f); }
+  // The same, with `to->io_thread()` already at hand.
+  void add(const std::shared_ptr<connection>& to, boost::asio::io_context* thread, const frame& f);
   // Hands each thread its group; a group on the calling thread is queued before this returns.
   void send();
 

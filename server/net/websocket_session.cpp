@@ -105,8 +105,8 @@ struct delivery::group {
 delivery::delivery() = default;
 delivery::~delivery() = default;
 
-void delivery::add(const std::shared_ptr<connection>& to, const frame& f) {
-  auto* thread = to->io_thread();
+void delivery::add(const std::shared_ptr<connection>& to, asio::io_context* thread,
+                   const frame& f) {
   if (!thread) {
     to->send(f);
     return;
