@@ -74,7 +74,7 @@ class websocket_session : public connection,
   // Starts the next gather write, or the close once everything is written.
   void pump_writer();
   void on_written(boost::system::error_code ec);
-  // After write_frames_now took `taken` bytes of the write begun: true when it is all written;
+  // After a direct send() took `taken` bytes of the write begun: true when it is all written;
   // otherwise the rest is written asynchronously (or the write failed).
   bool finish_write(std::size_t taken, boost::system::error_code ec);
   void count_written(const send_queue::batch& written);
