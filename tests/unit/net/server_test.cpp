@@ -412,6 +412,11 @@ TEST_F(net_server, no_join_within_the_timeout_closes_4002) {
     EXPECT_EQ(all[0].message->error().message(), "no Join within 200 ms");
     EXPECT_EQ(all[1].close_code, 4002u);
     EXPECT_GE(std::chrono::steady_clock::now() - started, 190ms);
+    // The client holds the close frame before the server has finished its side of the close
+    // handshake and told the handler.
+    EXPECT_TRUE(co_await eventually([&] {
+      return acceptor_->handlers.size() == 1 && acceptor_->handlers.at(0)->closed == 1;
+    }));
   });
   EXPECT_EQ(acceptor_->handlers.at(0)->closed, 1);
 }
