@@ -281,7 +281,8 @@ int main(int argc, char** argv) {
   }
 
   // SIGTERM drains: stop accepting, close every session with "going away", then exit once the
-  // sessions are gone or the close timeout has passed.
+  // sessions are gone and every meeting has written what they changed (their leaves, coalesced
+  // by --presence-interval-ms), or the close timeout has passed.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -297,6 +298,19 @@ int main(int argc, char** argv) {
             timer.expires_after(std::chrono::milliseconds(20));
             co_await timer.async_wait(asio::use_awaitable);
           }
+          // Without this the last presence batch is lost, and the other instances show this
+          // one's people online until its heartbeat expires.
+          while (std::chrono::steady_clock::now() < deadline) {
+            bool settled = true;
+            for (auto& replica : co_await registry.replicas()) {
+              const bool this_one = co_await replica->settled();
+              settled = settled && this_one;
+            }
+            if (settled) break;
+            timer.expires_after(std::chrono::milliseconds(20));
+            co_await timer.async_wait(asio::use_awaitable);
+          }
+          spdlog::info("event=drained connections={}", server->connection_count());
           liveness->stop();
           if (redis_log) redis_log->stop();
           io.stop();

@@ -629,6 +629,11 @@ asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances(
   co_return instances;
 }
 
+asio::awaitable<bool> meeting_replica::settled() {
+  co_await asio::dispatch(strand_, asio::use_awaitable);
+  co_return !core_.committing() && !core_.has_pending() && !core_.presence_waiting();
+}
+
 void meeting_replica::reconcile_connections(std::vector<std::string> dead_instances) {
   asio::post(strand_, [self = shared_from_this(), dead = std::move(dead_instances)] {
     // Our own connections are compared with the roster only when no presence change is on its

@@ -551,10 +551,7 @@ void websocket_session::on_closed() {
   tear_down();
   if (registry_key_ != 0) state_->remove_session(registry_key_);
   if (!closed_by_us) state_->metrics.closes_by_peer.fetch_add(1, std::memory_order_relaxed);
-  if (admitted_) {
-    state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
-    state_->addresses.release_connection(client_address_, clock::now());
-  }
+  if (admitted_) state_->addresses.release_connection(client_address_, clock::now());
   spdlog::debug("event=ws_closed connection={}", id_);
   if (auto handler = std::move(handler_)) {
     try {
@@ -563,6 +560,9 @@ void websocket_session::on_closed() {
       spdlog::error("event=on_closed_threw connection={} error=\"{}\"", id_, e.what());
     }
   }
+  // Counted out only once the app has heard of the close: a drain that sees no connection left
+  // knows every leave has been handed to its meeting.
+  if (admitted_) state_->metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace majlis::net

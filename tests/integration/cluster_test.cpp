@@ -14,13 +14,17 @@
 //      with UNAVAILABLE, /readyz says 503, nothing acknowledged is lost, and the meeting carries
 //      on without anyone reconnecting;
 //   5. a replica that drops every third published batch (test hook) fills each gap from the
-//      stream before it applies anything later: its clients see consecutive seqs only.
+//      stream before it applies anything later: its clients see consecutive seqs only;
+//   9. SIGTERM of an instance: its people are offline on the survivors as soon as it has exited,
+//      not a heartbeat TTL later.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
@@ -75,12 +79,13 @@ void report(const std::string& key, long long value, const std::string& unit) {
 class cluster {
  public:
   cluster(std::vector<std::string> ids, redis_server_process::options redis_options = {},
-          std::map<std::string, std::vector<std::string>> extra_args = {})
+          std::map<std::string, std::vector<std::string>> extra_args = {},
+          int ttl_ms = heartbeat_ttl_ms)
       : redis_(std::move(redis_options)), ids_(std::move(ids)) {
     for (const auto& id : ids_) {
       std::vector<std::string> args = {"--redis",       redis_.url(), "--instance-id",
                                        id,              "--heartbeat-ttl-ms",
-                                       std::to_string(heartbeat_ttl_ms)};
+                                       std::to_string(ttl_ms)};
       if (auto it = extra_args.find(id); it != extra_args.end())
         args.insert(args.end(), it->second.begin(), it->second.end());
       args_.push_back(args);
@@ -1876,6 +1881,80 @@ class one_token_two_instances : public cluster_scenario {
   std::string participant_id_;
   std::string token_;
 };
+
+// =============================================================================================
+// 9. A drained instance says goodbye: SIGTERM closes its sessions with 1001, and the "left" of
+// every one of them is in the log before the process exits, so the survivors show those people
+// offline at once, not a heartbeat TTL later. The heartbeat TTL here is long (30 s) and instance
+// a coalesces presence over 1 s, so only the drain itself can have written the leaves in time.
+
+class drained_instance : public cluster_scenario {
+ public:
+  using cluster_scenario::cluster_scenario;
+
+  asio::awaitable<void> run() {
+    co_await create_meeting("Drain says goodbye");
+    chair_ = chair("chair on b", config(91));
+    co_await connect_and_join(*chair_, nodes_.port(1), meeting_id_);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+      auto c = config(92 + i);
+      c.auto_reconnect = false;
+      auto who = co_await participant("Delegate " + std::to_string(i), "academia", "remote", c);
+      co_await connect_and_join(*who, nodes_.port(0), meeting_id_);
+      ids.push_back(who->participant_id);
+      on_a_.push_back(std::move(who));
+    }
+    co_await wait_until_online(ids, true, 10s);
+
+    // SIGTERM a; the clients on a go on reading meanwhile (the stop blocks its thread).
+    const auto stopped_at = steady::now();
+    std::atomic<int> exit_status = -2;
+    std::thread stopper([&] { exit_status = nodes_.instance(0).stop(15s); });
+    for (int round = 0; round < 1000 && exit_status == -2; ++round) co_await sleep_for(20ms);
+    stopper.join();
+    require(exit_status == 0, "instance a exited with " + std::to_string(exit_status));
+    report("drain_exit_ms", ms_since(stopped_at), "ms");
+
+    co_await wait_until_online(ids, false, 5s);
+    report("drained_people_offline_ms", ms_since(stopped_at), "ms");
+    co_await chair_->client->close();
+  }
+
+ private:
+  // Until the chair on b sees every one of `ids` online (or every one offline).
+  asio::awaitable<void> wait_until_online(const std::vector<std::string>& ids, bool online,
+                                          std::chrono::milliseconds limit) {
+    const auto deadline = steady::now() + limit;
+    std::size_t matching = 0;
+    while (true) {
+      matching = 0;
+      for (const auto& p : chair_->client->mirror().state().participants()) {
+        if (std::find(ids.begin(), ids.end(), p.id()) == ids.end()) continue;
+        if (online ? p.online() && p.connection_count() == 1 : !p.online() && p.connection_count() == 0)
+          ++matching;
+      }
+      if (matching == ids.size() || steady::now() >= deadline) break;
+      co_await sleep_for(20ms);
+    }
+    require(matching == ids.size(),
+            std::to_string(matching) + " of " + std::to_string(ids.size()) + " people on a are " +
+                (online ? "online" : "offline") + " on b's roster within " +
+                std::to_string(limit.count()) + " ms");
+  }
+
+  std::unique_ptr<recorded> chair_;
+  std::vector<std::unique_ptr<recorded>> on_a_;
+};
+
+TEST(cluster, a_drained_instance_has_written_its_people_left_before_it_exits) {
+  std::map<std::string, std::vector<std::string>> extra;
+  extra["a"] = {"--presence-interval-ms", "1000"};
+  cluster nodes({"a", "b"}, {}, extra, 30'000);
+  asio::io_context io;
+  drained_instance scenario(io, nodes);
+  ASSERT_EQ(run_scenario(io, scenario.run(), 90s), "");
+}
 
 TEST(cluster, one_token_is_held_to_its_connections_across_instances) {
   std::map<std::string, std::vector<std::string>> extra;
