@@ -631,7 +631,7 @@ asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances(
 
 asio::awaitable<bool> meeting_replica::settled() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
-  co_return !core_.committing() && !core_.has_pending() && !core_.presence_waiting();
+  co_return core_.settled();
 }
 
 void meeting_replica::reconcile_connections(std::vector<std::string> dead_instances) {
@@ -639,7 +639,7 @@ void meeting_replica::reconcile_connections(std::vector<std::string> dead_instan
     // Our own connections are compared with the roster only when no presence change is on its
     // way to the log, so a join or leave in flight is not taken for a discrepancy.
     auto& core = self->core_;
-    const bool settled = !core.committing() && !core.has_pending() && !core.presence_waiting();
+    const bool settled = core.settled();
     const auto& state = core.state();
     auto is_dead = [&](const std::string& instance) {
       return std::find(dead.begin(), dead.end(), instance) != dead.end();

@@ -158,6 +158,8 @@ class replica_core {
   // The schedule_presence wake-up fired.
   void on_presence_due();
   bool presence_waiting() const;
+  // Nothing on its way to the log: no batch committing, no change queued, no presence waiting.
+  bool settled() const { return !committing() && !has_pending() && !presence_waiting(); }
   // This instance's observer and display connections, as the state should count them.
   v1::AudienceCount own_audience() const;
 
