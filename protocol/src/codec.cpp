@@ -1,6 +1,8 @@
 #include "majlis/protocol/codec.hpp"
 
 #include <climits>
+#include <optional>
+#include <string_view>
 #include <stdexcept>
 #include <utility>
 
@@ -54,6 +56,110 @@ void append_varint(std::string& out, std::uint64_t value) {
 constexpr char server_message_welcome_tag = (1 << 3) | 2;
 constexpr char welcome_snapshot_tag = (5 << 3) | 2;
 
+// The code points beyond ASCII that protobuf's JSON printer writes as escapes: the C1 controls,
+// and the invisible formatting characters it escapes to keep JavaScript safe.
+bool printer_escapes(char32_t cp) {
+  if (cp < 0xa0) return true;
+  switch (cp) {
+    case 0x00ad: case 0x06dd: case 0x070f: case 0x17b4: case 0x17b5:
+    case 0xfeff: case 0xfff9: case 0xfffa: case 0xfffb: case 0xe0001:
+      return true;
+    default:
+      return (cp >= 0x0600 && cp <= 0x0603) || (cp >= 0x200b && cp <= 0x200f) ||
+             (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+             (cp >= 0x206a && cp <= 0x206f) || (cp >= 0x1d173 && cp <= 0x1d17a) ||
+             (cp >= 0xe0020 && cp <= 0xe007f);
+  }
+}
+
+// True when the JSON printer copies `text` between its quotes byte for byte: valid UTF-8
+// (shortest form, no surrogates) without a character it escapes. Names in any script pass;
+// a name with a quote, '<', a control or a bidi mark does not, and takes the printer's path.
+bool printed_verbatim(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      if (lead < 0x20 || lead == 0x7f || lead == '"' || lead == '\\' || lead == '<' || lead == '>')
+        return false;
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    char32_t cp = 0;
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2, cp = lead & 0x1f;
+    else if (lead >= 0xe0 && lead <= 0xef) length = 3, cp = lead & 0x0f;
+    else if (lead >= 0xf0 && lead <= 0xf4) length = 4, cp = lead & 0x07;
+    else return false;
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    const char32_t shortest = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
+    if (cp < shortest || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || printer_escapes(cp))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
+// Appends `"name":"value"` (after a comma unless it is the object's first member).
+void append_member(std::string& out, bool& first, std::string_view name, std::string_view value) {
+  if (!first) out.push_back(',');
+  first = false;
+  out.push_back('"');
+  out.append(name);
+  out.append("\":\"");
+  out.append(value);
+  out.push_back('"');
+}
+
+// The JSON printer's text of a Welcome head up to "snapshot": (its members in field order,
+// defaults left out, 64-bit numbers and enums as strings), written without the printer, which
+// costs more than the rest of a join. Empty when some value is one the printer would escape
+// or an enum it has no name for: the caller then takes the printer's path.
+std::optional<std::string> json_welcome_head(const v1::Welcome& head) {
+  const auto& you = head.you();
+  std::string_view role, attendance;  // the generated names live as long as the program
+  if (v1::Role_IsValid(you.role())) role = v1::Role_Name(you.role());
+  if (v1::Attendance_IsValid(you.attendance())) attendance = v1::Attendance_Name(you.attendance());
+  if (head.start_case() != v1::Welcome::START_NOT_SET || role.empty() || attendance.empty() ||
+      !printed_verbatim(you.participant_id()) || !printed_verbatim(you.display_name()) ||
+      !printed_verbatim(you.stakeholder_group()) || !printed_verbatim(you.connection_id())) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(160 + you.display_name().size() + you.participant_id().size() +
+              you.stakeholder_group().size() + you.connection_id().size());
+  out.append("{\"welcome\":{");
+  bool first = true;
+  if (head.has_you()) {
+    out.append("\"you\":{");
+    bool first_of_you = true;
+    if (!you.participant_id().empty())
+      append_member(out, first_of_you, "participantId", you.participant_id());
+    if (!you.display_name().empty())
+      append_member(out, first_of_you, "displayName", you.display_name());
+    if (you.role() != v1::ROLE_UNSPECIFIED) append_member(out, first_of_you, "role", role);
+    if (!you.stakeholder_group().empty())
+      append_member(out, first_of_you, "stakeholderGroup", you.stakeholder_group());
+    if (you.attendance() != v1::ATTENDANCE_UNSPECIFIED)
+      append_member(out, first_of_you, "attendance", attendance);
+    if (!you.connection_id().empty())
+      append_member(out, first_of_you, "connectionId", you.connection_id());
+    out.push_back('}');
+    first = false;
+  }
+  if (head.server_time_ms() != 0)
+    append_member(out, first, "serverTimeMs", std::to_string(head.server_time_ms()));
+  if (head.epoch() != 0) append_member(out, first, "epoch", std::to_string(head.epoch()));
+  if (head.seq() != 0) append_member(out, first, "seq", std::to_string(head.seq()));
+  if (!first) out.push_back(',');
+  out.append("\"snapshot\":");
+  return out;
+}
+
 }  // namespace
 
 decoded_client_message decode_client_message(std::string_view payload, wire_format format,
@@ -105,6 +211,11 @@ welcome_wrapping wrap_welcome(const v1::Welcome& head, std::size_t snapshot_size
     append_varint(out.head, snapshot_size);
     return out;
   }
+  out.tail = "}}";
+  if (auto fast = json_welcome_head(head)) {
+    out.head = std::move(*fast);
+    return out;
+  }
   // The JSON printer writes an empty snapshot last as "snapshot":{} — cut there and put the
   // shared object in its place.
   v1::ServerMessage message;
@@ -117,7 +228,6 @@ welcome_wrapping wrap_welcome(const v1::Welcome& head, std::size_t snapshot_size
   }
   text.resize(text.size() - 4);  // drop {}}}, keep "snapshot":
   out.head = std::move(text);
-  out.tail = "}}";
   return out;
 }
 

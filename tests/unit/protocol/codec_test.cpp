@@ -108,6 +108,69 @@ TEST(ProtocolCodec, WelcomeWrappedAroundASharedSnapshotEqualsTheWholeMessage) {
   }
 }
 
+// The JSON head of a Welcome is written without the protobuf printer when the printer would copy
+// every value as it is; otherwise the printer writes it. Either way the bytes are the printer's.
+TEST(ProtocolCodec, WelcomeHeadIsThePrintersTextForEveryKindOfName) {
+  const std::vector<std::string> names = {
+      "Chair",
+      "عمر المختار",                     // Arabic letters are copied as they are
+      "Zainab Idris 👩🏽‍🏫",                 // four-byte characters and a joiner
+      "Omar \"the chair\"",             // the printer escapes these ...
+      "a < b",
+      "a > b",
+      "back\\slash",
+      "line\nbreak\ttab",
+      std::string("nul\0byte", 8),
+      "\x7f",
+      "\u0085",                          // a C1 control
+      "\u00ad",                          // soft hyphen
+      "\u0600 Arabic number sign",
+      "\u06dd",
+      "ليلى\u200fبن علي",                // right-to-left mark inside an Arabic name
+      "\u2028",
+      "\u2066isolate\u2069",
+      "\ufeff",
+      "\U000e0001",
+      "\U0001d173",
+      "",
+  };
+  v1::MeetingState snapshot;
+  snapshot.set_title("Consultation");
+  for (const auto& name : names) {
+    for (const bool with_you : {true, false}) {
+      v1::Welcome head;
+      head.set_epoch(with_you ? 18'446'744'073'709'551'615ULL : 0);
+      head.set_seq(with_you ? 0 : 42);
+      head.set_server_time_ms(with_you ? -1 : 1'700'000'000'000);
+      if (with_you) {
+        auto* you = head.mutable_you();
+        you->set_participant_id("p-" + std::to_string(name.size()));
+        you->set_display_name(name);
+        you->set_role(name.empty() ? v1::ROLE_UNSPECIFIED : v1::ROLE_PARTICIPANT);
+        you->set_stakeholder_group(name.empty() ? "" : "civil_society");
+        you->set_attendance(v1::ATTENDANCE_REMOTE);
+        you->set_connection_id("i1-7");
+      }
+      const auto snapshot_json = encode(snapshot, wire_format::json);
+      const auto wrapping = wrap_welcome(head, snapshot_json.size(), wire_format::json);
+      v1::ServerMessage whole;
+      *whole.mutable_welcome() = head;
+      *whole.mutable_welcome()->mutable_snapshot() = snapshot;
+      EXPECT_EQ(wrapping.head + snapshot_json + wrapping.tail, encode(whole, wire_format::json))
+          << "display name: " << name;
+    }
+  }
+  // An enum value this build has no name for (a newer peer's): the printer writes the number.
+  v1::Welcome head;
+  head.mutable_you()->set_role(static_cast<v1::Role>(99));
+  head.mutable_you()->set_attendance(static_cast<v1::Attendance>(7));
+  const auto wrapping = wrap_welcome(head, 2, wire_format::json);
+  v1::ServerMessage whole;
+  *whole.mutable_welcome() = head;
+  whole.mutable_welcome()->mutable_snapshot();
+  EXPECT_EQ(wrapping.head + "{}" + wrapping.tail, encode(whole, wire_format::json));
+}
+
 TEST(ProtocolCodec, ErrorMessageCarriesCodeAndText) {
   const auto message = make_error_message(v1::ERROR_CODE_NOT_FOUND, "no such meeting");
   ASSERT_TRUE(message.has_error());
