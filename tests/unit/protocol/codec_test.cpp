@@ -1,5 +1,6 @@
 #include "majlis/protocol/codec.hpp"
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -169,6 +170,56 @@ TEST(ProtocolCodec, WelcomeHeadIsThePrintersTextForEveryKindOfName) {
   *whole.mutable_welcome() = head;
   whole.mutable_welcome()->mutable_snapshot();
   EXPECT_EQ(wrapping.head + "{}" + wrapping.tail, encode(whole, wire_format::json));
+}
+
+// A Join in the form the clients write is read without protobuf's JSON parser; every text must
+// decode to what the parser makes of it, and what the parser refuses stays refused.
+TEST(ProtocolCodec, JsonJoinDecodesAsTheParserReadsIt) {
+  const std::vector<std::string> texts = {
+      R"({"join":{"meetingId":"m-1","token":"a.b.c"}})",
+      R"({"join":{"token":"a.b.c","meetingId":"m-1"}})",
+      R"({"join":{"meetingId":"<m>","token":"x y:z,{}"}})",
+      R"({"join":{"meetingId":"","token":""}})",
+      R"({"join":{"meetingId":"m-1","token":"a.b.c","resume":{"epoch":"1","seq":"9"}}})",
+      R"({"join":{"meeting_id":"m-1","token":"a"}})",
+      R"({"join":{"meetingId":"m-1","token":"a","token":"b"}})",
+      R"({"join":{"meetingId":"m-1","meetingId":"m-2","token":"a"}})",
+      R"({"join":{"meetingId":"m-1"}})",
+      R"({"join":{}})",
+      R"({"join":{"meetingId":"m-1","token":"a","extra":"x"}})",
+      R"({"join":{"meetingId":"m\u002d1","token":"a\"b"}})",
+      R"({"join":{"meetingId":"m\u002d1","token":"a"}})",
+      R"({"join":{"meetingId":"m-1","token":"a\/b"}})",
+      R"({"join":{"meetingId":"عمر","token":"a"}})",
+      R"({ "join": { "meetingId": "m-1", "token": "a" } })",
+      R"({"join":{"meetingId":"m-1","token":"a"},"ping":{}})",
+      R"({"join":{"meetingId":"m-1","token":"a"}}})",
+      R"({"join":{"meetingId":"m-1","token":"a"})",
+      R"({"join":{"meetingId":"m-1","token":"a",}})",
+      R"({"join":{"meetingId":"m-1";"token":"a"}})",
+      R"({"join":{"meetingId":m-1,"token":"a"}})",
+      R"({"join":{"meetingId":"m-1","token":"a})",
+      R"({"join":{"meetingId":"m-1","token":7}})",
+      R"({"join":{"meetingId":"m-1","token":"tab	inside"}})",
+      "{\"join\":{\"meetingId\":\"m-1\",\"token\":\"\xff\"}}",
+      R"({"join":null})",
+      R"({"join":{"meetingId":"m-1","token":"a"}} )",
+  };
+  for (const auto& text : texts) {
+    for (const auto mode : {decode_mode::strict, decode_mode::lenient}) {
+      v1::ClientMessage expected;
+      google::protobuf::util::JsonParseOptions options;
+      options.ignore_unknown_fields = mode == decode_mode::lenient;
+      const bool parser_ok =
+          google::protobuf::util::JsonStringToMessage(text, &expected, options).ok() &&
+          (mode == decode_mode::lenient || expected.kind_case() != v1::ClientMessage::KIND_NOT_SET);
+      const auto decoded = decode_client_message(text, wire_format::json, mode);
+      EXPECT_EQ(decoded.ok(), parser_ok) << text << ": " << decoded.error;
+      if (parser_ok && decoded.ok()) {
+        EXPECT_EQ(decoded.message.SerializeAsString(), expected.SerializeAsString()) << text;
+      }
+    }
+  }
 }
 
 TEST(ProtocolCodec, ErrorMessageCarriesCodeAndText) {
