@@ -4,7 +4,8 @@
 #include <boost/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <stdexcept>
 
@@ -64,14 +65,55 @@ bool base64url_decode(std::string_view in, std::string& out) {
   return true;
 }
 
+// HMAC-SHA256 with one keyed context per thread, set up again only when the secret changes:
+// OpenSSL 3's one-shot HMAC() looks the algorithms up in the provider on every call, which was
+// half of a token check in a join storm.
+class hmac_sha256_context {
+ public:
+  hmac_sha256_context() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {
+    if (mac_ != nullptr) ctx_ = EVP_MAC_CTX_new(mac_);
+    if (ctx_ == nullptr) throw std::runtime_error("HMAC-SHA256 is not available");
+  }
+  ~hmac_sha256_context() {
+    EVP_MAC_CTX_free(ctx_);
+    EVP_MAC_free(mac_);
+  }
+  hmac_sha256_context(const hmac_sha256_context&) = delete;
+  hmac_sha256_context& operator=(const hmac_sha256_context&) = delete;
+
+  std::string sign(std::string_view secret, std::string_view message) {
+    const bool same_key = keyed_ && secret == key_;
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end()};
+    // A null key starts the same key over (OpenSSL's HMAC keeps it in the context).
+    const int initialised =
+        same_key ? EVP_MAC_init(ctx_, nullptr, 0, nullptr)
+                 : EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(secret.data()),
+                                secret.size(), params);
+    keyed_ = initialised == 1;
+    if (!keyed_) throw std::runtime_error("HMAC-SHA256 failed");
+    if (!same_key) key_ = secret;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    std::size_t length = 0;
+    if (EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1 ||
+        EVP_MAC_final(ctx_, digest, &length, sizeof digest) != 1)
+      throw std::runtime_error("HMAC-SHA256 failed");
+    return std::string(reinterpret_cast<const char*>(digest), length);
+  }
+
+ private:
+  EVP_MAC* mac_ = nullptr;
+  EVP_MAC_CTX* ctx_ = nullptr;
+  bool keyed_ = false;
+  std::string key_;
+};
+
 std::string hmac_sha256(std::string_view secret, std::string_view message) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), int(secret.size()),
-            reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-            &length))
-    throw std::runtime_error("HMAC-SHA256 failed");
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  thread_local hmac_sha256_context context;
+  return context.sign(secret, message);
 }
 
 // The header never changes: {"alg":"HS256","typ":"JWT"}.

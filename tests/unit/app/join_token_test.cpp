@@ -79,6 +79,22 @@ TEST(join_token, other_algorithms_are_refused_even_when_signed_with_the_secret) 
   EXPECT_EQ(std::get<token_error>(verified), token_error::wrong_algorithm);
 }
 
+// RFC 4231 test cases 1, 2 and 6 (a key longer than a block), in turns, so that a kept key is
+// never used for another secret.
+TEST(join_token, hmac_matches_the_rfc_4231_vectors_when_the_secret_changes) {
+  const std::string long_key(131, '\xaa');
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(hmac_base64url(std::string(20, '\x0b'), "Hi There"),
+              "sDRMYdjbOFNcqK_OrwvxK4gdwgDJgz2nJuk3bC4yz_c");
+    EXPECT_EQ(hmac_base64url("Jefe", "what do ya want for nothing?"),
+              "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+    EXPECT_EQ(hmac_base64url("Jefe", "what do ya want for nothing?"),
+              "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+    EXPECT_EQ(hmac_base64url(long_key, "Test Using Larger Than Block-Size Key - Hash Key First"),
+              "YOQxWR7gtn8Niiaqy_W3f44LxiE3KMUUBUYEDw7jf1Q");
+  }
+}
+
 TEST(join_token, constant_time_equal_compares_content_and_length) {
   EXPECT_TRUE(constant_time_equal("abc", "abc"));
   EXPECT_FALSE(constant_time_equal("abc", "abd"));
