@@ -217,7 +217,7 @@ class http_session final : public session_base, public std::enable_shared_from_t
           // Cross-site WebSocket hijacking: a page elsewhere must not drive a meeting with the
           // visitor's token; the Origin header is the browser's word on who asks.
           const auto origin = origin_header(req);
-          if (origin_allowed(origin, state_->allowed_origins())) {
+          if (origin_allowed(origin, *state_->allowed_origins())) {
             do_upgrade(std::move(req));
             co_return;
           }

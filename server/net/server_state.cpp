@@ -49,14 +49,15 @@ server_state::server_state(net_config config_in, std::shared_ptr<http_handler> h
       acceptor(std::move(acceptor_in)),
       tls(make_tls_context(config)),
       addresses(config.per_address),
-      allowed_origins_(config.allowed_origins) {}
+      allowed_origins_(std::make_shared<const std::vector<std::string>>(config.allowed_origins)) {}
 
 void server_state::set_allowed_origins(std::vector<std::string> origins) {
+  auto replacement = std::make_shared<const std::vector<std::string>>(std::move(origins));
   std::lock_guard lock(origins_mutex_);
-  allowed_origins_ = std::move(origins);
+  allowed_origins_ = std::move(replacement);
 }
 
-std::vector<std::string> server_state::allowed_origins() const {
+std::shared_ptr<const std::vector<std::string>> server_state::allowed_origins() const {
   std::lock_guard lock(origins_mutex_);
   return allowed_origins_;
 }

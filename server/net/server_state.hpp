@@ -42,7 +42,8 @@ class server_state {
 
   // Origins allowed on /ws: set by the app once its public URL is known (after the bind).
   void set_allowed_origins(std::vector<std::string> origins);
-  std::vector<std::string> allowed_origins() const;
+  // The list as it is now, shared (read on every upgrade; replaced whole, never changed).
+  std::shared_ptr<const std::vector<std::string>> allowed_origins() const;
 
   const net_config config;
   const std::shared_ptr<http_handler> http;
@@ -66,7 +67,7 @@ class server_state {
  private:
   std::atomic<std::uint64_t> next_connection_{0};
   mutable std::mutex origins_mutex_;
-  std::vector<std::string> allowed_origins_;
+  std::shared_ptr<const std::vector<std::string>> allowed_origins_;
   mutable std::mutex sessions_mutex_;  // registration only, never on the frame path
   std::uint64_t next_session_key_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions_;
