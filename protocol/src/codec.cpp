@@ -2,8 +2,8 @@
 
 #include <climits>
 #include <optional>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -77,7 +77,8 @@ std::optional<v1::ClientMessage> plain_json_join(std::string_view text) {
   constexpr std::string_view close = "}}";
   if (!text.starts_with(open) || !text.ends_with(close) || text.size() < open.size() + close.size())
     return std::nullopt;
-  const std::string_view members = text.substr(open.size(), text.size() - open.size() - close.size());
+  const std::string_view members =
+      text.substr(open.size(), text.size() - open.size() - close.size());
   v1::ClientMessage message;
   auto* join = message.mutable_join();
   bool seen_meeting = false, seen_token = false;

@@ -2,9 +2,9 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 #include <stdexcept>
