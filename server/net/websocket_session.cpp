@@ -1,10 +1,12 @@
 #include "net/websocket_session.hpp"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -44,6 +46,30 @@ constexpr std::size_t first_read_bytes = 256;
 asio::io_context* single_thread_context(const asio::any_io_executor& executor) {
   const auto* plain = executor.target<asio::io_context::executor_type>();
   return plain ? &plain->context() : nullptr;
+}
+
+// One non-blocking gather send() of as many of `buffers` as one call takes (at most 64 pieces,
+// as Asio's own writes): the bytes the socket took, or -1 with errno set.
+ssize_t send_now(int fd, std::span<const asio::const_buffer> buffers) {
+  std::array<iovec, 64> pieces;
+  const std::size_t count = std::min(buffers.size(), pieces.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    pieces[i].iov_base = const_cast<void*>(buffers[i].data());
+    pieces[i].iov_len = buffers[i].size();
+  }
+  msghdr message{};
+  message.msg_iov = pieces.data();
+  message.msg_iovlen = count;
+  return ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+// A send()'s result as finish_write takes it: the bytes taken, and would_block when the socket
+// took nothing yet (the rest is written asynchronously) or the error that failed it.
+std::pair<std::size_t, boost::system::error_code> sent_or_error(ssize_t sent) {
+  if (sent >= 0) return {static_cast<std::size_t>(sent), {}};
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+    return {0, asio::error::would_block};
+  return {0, boost::system::error_code(errno, boost::system::system_category())};
 }
 
 std::string seconds_text(std::chrono::milliseconds d) {
@@ -400,14 +426,7 @@ void websocket_session::enqueue_direct(const frame& f) {
     return;
   }
   // Part of it, or nothing yet (the rest is written asynchronously), or a failed socket.
-  beast::error_code ec;
-  std::size_t taken = 0;
-  if (sent >= 0)
-    taken = static_cast<std::size_t>(sent);
-  else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-    ec = asio::error::would_block;
-  else
-    ec = beast::error_code(errno, boost::system::system_category());
+  const auto [taken, ec] = sent_or_error(sent);
   queue_.push(f);
   (void)queue_.begin_write();
   if (finish_write(taken, ec)) pump_writer();
@@ -436,29 +455,40 @@ void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::s
 }
 
 void websocket_session::pump_writer() {
-  // One write at a time; none once Beast is closing (the peer's close or a protocol failure:
-  // Beast writes its close frame and ends the transport).
-  if (queue_.writing() || phase_ == session_state::closing || phase_ == session_state::closed ||
-      !ws_.is_open())
+  for (;;) {
+    // One write at a time; none once Beast is closing (the peer's close or a protocol failure:
+    // Beast writes its close frame and ends the transport).
+    if (queue_.writing() || phase_ == session_state::closing ||
+        phase_ == session_state::closed || !ws_.is_open())
+      return;
+    if (queue_.has_pending()) {
+      // Every queued frame in one gather write, framed by us (server frames are unmasked). Queued
+      // frames wait for the write in flight (so a burst counts against the queue's limits).
+      const auto buffers = queue_.begin_write();
+      if (direct_.fd < 0 || direct_.gate_busy) {
+        ws_.next_layer().async_write_frames(buffers, [self = shared_from_this()](
+                                                         beast::error_code ec, std::size_t) {
+          self->on_written(ec);
+        });
+        return;
+      }
+      // Plain TCP and no Beast write in progress: what the socket takes at once needs no
+      // operation and no completion handler (a Welcome, an answer, an Error before a close).
+      const auto [taken, ec] = sent_or_error(send_now(direct_.fd, buffers));
+      if (!finish_write(taken, ec)) return;
+      continue;
+    }
+    // Everything is written: close if asked to.
+    if (phase_ == session_state::draining) {
+      move_to(session_state::closing);
+      ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
+                                              close_code_name(close_code_)),
+                      [self = shared_from_this()](beast::error_code ec) {
+                        if (ec) self->tear_down();
+                        self->end_parked_read();
+                      });
+    }
     return;
-  if (queue_.has_pending()) {
-    // Every queued frame in one gather write, framed by us (server frames are unmasked). Queued
-    // frames wait for the write in flight (so a burst counts against the queue's limits); only a
-    // fan-out's frame to an idle connection is written at once (enqueue_direct).
-    ws_.next_layer().async_write_frames(
-        queue_.begin_write(),
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
-    return;
-  }
-  // Everything is written: close if asked to.
-  if (phase_ == session_state::draining) {
-    move_to(session_state::closing);
-    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_),
-                                            close_code_name(close_code_)),
-                    [self = shared_from_this()](beast::error_code ec) {
-                      if (ec) self->tear_down();
-                      self->end_parked_read();
-                    });
   }
 }
 

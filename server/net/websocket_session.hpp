@@ -71,7 +71,8 @@ class websocket_session : public connection,
   // completion handler).
   void enqueue_direct(const frame& f);
   void begin_close(close_code code, v1::ErrorCode error, std::string message);
-  // Starts the next gather write, or the close once everything is written.
+  // Writes what is queued: at once as far as the socket takes it (plain TCP), the rest as one
+  // gather write; the close once everything is written.
   void pump_writer();
   void on_written(boost::system::error_code ec);
   // After a direct send() took `taken` bytes of the write begun: true when it is all written;
