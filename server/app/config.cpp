@@ -152,7 +152,8 @@ server_config parse_config(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, domain::limits::max_roster_connections));
   int64_t presence_interval_ms = replica.presence_interval.count();
   app.add_option("--presence-interval-ms", presence_interval_ms,
-                 "Joins and leaves are gathered this long into one presence event (0 = each commit)")
+                 "Joins and leaves are gathered this long into one presence event (0 = each commit); "
+                 "one interval more per 1,000 connections of the meeting, at most ten")
       ->envname("MAJLIS_PRESENCE_INTERVAL_MS")->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{10000}));
 

@@ -304,10 +304,12 @@ domain::command_context replica_core::context_for(std::string actor_id, v1::Role
 // --- Presence ---
 
 void replica_core::connection_opened(domain::presence_change change, steady_time now) {
+  ++listed_connections_;
   add_presence(std::move(change), now);
 }
 
 void replica_core::connection_closed(domain::presence_change change, steady_time now) {
+  if (listed_connections_ > 0) --listed_connections_;
   add_presence(std::move(change), now);
 }
 
@@ -322,6 +324,14 @@ void replica_core::audience_left(v1::Role role, steady_time now) {
   if (count > 0) --count;
   audience_dirty_ = true;
   arm_presence(presence_due_at(now));
+}
+
+std::chrono::milliseconds replica_core::presence_interval() const {
+  const size_t connections = listed_connections_ + local_observers_ + local_displays_;
+  const size_t step = std::max<size_t>(config_.presence_connections_per_interval, 1);
+  const size_t factor = std::clamp<size_t>(1 + connections / step, 1,
+                                           std::max<size_t>(config_.max_presence_interval_factor, 1));
+  return config_.presence_interval * static_cast<std::chrono::milliseconds::rep>(factor);
 }
 
 void replica_core::correct_presence(std::vector<domain::presence_change> changes,
@@ -342,7 +352,7 @@ void replica_core::add_presence(domain::presence_change change, steady_time now)
 replica_core::steady_time replica_core::presence_due_at(steady_time now) const {
   // At most one flush per interval, the first at once: a lone join is seen without delay, a
   // storm's joins are gathered.
-  return std::max(now, last_presence_flush_ + config_.presence_interval);
+  return std::max(now, last_presence_flush_ + presence_interval());
 }
 
 bool replica_core::presence_waiting() const {

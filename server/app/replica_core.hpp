@@ -179,6 +179,8 @@ class replica_core {
   void add_presence(domain::presence_change change, steady_time now);
   void arm_presence(steady_time at);
   steady_time presence_due_at(steady_time now) const;
+  // The configured interval, stretched for a large audience (replica_config).
+  std::chrono::milliseconds presence_interval() const;
   pending_change take_presence(steady_time now);
   void restore_presence(pending_change change, steady_time now);
   void arm_deadline();
@@ -212,6 +214,7 @@ class replica_core {
   steady_time last_presence_flush_{};
   uint32_t local_observers_ = 0;
   uint32_t local_displays_ = 0;
+  uint32_t listed_connections_ = 0;  // this instance's connections of listed people
   ballot_seal seal_;               // secret ballots are sealed in the log, opened before evolve
   check_in_guard check_in_guard_;  // wrong check-in codes per participant (brute force)
 };

@@ -309,6 +309,36 @@ TEST_F(replica_core_test, presence_is_flushed_at_once_then_at_most_once_per_inte
   EXPECT_FALSE(core_.presence_waiting());
 }
 
+TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
+  // A flush at t0 with `observers` connected, then amina joins: when is her change due?
+  const auto next_due_after_flush_with = [this](size_t observers) {
+    replica_core fresh{"m1", config_, metrics_};
+    fresh.reset(meeting_.state, 7);
+    for (size_t i = 0; i < observers; ++i) fresh.audience_joined(v1::ROLE_OBSERVER, t0_);
+    (void)fresh.take_actions();
+    fresh.on_presence_due();
+    (void)fresh.take_actions();
+    auto batch = fresh.take_batch(t0_);
+    auto decided = fresh.decide_batch(batch, meeting_.now_ms);
+    fresh.apply(decided.events);
+    fresh.finish_batch(std::move(batch), decided, nullptr, t0_);
+    (void)fresh.take_actions();
+    fresh.commit_stopped();
+    fresh.connection_opened(opened("amina", "i1-1"), t0_ + 10ms);
+    auto scheduled = actions_of<core::schedule_presence>(fresh.take_actions());
+    EXPECT_EQ(scheduled.size(), 1U);
+    return scheduled.empty() ? t0_ : scheduled[0].at;
+  };
+  // Below presence_connections_per_interval connections (amina's counted): as configured.
+  EXPECT_EQ(next_due_after_flush_with(1), t0_ + 200ms);
+  EXPECT_EQ(next_due_after_flush_with(998), t0_ + 200ms);
+  // One interval more for each further step: presence deliveries per second stay bounded.
+  EXPECT_EQ(next_due_after_flush_with(999), t0_ + 400ms);
+  EXPECT_EQ(next_due_after_flush_with(2500), t0_ + 600ms);
+  // At most max_presence_interval_factor intervals.
+  EXPECT_EQ(next_due_after_flush_with(25000), t0_ + 2000ms);
+}
+
 TEST_F(replica_core_test, presence_waiting_goes_with_the_next_command_at_once) {
   core_.connection_opened(opened("amina", "i1-1"), t0_);
   core_.on_presence_due();
