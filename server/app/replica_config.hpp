@@ -30,10 +30,10 @@ struct replica_config {
   // waiting at once), so a join storm costs a few events, not one per person.
   std::chrono::milliseconds presence_interval{200};
   // A PresenceChanged goes to every connection, so the interval grows with the audience: one
-  // presence_interval more per this many of the meeting's connections on this instance, at most
-  // max_presence_interval_factor intervals (2 s by default, from 9,000 connections on). Presence
-  // then costs at most about 1,000 / presence_interval × this many deliveries per second, however
-  // many join at once.
+  // presence_interval more per this many of the meeting's connections (this instance's, and the
+  // audience the other instances count), at most max_presence_interval_factor intervals (2 s by
+  // default, from 9,000 connections on). Presence then costs at most about
+  // 1,000 / presence_interval × this many deliveries per second, however many join at once.
   size_t presence_connections_per_interval = 1000;
   size_t max_presence_interval_factor = 10;
   // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.

@@ -327,7 +327,13 @@ void replica_core::audience_left(v1::Role role, steady_time now) {
 }
 
 std::chrono::milliseconds replica_core::presence_interval() const {
-  const size_t connections = listed_connections_ + local_observers_ + local_displays_;
+  // Every connection of the meeting receives the event: this instance's, and the audience the
+  // other instances count (their listed people's connections are few beside it).
+  size_t connections = listed_connections_ + local_observers_ + local_displays_;
+  for (const auto& count : state_.audience()) {
+    if (count.instance_id() != config_.instance_id)
+      connections += static_cast<size_t>(count.observers()) + count.displays();
+  }
   const size_t step = std::max<size_t>(config_.presence_connections_per_interval, 1);
   const size_t factor = std::clamp<size_t>(1 + connections / step, 1,
                                            std::max<size_t>(config_.max_presence_interval_factor, 1));

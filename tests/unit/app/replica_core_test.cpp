@@ -310,10 +310,17 @@ TEST_F(replica_core_test, presence_is_flushed_at_once_then_at_most_once_per_inte
 }
 
 TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
-  // A flush at t0 with `observers` connected, then amina joins: when is her change due?
-  const auto next_due_after_flush_with = [this](size_t observers) {
+  // A flush at t0 with `observers` connected here and `elsewhere` counted on another instance,
+  // then amina joins: when is her change due?
+  const auto next_due_after_flush_with = [this](size_t observers, uint32_t elsewhere = 0) {
     replica_core fresh{"m1", config_, metrics_};
-    fresh.reset(meeting_.state, 7);
+    auto state = meeting_.state;
+    if (elsewhere > 0) {
+      auto* other = state.add_audience();
+      other->set_instance_id("i2");
+      other->set_observers(elsewhere);
+    }
+    fresh.reset(state, 7);
     for (size_t i = 0; i < observers; ++i) fresh.audience_joined(v1::ROLE_OBSERVER, t0_);
     (void)fresh.take_actions();
     fresh.on_presence_due();
@@ -335,6 +342,8 @@ TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
   // One interval more for each further step: presence deliveries per second stay bounded.
   EXPECT_EQ(next_due_after_flush_with(999), t0_ + 400ms);
   EXPECT_EQ(next_due_after_flush_with(2500), t0_ + 600ms);
+  // The audience other instances count receives it too.
+  EXPECT_EQ(next_due_after_flush_with(499, 2000), t0_ + 600ms);
   // At most max_presence_interval_factor intervals.
   EXPECT_EQ(next_due_after_flush_with(25000), t0_ + 2000ms);
 }
