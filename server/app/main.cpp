@@ -281,8 +281,9 @@ int main(int argc, char** argv) {
   }
 
   // SIGTERM drains: stop accepting, close every session with "going away", then exit once the
-  // sessions are gone and every meeting has written what they changed (their leaves, coalesced
-  // by --presence-interval-ms), or the close timeout has passed.
+  // sessions are gone and every meeting has written what they changed (their leaves, at once,
+  // not after --presence-interval-ms). A session whose client does not answer the close is
+  // dropped at its close timeout; the leaves then still get up to drain_settle_time.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -292,22 +293,28 @@ int main(int argc, char** argv) {
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
+          using namespace std::chrono_literals;
+          constexpr auto drain_settle_time = 1s;
+          // The sessions' own close deadlines start a moment after this one.
+          constexpr auto close_grace = 200ms;
           asio::steady_timer timer(io);
-          const auto deadline = std::chrono::steady_clock::now() + config.net.close_timeout;
-          while (server->connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
-            timer.expires_after(std::chrono::milliseconds(20));
+          const auto closed_by =
+              std::chrono::steady_clock::now() + config.net.close_timeout + close_grace;
+          while (server->connection_count() > 0 && std::chrono::steady_clock::now() < closed_by) {
+            timer.expires_after(20ms);
             co_await timer.async_wait(asio::use_awaitable);
           }
           // Without this the last presence batch is lost, and the other instances show this
           // one's people online until its heartbeat expires.
-          while (std::chrono::steady_clock::now() < deadline) {
+          const auto settled_by = std::chrono::steady_clock::now() + drain_settle_time;
+          while (std::chrono::steady_clock::now() < settled_by) {
             bool settled = true;
             for (auto& replica : co_await registry.replicas()) {
-              const bool this_one = co_await replica->settled();
+              const bool this_one = co_await replica->settle();
               settled = settled && this_one;
             }
             if (settled) break;
-            timer.expires_after(std::chrono::milliseconds(20));
+            timer.expires_after(20ms);
             co_await timer.async_wait(asio::use_awaitable);
           }
           spdlog::info("event=drained connections={}", server->connection_count());

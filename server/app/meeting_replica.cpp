@@ -629,8 +629,10 @@ asio::awaitable<std::vector<std::string>> meeting_replica::connection_instances(
   co_return instances;
 }
 
-asio::awaitable<bool> meeting_replica::settled() {
+asio::awaitable<bool> meeting_replica::settle() {
   co_await asio::dispatch(strand_, asio::use_awaitable);
+  core_.flush_presence_now();
+  run_actions();
   co_return core_.settled();
 }
 

@@ -81,9 +81,10 @@ class meeting_replica : public std::enable_shared_from_this<meeting_replica> {
   // roster true again: closing the connections of instances found dead (a survivor appends
   // their "left"), and our own stale ones, and re-opening ours that another instance closed.
   boost::asio::awaitable<std::vector<std::string>> connection_instances();
-  // Nothing on its way to the log: no batch committing, no change queued, no presence change
-  // waiting for its interval (a drain waits for this, so the leaves are written before exit).
-  boost::asio::awaitable<bool> settled();
+  // For a drain: the presence waiting is written now, without waiting for its interval; true once
+  // nothing is on its way to the log (no batch committing, no change queued, no presence
+  // waiting), so the leaves are written before the process exits.
+  boost::asio::awaitable<bool> settle();
   void reconcile_connections(std::vector<std::string> dead_instances);
 
   const std::string& meeting_id() const { return meeting_id_; }

@@ -373,9 +373,13 @@ void replica_core::arm_presence(steady_time at) {
 
 void replica_core::on_presence_due() {
   presence_armed_ = false;
-  if (!presence_waiting()) return;  // a command's commit took it meanwhile
+  flush_presence_now();  // nothing, when a command's commit took it meanwhile
+}
+
+void replica_core::flush_presence_now() {
+  if (!presence_waiting()) return;
   presence_due_ = true;
-  if (committing_) return;
+  if (committing_) return;  // the commit in flight takes it next
   committing_ = true;
   actions_.emplace_back(start_commit{});
 }

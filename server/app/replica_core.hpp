@@ -157,6 +157,8 @@ class replica_core {
                         steady_time now);
   // The schedule_presence wake-up fired.
   void on_presence_due();
+  // What presence waits is due now, whatever the interval (the server is draining).
+  void flush_presence_now();
   bool presence_waiting() const;
   // Nothing on its way to the log: no batch committing, no change queued, no presence waiting.
   bool settled() const { return !committing() && !has_pending() && !presence_waiting(); }

@@ -16,7 +16,7 @@
 //   5. a replica that drops every third published batch (test hook) fills each gap from the
 //      stream before it applies anything later: its clients see consecutive seqs only;
 //   9. SIGTERM of an instance: its people are offline on the survivors as soon as it has exited,
-//      not a heartbeat TTL later.
+//      not a heartbeat TTL later — also when a client of it never answers the close.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -30,6 +30,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <fcntl.h>
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
@@ -1921,6 +1925,47 @@ class drained_instance : public cluster_scenario {
     co_await chair_->client->close();
   }
 
+  // A client on a that stops reading after its Welcome never answers the close: a's drain drops
+  // it at the close timeout (5 s) and still writes its "left" before exiting.
+  asio::awaitable<void> run_with_a_silent_client() {
+    namespace beast = boost::beast;
+    co_await create_meeting("Drain past a silent client");
+    chair_ = chair("chair on b", config(96));
+    co_await connect_and_join(*chair_, nodes_.port(1), meeting_id_);
+    const auto issued = co_await token("Silent delegate", "academia", "remote");
+    beast::websocket::stream<beast::tcp_stream> silent(co_await asio::this_coro::executor);
+    beast::get_lowest_layer(silent).expires_after(10s);
+    co_await beast::get_lowest_layer(silent).async_connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                      static_cast<unsigned short>(std::stoi(nodes_.port(0)))),
+        asio::use_awaitable);
+    co_await silent.async_handshake("127.0.0.1", "/ws", asio::use_awaitable);
+    silent.text(true);
+    const std::string join = "{\"join\":{\"meetingId\":\"" + meeting_id_ + "\",\"token\":\"" +
+                             issued.token + "\"}}";
+    co_await silent.async_write(asio::buffer(join), asio::use_awaitable);
+    beast::flat_buffer welcome;
+    co_await silent.async_read(welcome, asio::use_awaitable);
+    require(beast::buffers_to_string(welcome.data()).find("\"welcome\"") != std::string::npos,
+            "the silent client got no Welcome");
+    beast::get_lowest_layer(silent).expires_never();
+    const std::vector<std::string> ids{issued.participant_id};
+    co_await wait_until_online(ids, true, 10s);
+
+    // From here on nobody reads `silent`: the close frame a sends it is never answered.
+    const auto stopped_at = steady::now();
+    std::atomic<int> exit_status = -2;
+    std::thread stopper([&] { exit_status = nodes_.instance(0).stop(15s); });
+    for (int round = 0; round < 1000 && exit_status == -2; ++round) co_await sleep_for(20ms);
+    stopper.join();
+    require(exit_status == 0, "instance a exited with " + std::to_string(exit_status));
+    report("drain_exit_with_a_silent_client_ms", ms_since(stopped_at), "ms");
+    // The heartbeat TTL is 30 s: only a's drain can have written the leave this early.
+    co_await wait_until_online(ids, false, 3s);
+    report("silent_client_offline_ms", ms_since(stopped_at), "ms");
+    co_await chair_->client->close();
+  }
+
  private:
   // Until the chair on b sees every one of `ids` online (or every one offline).
   asio::awaitable<void> wait_until_online(const std::vector<std::string>& ids, bool online,
@@ -1954,6 +1999,17 @@ TEST(cluster, a_drained_instance_has_written_its_people_left_before_it_exits) {
   asio::io_context io;
   drained_instance scenario(io, nodes);
   ASSERT_EQ(run_scenario(io, scenario.run(), 90s), "");
+}
+
+TEST(cluster, a_drained_instance_writes_the_left_of_a_client_that_never_answers_the_close) {
+  // The leave comes 5 s after the join's presence: with 10 s between presence events, only the
+  // drain's flush can write it before a exits.
+  std::map<std::string, std::vector<std::string>> extra;
+  extra["a"] = {"--presence-interval-ms", "10000"};
+  cluster nodes({"a", "b"}, {}, extra, 30'000);
+  asio::io_context io;
+  drained_instance scenario(io, nodes);
+  ASSERT_EQ(run_scenario(io, scenario.run_with_a_silent_client(), 90s), "");
 }
 
 TEST(cluster, one_token_is_held_to_its_connections_across_instances) {

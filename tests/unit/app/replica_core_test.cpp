@@ -348,6 +348,31 @@ TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
   EXPECT_EQ(next_due_after_flush_with(25000), t0_ + 2000ms);
 }
 
+TEST_F(replica_core_test, a_drain_flushes_waiting_presence_without_waiting_for_the_interval) {
+  core_.connection_opened(opened("amina", "i1-1"), t0_);
+  (void)core_.take_actions();
+  core_.on_presence_due();
+  (void)core_.take_actions();
+  (void)commit_one_batch(nullptr);
+  core_.commit_stopped();
+  // Her leave would wait for the interval; the drain wants it in the log now.
+  domain::presence_change left = opened("amina", "i1-1");
+  left.opened = false;
+  core_.connection_closed(left, t0_ + 10ms);
+  EXPECT_TRUE(actions_of<core::start_commit>(core_.take_actions()).empty());
+  core_.flush_presence_now();
+  EXPECT_EQ(actions_of<core::start_commit>(core_.take_actions()).size(), 1U);
+  const auto batch = core_.take_batch(t0_ + 10ms);
+  ASSERT_EQ(batch.size(), 1U);
+  EXPECT_EQ(batch[0].what, core::pending_change::kind::presence);
+  // Nothing waiting: nothing to do.
+  replica_core idle{"m1", config_, metrics_};
+  idle.reset(meeting_.state, 7);
+  (void)idle.take_actions();
+  idle.flush_presence_now();
+  EXPECT_TRUE(idle.take_actions().empty());
+}
+
 TEST_F(replica_core_test, presence_waiting_goes_with_the_next_command_at_once) {
   core_.connection_opened(opened("amina", "i1-1"), t0_);
   core_.on_presence_due();
