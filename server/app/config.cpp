@@ -153,7 +153,7 @@ server_config parse_config(int argc, char** argv) {
   int64_t presence_interval_ms = replica.presence_interval.count();
   app.add_option("--presence-interval-ms", presence_interval_ms,
                  "Joins and leaves are gathered this long into one presence event (0 = each commit); "
-                 "one interval more per 1,000 connections of the meeting, at most ten")
+                 "one interval more per 1,000 connections of the meeting, at most ten and 2 s")
       ->envname("MAJLIS_PRESENCE_INTERVAL_MS")->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{10000}));
 

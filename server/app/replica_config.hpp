@@ -31,11 +31,13 @@ struct replica_config {
   std::chrono::milliseconds presence_interval{200};
   // A PresenceChanged goes to every connection, so the interval grows with the audience: one
   // presence_interval more per this many of the meeting's connections (this instance's, and the
-  // audience the other instances count), at most max_presence_interval_factor intervals (2 s by
-  // default, from 9,000 connections on). Presence then costs at most about
-  // 1,000 / presence_interval × this many deliveries per second, however many join at once.
+  // audience the other instances count), at most max_presence_interval_factor intervals and
+  // never stretched beyond max_stretched_presence_interval (2 s by default, from 9,000
+  // connections on). Presence then costs at most about 1,000 / presence_interval × this many
+  // deliveries per second, however many join at once.
   size_t presence_connections_per_interval = 1000;
   size_t max_presence_interval_factor = 10;
+  std::chrono::milliseconds max_stretched_presence_interval{2000};
   // Test hook: drop every Nth batch published by the store (0 = never), to show gap filling.
   size_t drop_published_every = 0;
   // Test hook: the check-in code's rotation period in ms (0 = 30 s; the grace is a third).

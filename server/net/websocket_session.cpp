@@ -462,8 +462,8 @@ void websocket_session::pump_writer() {
         phase_ == session_state::closed || !ws_.is_open())
       return;
     if (queue_.has_pending()) {
-      // Every queued frame in one gather write, framed by us (server frames are unmasked). Queued
-      // frames wait for the write in flight (so a burst counts against the queue's limits).
+      // Every queued frame in one gather write, framed by us (server frames are unmasked). Frames
+      // queued while a write is in flight wait for it, and count against the queue's limits.
       const auto buffers = queue_.begin_write();
       if (direct_.fd < 0 || direct_.gate_busy) {
         ws_.next_layer().async_write_frames(buffers, [self = shared_from_this()](

@@ -346,6 +346,12 @@ TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
   EXPECT_EQ(next_due_after_flush_with(499, 2000), t0_ + 600ms);
   // At most max_presence_interval_factor intervals.
   EXPECT_EQ(next_due_after_flush_with(25000), t0_ + 2000ms);
+  // Never stretched beyond max_stretched_presence_interval; a longer configured interval stays.
+  config_.presence_interval = 700ms;
+  EXPECT_EQ(next_due_after_flush_with(1500), t0_ + 1400ms);
+  EXPECT_EQ(next_due_after_flush_with(5000), t0_ + 2000ms);
+  config_.presence_interval = 3000ms;
+  EXPECT_EQ(next_due_after_flush_with(5000), t0_ + 3000ms);
 }
 
 TEST_F(replica_core_test, a_drain_flushes_waiting_presence_without_waiting_for_the_interval) {
