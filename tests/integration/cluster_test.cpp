@@ -1911,15 +1911,8 @@ class drained_instance : public cluster_scenario {
     }
     co_await wait_until_online(ids, true, 10s);
 
-    // SIGTERM a; the clients on a go on reading meanwhile (the stop blocks its thread).
-    const auto stopped_at = steady::now();
-    std::atomic<int> exit_status = -2;
-    std::thread stopper([&] { exit_status = nodes_.instance(0).stop(15s); });
-    for (int round = 0; round < 1000 && exit_status == -2; ++round) co_await sleep_for(20ms);
-    stopper.join();
-    require(exit_status == 0, "instance a exited with " + std::to_string(exit_status));
-    report("drain_exit_ms", ms_since(stopped_at), "ms");
-
+    // SIGTERM a; the clients on a go on reading meanwhile.
+    const auto stopped_at = co_await stop_a("drain_exit_ms");
     co_await wait_until_online(ids, false, 5s);
     report("drained_people_offline_ms", ms_since(stopped_at), "ms");
     co_await chair_->client->close();
@@ -1953,13 +1946,7 @@ class drained_instance : public cluster_scenario {
     co_await wait_until_online(ids, true, 10s);
 
     // From here on nobody reads `silent`: the close frame a sends it is never answered.
-    const auto stopped_at = steady::now();
-    std::atomic<int> exit_status = -2;
-    std::thread stopper([&] { exit_status = nodes_.instance(0).stop(15s); });
-    for (int round = 0; round < 1000 && exit_status == -2; ++round) co_await sleep_for(20ms);
-    stopper.join();
-    require(exit_status == 0, "instance a exited with " + std::to_string(exit_status));
-    report("drain_exit_with_a_silent_client_ms", ms_since(stopped_at), "ms");
+    const auto stopped_at = co_await stop_a("drain_exit_with_a_silent_client_ms");
     // The heartbeat TTL is 30 s: only a's drain can have written the leave this early.
     co_await wait_until_online(ids, false, 3s);
     report("silent_client_offline_ms", ms_since(stopped_at), "ms");
@@ -1967,6 +1954,19 @@ class drained_instance : public cluster_scenario {
   }
 
  private:
+  // SIGTERMs a and waits for it to exit 0, reporting how long that took as `figure`; the stop
+  // blocks a thread of its own, so this io_context goes on serving the clients meanwhile.
+  asio::awaitable<steady::time_point> stop_a(std::string figure) {
+    const auto stopped_at = steady::now();
+    std::atomic<int> exit_status = -2;
+    std::thread stopper([&] { exit_status = nodes_.instance(0).stop(15s); });
+    for (int round = 0; round < 1000 && exit_status == -2; ++round) co_await sleep_for(20ms);
+    stopper.join();
+    require(exit_status == 0, "instance a exited with " + std::to_string(exit_status));
+    report(figure, ms_since(stopped_at), "ms");
+    co_return stopped_at;
+  }
+
   // Until the chair on b sees every one of `ids` online (or every one offline).
   asio::awaitable<void> wait_until_online(const std::vector<std::string>& ids, bool online,
                                           std::chrono::milliseconds limit) {
