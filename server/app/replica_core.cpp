@@ -335,8 +335,8 @@ std::chrono::milliseconds replica_core::presence_interval() const {
       connections += static_cast<size_t>(count.observers()) + count.displays();
   }
   const size_t step = std::max<size_t>(config_.presence_connections_per_interval, 1);
-  const size_t factor = std::clamp<size_t>(1 + connections / step, 1,
-                                           std::max<size_t>(config_.max_presence_interval_factor, 1));
+  const size_t max_factor = std::max<size_t>(config_.max_presence_interval_factor, 1);
+  const size_t factor = std::min(1 + connections / step, max_factor);
   const auto stretched =
       config_.presence_interval * static_cast<std::chrono::milliseconds::rep>(factor);
   const auto ceiling = std::max(config_.presence_interval, config_.max_stretched_presence_interval);

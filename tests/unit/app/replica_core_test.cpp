@@ -60,13 +60,17 @@ class replica_core_test : public ::testing::Test {
   // The commit loop as the shell runs it, with the append answered by `failure` (null: ok).
   std::vector<core::action> commit_one_batch(const domain::rejection* failure,
                                              size_t* batch_size = nullptr) {
-    auto batch = core_.take_batch(t0_);
+    return commit_one_batch_of(core_, failure, batch_size);
+  }
+  std::vector<core::action> commit_one_batch_of(core& c, const domain::rejection* failure,
+                                                size_t* batch_size = nullptr) {
+    auto batch = c.take_batch(t0_);
     if (batch_size) *batch_size = batch.size();
-    auto decided = core_.decide_batch(batch, meeting_.now_ms);
-    EXPECT_TRUE(core_.take_actions().empty()) << "nothing is answered before the append";
-    if (!failure) core_.apply(decided.events);
-    core_.finish_batch(std::move(batch), decided, failure, t0_);
-    return core_.take_actions();
+    auto decided = c.decide_batch(batch, meeting_.now_ms);
+    EXPECT_TRUE(c.take_actions().empty()) << "nothing is answered before the append";
+    if (!failure) c.apply(decided.events);
+    c.finish_batch(std::move(batch), decided, failure, t0_);
+    return c.take_actions();
   }
 
   replica_config config_ = make_config();
@@ -325,11 +329,7 @@ TEST_F(replica_core_test, a_large_audience_stretches_the_presence_interval) {
     (void)fresh.take_actions();
     fresh.on_presence_due();
     (void)fresh.take_actions();
-    auto batch = fresh.take_batch(t0_);
-    auto decided = fresh.decide_batch(batch, meeting_.now_ms);
-    fresh.apply(decided.events);
-    fresh.finish_batch(std::move(batch), decided, nullptr, t0_);
-    (void)fresh.take_actions();
+    (void)commit_one_batch_of(fresh, nullptr);
     fresh.commit_stopped();
     fresh.connection_opened(opened("amina", "i1-1"), t0_ + 10ms);
     auto scheduled = actions_of<core::schedule_presence>(fresh.take_actions());
