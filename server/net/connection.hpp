@@ -64,6 +64,16 @@ class connection {
   // send() for a caller already running on io_thread(): queued at once, nothing dispatched (and
   // the frame copied only when it has to wait in the queue).
   virtual void send_on_thread(const frame& f) { send(f); }
+
+  // A fan-out's batch of at-once sends (net::delivery, on io_thread()). begin_direct_send: the
+  // socket `f`'s pre-framed bytes may be written to now (nothing queued, no write in progress),
+  // or not_direct (then send_on_thread), or in_this_batch (the connection already has a frame
+  // in the batch: send the batch first, then ask again). end_direct_send: what that send did
+  // (bytes taken, or -errno); the rest of the frame is queued and written asynchronously.
+  static constexpr int not_direct = -1;
+  static constexpr int in_this_batch = -2;
+  virtual int begin_direct_send(const frame&) { return not_direct; }
+  virtual void end_direct_send(const frame&, std::int64_t /*result*/) {}
 };
 
 // One fan-out: the receivers of a frame, grouped by I/O thread, so each thread gets one task

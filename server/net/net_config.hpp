@@ -31,6 +31,9 @@ struct net_config {
   // Bounded send queue per connection; overflowing either limit closes with slow_consumer.
   std::size_t send_queue_max_frames = 1024;
   std::size_t send_queue_max_bytes = 8 * 1024 * 1024;
+  // A fan-out's sends to many sockets go to the kernel through io_uring, 256 per system call;
+  // false, or a kernel without a usable io_uring: one send() per socket (net/batch_send.hpp).
+  bool io_uring = true;
   // Largest HTTP request body (413 beyond it).
   std::size_t max_http_body_bytes = 64 * 1024;
   // Time to read one HTTP request and write its response; also how long an idle keep-alive

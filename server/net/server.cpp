@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/batch_send.hpp"
 #include "net/listener.hpp"
 #include "net/server_state.hpp"
 
@@ -30,6 +31,7 @@ void server::spread_connections(std::vector<asio::io_context*> io_threads) {
 
 void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");
+  send_batcher::set_io_uring(state_->config.io_uring);
   listener_ = std::make_shared<listener>(ioc_, state_, endpoint);
   listener_->start();
   spdlog::info("event=listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),

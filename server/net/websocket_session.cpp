@@ -16,12 +16,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include "majlis/asio/spawn_policy.hpp"
+#include "net/batch_send.hpp"
 #include "net/codec.hpp"
 
 namespace majlis::net {
@@ -49,7 +51,7 @@ asio::io_context* single_thread_context(const asio::any_io_executor& executor) {
 }
 
 // One non-blocking gather send() of as many of `buffers` as one call takes (at most 64 pieces,
-// as Asio's own writes): the bytes the socket took, or -1 with errno set.
+// as Asio's own writes): the bytes the socket took, or -errno.
 ssize_t send_now(int fd, std::span<const asio::const_buffer> buffers) {
   std::array<iovec, 64> pieces;
   const std::size_t count = std::min(buffers.size(), pieces.size());
@@ -60,16 +62,18 @@ ssize_t send_now(int fd, std::span<const asio::const_buffer> buffers) {
   msghdr message{};
   message.msg_iov = pieces.data();
   message.msg_iovlen = count;
-  return ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+  const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return sent >= 0 ? sent : -errno;
 }
 
-// A send()'s result as finish_write takes it: the bytes taken, and would_block when the socket
-// took nothing yet (the rest is written asynchronously) or the error that failed it.
-std::pair<std::size_t, boost::system::error_code> sent_or_error(ssize_t sent) {
-  if (sent >= 0) return {static_cast<std::size_t>(sent), {}};
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-    return {0, asio::error::would_block};
-  return {0, boost::system::error_code(errno, boost::system::system_category())};
+// A send()'s result (bytes, or -errno) as finish_write takes it: the bytes taken, and
+// would_block when the socket took nothing yet (the rest is written asynchronously) or the error
+// that failed it.
+std::pair<std::size_t, boost::system::error_code> sent_or_error(std::int64_t result) {
+  if (result >= 0) return {static_cast<std::size_t>(result), {}};
+  const int error = static_cast<int>(-result);
+  if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) return {0, asio::error::would_block};
+  return {0, boost::system::error_code(error, boost::system::system_category())};
 }
 
 std::string seconds_text(std::chrono::milliseconds d) {
@@ -123,6 +127,58 @@ struct tally {
 thread_local tally direct_tally;
 }  // namespace
 
+namespace {
+// One thread's share of a fan-out: every receiver that can take its frame at once goes into one
+// batch of sends (send_batcher: one system call per 256 with io_uring), the others queue it.
+class send_batch {
+ public:
+  void add(connection* to, int fd, const frame& f) {
+    requests_.push_back({fd, f.framed->data(), f.framed->size(), 0});
+    senders_.emplace_back(to, &f);
+  }
+  void send() {
+    if (requests_.empty()) return;
+    // Taken out first: a batch that sends while this one is handing out results starts afresh.
+    std::vector<send_request> requests;
+    std::vector<std::pair<connection*, const frame*>> senders;
+    requests.swap(requests_);
+    senders.swap(senders_);
+    send_batcher::for_this_thread().send(requests);
+    for (std::size_t i = 0; i < requests.size(); ++i)
+      senders[i].first->end_direct_send(*senders[i].second, requests[i].result);
+    requests.clear();
+    senders.clear();
+    if (requests_.empty()) {  // keep the capacity for the next fan-out
+      requests_.swap(requests);
+      senders_.swap(senders);
+    }
+  }
+
+ private:
+  std::vector<send_request> requests_;
+  std::vector<std::pair<connection*, const frame*>> senders_;
+};
+
+using receiver_list = std::vector<std::pair<std::shared_ptr<connection>, std::uint32_t>>;
+
+void send_group(const std::vector<frame>& frames, const receiver_list& receivers) {
+  thread_local send_batch batch;  // its vectors keep their capacity from one fan-out to the next
+  for (const auto& [to, index] : receivers) {
+    const frame& f = frames[index];
+    int fd = to->begin_direct_send(f);
+    if (fd == connection::in_this_batch) {
+      batch.send();
+      fd = to->begin_direct_send(f);
+    }
+    if (fd >= 0)
+      batch.add(to.get(), fd, f);
+    else
+      to->send_on_thread(f);
+  }
+  batch.send();
+}
+}  // namespace
+
 struct delivery::group {
   asio::io_context* thread = nullptr;
   std::vector<std::pair<std::shared_ptr<connection>, std::uint32_t>> receivers;  // frame index
@@ -162,7 +218,7 @@ void delivery::send() {
   for (auto& g : groups_) {
     const auto executor = g->thread->get_executor();
     asio::dispatch(executor, [frames, g = std::move(g)] {
-      for (auto& [to, index] : g->receivers) to->send_on_thread((*frames)[index]);
+      send_group(*frames, g->receivers);
       direct_tally.flush();
     });
   }
@@ -410,26 +466,44 @@ void websocket_session::enqueue(frame f) {
 }
 
 void websocket_session::enqueue_direct(const frame& f) {
-  // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
-  // once, so it is written without a queue entry or a completion handler. Everything this looks
-  // at is in the session object (direct_write_path), none of it in Beast's or the socket's state.
-  const bool direct = direct_.fd >= 0 && !direct_.gate_busy && f.framed && f.bytes &&
-                      !winding_down(phase_) && !queue_.writing() && !queue_.has_pending() &&
-                      config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
-  if (!direct) {
+  const int fd = begin_direct_send(f);
+  if (fd < 0) {
     enqueue(f);
     return;
   }
-  const auto sent = ::send(direct_.fd, f.framed->data(), f.framed->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (sent == static_cast<ssize_t>(f.framed->size())) {
+  const auto sent = ::send(fd, f.framed->data(), f.framed->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  end_direct_send(f, sent >= 0 ? sent : -errno);
+}
+
+int websocket_session::begin_direct_send(const frame& f) {
+  // A fan-out's common case: nothing queued and the socket takes the pre-framed frame whole at
+  // once, so it is written without a queue entry or a completion handler. Everything this looks
+  // at is in the session object (direct_write_path), none of it in Beast's or the socket's state.
+  if (in_send_batch_) return in_this_batch;
+  const bool direct = direct_.fd >= 0 && !direct_.gate_busy && f.framed && f.bytes &&
+                      !winding_down(phase_) && !queue_.writing() && !queue_.has_pending() &&
+                      config_.send_queue_max_frames > 0 && f.size() <= config_.send_queue_max_bytes;
+  if (!direct) return not_direct;
+  in_send_batch_ = true;
+  return direct_.fd;
+}
+
+void websocket_session::end_direct_send(const frame& f, std::int64_t result) {
+  in_send_batch_ = false;
+  if (result == static_cast<std::int64_t>(f.framed->size())) {
     direct_tally.add(state_->metrics, f.size());
     return;
   }
-  // Part of it, or nothing yet (the rest is written asynchronously), or a failed socket.
-  const auto [taken, ec] = sent_or_error(sent);
+  // Part of it, or nothing yet: the rest is written asynchronously. A failed socket is torn down
+  // from a handler of its own: a fan-out's batch is still handing out results.
+  const auto [taken, ec] = sent_or_error(result);
   queue_.push(f);
   (void)queue_.begin_write();
-  if (finish_write(taken, ec)) pump_writer();
+  if (ec && ec != asio::error::would_block) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), ec] { self->on_written(ec); });
+    return;
+  }
+  (void)finish_write(taken, ec);  // not all of it was taken: an asynchronous write follows
 }
 
 void websocket_session::begin_close(close_code code, v1::ErrorCode error, std::string message) {

@@ -47,6 +47,8 @@ class websocket_session : public connection,
   void mark_joined() override;
   boost::asio::io_context* io_thread() const override { return io_thread_; }
   void send_on_thread(const frame& f) override { enqueue_direct(f); }
+  int begin_direct_send(const frame& f) override;
+  void end_direct_send(const frame& f, std::int64_t result) override;
 
   // session_base
   void shutdown(close_code code) override;
@@ -100,6 +102,7 @@ class websocket_session : public connection,
   // Beside the queue and the phase: a fan-out reads these three for every receiver.
   direct_write_path direct_;
   session_state phase_ = session_state::upgrading;
+  bool in_send_batch_ = false;  // between begin_direct_send and end_direct_send
   boost::asio::steady_timer watchdog_;  // join, idle and close deadlines
   // never expires; the reader parks on it while the writer's close reads for it (see do_run)
   boost::asio::steady_timer read_parked_;

@@ -1,4 +1,8 @@
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <stdexcept>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -110,6 +114,92 @@ TEST(net_delivery, each_io_thread_gets_its_receivers_in_one_task) {
     ASSERT_EQ(stranded[i]->arrivals().size(), 1u);
     EXPECT_EQ(stranded[i]->arrivals()[0].how, "send") << "no io_thread: a send() each";
   }
+}
+
+
+// A connection on a socket pair that takes a fan-out's frame at once, as websocket_session does:
+// it logs the batch protocol's calls so that their order can be checked.
+class direct_connection final : public connection {
+ public:
+  explicit direct_connection(asio::io_context* thread) : thread_(thread) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
+      throw std::runtime_error("socketpair failed");
+    sender_ = fds[0];
+    receiver_ = fds[1];
+  }
+  ~direct_connection() override {
+    ::close(sender_);
+    ::close(receiver_);
+  }
+  const std::string& id() const override { return id_; }
+  wire_format format() const override { return wire_format::binary; }
+  void send(frame) override { log_.push_back("send"); }
+  void send(const v1::ServerMessage&) override {}
+  void close_with_error(close_code, v1::ErrorCode, std::string) override {}
+  void mark_joined() override {}
+  asio::io_context* io_thread() const override { return thread_; }
+  void send_on_thread(const frame&) override { log_.push_back("on_thread"); }
+  int begin_direct_send(const frame&) override {
+    if (in_batch_) {
+      log_.push_back("begin:in_this_batch");
+      return in_this_batch;
+    }
+    in_batch_ = true;
+    log_.push_back("begin");
+    return sender_;
+  }
+  void end_direct_send(const frame& f, std::int64_t result) override {
+    in_batch_ = false;
+    log_.push_back("end:" + std::to_string(result) + "/" + std::to_string(f.framed->size()));
+  }
+
+  const std::vector<std::string>& log() const { return log_; }
+  std::string received() const {
+    std::string out;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(receiver_, buffer, sizeof buffer)) > 0;) out.append(buffer, std::size_t(n));
+    return out;
+  }
+
+ private:
+  asio::io_context* thread_;
+  std::string id_ = "d";
+  int sender_ = -1;
+  int receiver_ = -1;
+  bool in_batch_ = false;
+  std::vector<std::string> log_;
+};
+
+frame framed_frame(std::string payload) {
+  frame f = make_frame(payload);
+  f.framed = std::make_shared<const std::string>("[" + payload + "]");
+  return f;
+}
+
+TEST(net_delivery, receivers_that_take_frames_at_once_are_sent_in_one_batch) {
+  asio::io_context here(1);
+  auto a = std::make_shared<direct_connection>(&here);
+  auto b = std::make_shared<direct_connection>(&here);
+  auto queued = std::make_shared<recording_connection>(&here);
+  const frame first = framed_frame("first"), second = framed_frame("second");
+  asio::post(here, [&] {
+    delivery d;
+    d.add(a, first);
+    d.add(queued, first);
+    d.add(b, first);
+    // The same connection twice in one fan-out: its first frame is sent (and its outcome handed
+    // back) before the second is asked for, so the two reach the socket in order.
+    d.add(a, second);
+    d.send();
+  });
+  here.run();
+  EXPECT_EQ(a->log(), (std::vector<std::string>{"begin", "begin:in_this_batch", "end:7/7", "begin", "end:8/8"}));
+  EXPECT_EQ(b->log(), (std::vector<std::string>{"begin", "end:7/7"}));
+  EXPECT_EQ(a->received(), "[first][second]");
+  EXPECT_EQ(b->received(), "[first]");
+  ASSERT_EQ(queued->arrivals().size(), 1u);
+  EXPECT_EQ(queued->arrivals()[0].how, "on_thread") << "a connection that cannot take it at once queues it";
 }
 
 }  // namespace
