@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +20,8 @@ constexpr int send_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 constexpr unsigned ring_entries = 256;
 
 std::atomic<bool> io_uring_wanted{true};
+std::atomic<std::uint64_t> io_uring_sends{0};
+std::atomic<std::uint64_t> io_uring_calls{0};
 
 std::string error_text(const char* what, int error) {
   return std::string(what) + ": " + std::strerror(error);
@@ -128,6 +129,8 @@ void send_batcher::send(std::span<send_request> requests) {
       next = first;
       break;
     }
+    io_uring_sends.fetch_add(queued, std::memory_order_relaxed);
+    io_uring_calls.fetch_add(1, std::memory_order_relaxed);
     for (unsigned seen = 0; seen < queued;) {
       io_uring_cqe* cqe = nullptr;
       const int rc = io_uring_wait_cqe(&uring, &cqe);  // there already: the sends ran inline
@@ -157,18 +160,22 @@ send_batcher& send_batcher::for_this_thread() {
   if (!batcher || made_with != wanted) {
     batcher = std::make_unique<send_batcher>(wanted);
     made_with = wanted;
-    static std::once_flag logged;
-    std::call_once(logged, [&] {
-      if (batcher->how() == mode::io_uring)
-        spdlog::info("event=send_batching mode=io_uring sends_per_call={}", ring_entries);
-      else
-        spdlog::info("event=send_batching mode=send_per_socket reason=\"{}\"", batcher->fallback_reason());
-    });
+    // The server's start said which mode; a thread that cannot have it says so.
+    if (wanted && batcher->how() != mode::io_uring)
+      spdlog::warn("event=send_batching mode=send_per_socket reason=\"{}\"", batcher->fallback_reason());
   }
   return *batcher;
 }
 
 void send_batcher::set_io_uring(bool use) { io_uring_wanted.store(use, std::memory_order_relaxed); }
+
+std::uint64_t send_batcher::io_uring_sends_total() {
+  return io_uring_sends.load(std::memory_order_relaxed);
+}
+
+std::uint64_t send_batcher::io_uring_calls_total() {
+  return io_uring_calls.load(std::memory_order_relaxed);
+}
 
 std::string_view to_string(send_batcher::mode m) {
   return m == send_batcher::mode::io_uring ? "io_uring" : "send_per_socket";

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -50,6 +51,11 @@ class send_batcher {
   // was called before (majlisd's --io-uring).
   static send_batcher& for_this_thread();
   static void set_io_uring(bool use);
+
+  // Since the process started, over every thread: sends handed to the kernel through io_uring,
+  // and the io_uring_enter calls that took them (majlis_net_io_uring_* in /metrics).
+  static std::uint64_t io_uring_sends_total();
+  static std::uint64_t io_uring_calls_total();
 
  private:
   struct ring;

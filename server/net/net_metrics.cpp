@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "net/batch_send.hpp"
+
 namespace majlis::net {
 namespace {
 
@@ -53,6 +55,12 @@ std::string render_prometheus(const net_metrics& m) {
                m.bytes_in.load(relaxed));
   write_metric(out, "bytes_out_total", "counter", "WebSocket payload bytes sent.",
                m.bytes_out.load(relaxed));
+  write_metric(out, "io_uring_sends_total", "counter",
+               "Fan-out frames handed to the kernel in batches through io_uring (--io-uring).",
+               send_batcher::io_uring_sends_total());
+  write_metric(out, "io_uring_calls_total", "counter",
+               "io_uring_enter calls that took those sends (up to 256 each).",
+               send_batcher::io_uring_calls_total());
   write_metric(out, "rate_limited_commands_total", "counter",
                "Commands rejected by the per-connection rate limit.",
                m.rate_limited_commands.load(relaxed));

@@ -32,6 +32,13 @@ void server::spread_connections(std::vector<asio::io_context*> io_threads) {
 void server::start(const tcp::endpoint& endpoint) {
   if (listener_) throw std::logic_error("server::start called twice");
   send_batcher::set_io_uring(state_->config.io_uring);
+  {
+    const send_batcher probe(state_->config.io_uring);  // each I/O thread makes its own
+    if (probe.how() == send_batcher::mode::io_uring)
+      spdlog::info("event=send_batching mode=io_uring");
+    else
+      spdlog::info("event=send_batching mode=send_per_socket reason=\"{}\"", probe.fallback_reason());
+  }
   listener_ = std::make_shared<listener>(ioc_, state_, endpoint);
   listener_->start();
   spdlog::info("event=listening endpoint={}:{}", listener_->local_endpoint().address().to_string(),
