@@ -120,6 +120,9 @@ std::unique_ptr<server_under_test> start_server(const std::string& name, const f
   } else if (name == "raw") {
     add_peer(*server, {MAJLIS_RAW_BROADCAST_PATH});
     server->description = "floor: one blocking send() of pre-framed bytes per receiver (tests/bench/raw_broadcast.cpp)";
+  } else if (name == "raw-uring") {
+    add_peer(*server, {MAJLIS_RAW_BROADCAST_PATH, "--io-uring"});
+    server->description = "floor with io_uring: the same sends, 256 per io_uring_enter (tests/bench/raw_broadcast.cpp)";
   } else if (name == "ws") {
     add_peer(*server, {"node", "ws_broadcast.mjs"}, node_script_dir);
     server->description = "Node ws 8 broadcast (tests/bench/peers/ws_broadcast.mjs)";

@@ -23,7 +23,7 @@ struct fanout_size {
 inline const std::vector<std::string>& fanout_server_names() {
   static const std::vector<std::string> names = {"majlisd",       "majlisd-distinct", "beast",
                                                  "ws",            "socketio",         "raw",
-                                                 "majlisd-redis", "socketio-redis"};
+                                                 "raw-uring",     "majlisd-redis",    "socketio-redis"};
   return names;
 }
 

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"5k", "10k", "both"}));
   fanout_cmd->add_option("--servers", fanout.servers,
                          "Servers to run, in order, comma-separated (default all): majlisd, majlisd-distinct, beast, ws, "
-                         "socketio, raw, majlisd-redis, socketio-redis")
+                         "socketio, raw, raw-uring, majlisd-redis, socketio-redis")
       ->delimiter(',');
   fanout_cmd->add_flag("--distinct", fanout_distinct_only,
                        "majlisd only with N distinct observers (one token each), not with one shared display token "

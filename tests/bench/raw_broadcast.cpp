@@ -2,7 +2,9 @@
 // send() per receiver costs. One thread, epoll for the listener and the sender only: it answers
 // the WebSocket upgrade by hand, and every text frame from the connection opened on /sender is
 // framed once (an unmasked server frame) and written with send() to every other socket in turn.
-// Prints "listening on 127.0.0.1:PORT". Usage: majlis-raw-broadcast [port]
+// With --io-uring the same sends go to the kernel through io_uring, 256 per io_uring_enter (the
+// floor for a server that batches its sends, as majlisd does with --io-uring).
+// Prints "listening on 127.0.0.1:PORT". Usage: majlis-raw-broadcast [port] [--io-uring]
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include <arpa/inet.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/sha.h>
@@ -140,6 +143,45 @@ bool parse_frames(std::string& input, OnText on_text) {
   return true;
 }
 
+// The sends of one event through io_uring, 256 per call, blocking as send() is (a full socket's
+// send completes once it drains); a receiver whose send fails or falls short is finished with
+// send_all or dropped. Returns the receivers still open.
+void send_through_ring(io_uring& ring, std::vector<int>& receivers, const std::string& framed) {
+  constexpr unsigned entries = 256;
+  std::vector<int> open;
+  open.reserve(receivers.size());
+  for (std::size_t next = 0; next < receivers.size();) {
+    unsigned queued = 0;
+    const std::size_t first = next;
+    for (; next < receivers.size() && queued < entries; ++next, ++queued) {
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      io_uring_prep_send(sqe, receivers[next], framed.data(), framed.size(), MSG_NOSIGNAL);
+      io_uring_sqe_set_data64(sqe, next);
+    }
+    while (io_uring_submit_and_wait(&ring, queued) == -EINTR) {
+    }
+    std::vector<int> results(queued, -1);
+    for (unsigned seen = 0; seen < queued;) {
+      io_uring_cqe* cqe = nullptr;
+      if (io_uring_wait_cqe(&ring, &cqe) != 0) continue;
+      results[io_uring_cqe_get_data64(cqe) - first] = cqe->res;
+      io_uring_cqe_seen(&ring, cqe);
+      ++seen;
+    }
+    for (unsigned i = 0; i < queued; ++i) {
+      const int fd = receivers[first + i];
+      const int sent = results[i];
+      if (sent >= 0 && (std::size_t(sent) == framed.size() ||
+                        send_all(fd, framed.data() + sent, framed.size() - std::size_t(sent)))) {
+        open.push_back(fd);
+      } else {
+        ::close(fd);
+      }
+    }
+  }
+  receivers.swap(open);
+}
+
 volatile std::sig_atomic_t stop = 0;
 extern "C" void on_signal(int) { stop = 1; }
 
@@ -151,7 +193,22 @@ int main(int argc, char** argv) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0));
+  int port = 0;
+  bool batched = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--io-uring") == 0)
+      batched = true;
+    else
+      port = std::atoi(argv[i]);
+  }
+  io_uring ring{};
+  if (batched) {
+    if (const int rc = io_uring_queue_init(256, &ring, 0); rc < 0) {
+      std::fprintf(stderr, "majlis-raw-broadcast: io_uring_queue_init: %s\n", std::strerror(-rc));
+      return 1;
+    }
+  }
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   const int yes = 1;
   ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -206,6 +263,10 @@ int main(int argc, char** argv) {
         it->second.append(buffer, static_cast<std::size_t>(n));
         open = parse_frames(it->second, [&receivers](const std::string& payload) {
           const std::string framed = frame(payload);
+          if (batched) {
+            send_through_ring(ring, receivers, framed);
+            return;
+          }
           // One blocking send() per receiver: the floor.
           receivers.erase(std::remove_if(receivers.begin(), receivers.end(),
                                          [&framed](int receiver) {
@@ -226,5 +287,6 @@ int main(int argc, char** argv) {
   for (const int fd : receivers) ::close(fd);
   for (const auto& s : senders) ::close(s.first);
   ::close(listener);
+  if (batched) io_uring_queue_exit(&ring);
   return 0;
 }
