@@ -261,7 +261,7 @@ int main(int argc, char** argv) {
       bool open = n > 0;
       if (open) {
         it->second.append(buffer, static_cast<std::size_t>(n));
-        open = parse_frames(it->second, [&receivers](const std::string& payload) {
+        open = parse_frames(it->second, [&receivers, &ring, batched](const std::string& payload) {
           const std::string framed = frame(payload);
           if (batched) {
             send_through_ring(ring, receivers, framed);
