@@ -61,7 +61,8 @@ bool answers_full_socket_at_once(io_uring& uring, std::string& why) {
   const bool answered = submitted == 1 && io_uring_peek_cqe(&uring, &cqe) == 0;
   const int result = answered ? cqe->res : 0;
   if (answered) io_uring_cqe_seen(&uring, cqe);
-  // A parked send ends (with an error) once its socket is closed; the ring is then dropped.
+  // A parked send (the check failed) is cancelled when the caller drops the ring; `chunk` is
+  // static, so it outlives it either way.
   ::close(pair[0]);
   ::close(pair[1]);
   if (submitted != 1) {
@@ -115,25 +116,29 @@ void send_batcher::send(std::span<send_request> requests) {
       io_uring_prep_send(sqe, r.fd, r.data, r.size, send_flags);
       io_uring_sqe_set_data64(sqe, next);
     }
-    int submitted;
-    do {
-      submitted = io_uring_submit_and_wait(&uring, queued);
-    } while (submitted == -EINTR);
-    if (submitted < 0) {
-      // Nothing of this round was taken: drop the ring (and the sends queued in it) and send
-      // them, and every later batch of this thread, one send() each.
-      spdlog::error("event=send_batching_failed error=\"{}\" fallback=send_per_socket",
-                    std::strerror(-submitted));
-      fallback_reason_ = error_text("io_uring_submit", -submitted);
-      ring_.reset();
-      next = first;
-      break;
+    // The kernel takes the sends in order; it may take fewer than asked (it could not allocate a
+    // request), and then does not wait. Ask again for the rest; what it still refuses stays in
+    // the ring, which is dropped below once the taken sends are reaped.
+    unsigned taken = 0;
+    int error = 0;
+    for (bool wait = true; taken < queued;) {
+      const int rc = wait ? io_uring_submit_and_wait(&uring, queued) : io_uring_submit(&uring);
+      wait = false;
+      if (rc == -EINTR) continue;
+      if (rc <= 0) {
+        error = rc < 0 ? -rc : EAGAIN;
+        break;
+      }
+      taken += static_cast<unsigned>(rc);
     }
-    io_uring_sends.fetch_add(queued, std::memory_order_relaxed);
-    io_uring_calls.fetch_add(1, std::memory_order_relaxed);
-    for (unsigned seen = 0; seen < queued;) {
+    if (taken > 0) {
+      io_uring_sends.fetch_add(taken, std::memory_order_relaxed);
+      io_uring_calls.fetch_add(1, std::memory_order_relaxed);
+    }
+    // Only the taken sends have completions; each is there already (they ran inline).
+    for (unsigned seen = 0; seen < taken;) {
       io_uring_cqe* cqe = nullptr;
-      const int rc = io_uring_wait_cqe(&uring, &cqe);  // there already: the sends ran inline
+      const int rc = io_uring_wait_cqe(&uring, &cqe);
       if (rc == -EINTR) continue;
       if (rc < 0) {
         // Cannot happen with completions already posted; end the process rather than lose
@@ -144,6 +149,16 @@ void send_batcher::send(std::span<send_request> requests) {
       requests[io_uring_cqe_get_data64(cqe)].result = cqe->res;
       io_uring_cqe_seen(&uring, cqe);
       ++seen;
+    }
+    if (taken < queued) {
+      // The rest of this round is still queued in the ring: drop the ring with it, and send the
+      // rest, and every later batch of this thread, one send() each.
+      spdlog::error("event=send_batching_failed error=\"{}\" taken={} of={} fallback=send_per_socket",
+                    std::strerror(error), taken, queued);
+      fallback_reason_ = error_text("io_uring_submit", error);
+      ring_.reset();
+      next = first + taken;
+      break;
     }
   }
   for (; next < requests.size(); ++next) {
