@@ -192,8 +192,4 @@ std::uint64_t send_batcher::io_uring_calls_total() {
   return io_uring_calls.load(std::memory_order_relaxed);
 }
 
-std::string_view to_string(send_batcher::mode m) {
-  return m == send_batcher::mode::io_uring ? "io_uring" : "send_per_socket";
-}
-
 }  // namespace majlis::net

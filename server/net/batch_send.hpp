@@ -14,7 +14,6 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <string_view>
 
 namespace majlis::net {
 
@@ -63,6 +62,5 @@ class send_batcher {
   std::string fallback_reason_;
 };
 
-std::string_view to_string(send_batcher::mode m);
 
 }  // namespace majlis::net

@@ -125,9 +125,7 @@ struct tally {
   }
 };
 thread_local tally direct_tally;
-}  // namespace
 
-namespace {
 // One thread's share of a fan-out: every receiver that can take its frame at once goes into one
 // batch of sends (send_batcher: one system call per 256 with io_uring), the others queue it.
 class send_batch {
@@ -159,6 +157,7 @@ class send_batch {
   std::vector<std::pair<connection*, const frame*>> senders_;
 };
 
+// A delivery group's receivers, each with the index of its frame.
 using receiver_list = std::vector<std::pair<std::shared_ptr<connection>, std::uint32_t>>;
 
 void send_group(const std::vector<frame>& frames, const receiver_list& receivers) {
@@ -181,7 +180,7 @@ void send_group(const std::vector<frame>& frames, const receiver_list& receivers
 
 struct delivery::group {
   asio::io_context* thread = nullptr;
-  std::vector<std::pair<std::shared_ptr<connection>, std::uint32_t>> receivers;  // frame index
+  receiver_list receivers;
 };
 
 delivery::delivery() = default;

@@ -84,13 +84,6 @@ struct credential {
   }
 };
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream out;
-  out << file.rdbuf();
-  return out.str();
-}
-
 TEST(integration_credentials, stay_out_of_urls_logs_and_metrics) {
   const auto folder = make_temp_folder("majlis-credentials");
   const auto log_file = folder / "majlisd.log";

@@ -501,13 +501,6 @@ int majlisctl(const std::string& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream out;
-  out << file.rdbuf();
-  return out.str();
-}
-
 TEST(integration_export, replays_to_the_same_state_and_keeps_secret_choices_from_the_chair) {
   majlisd_process server({"--commands-per-second", "1000", "--command-burst", "1000"});
   asio::io_context io;

@@ -6,8 +6,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,21 +23,6 @@ namespace {
 constexpr int displays = 40;
 constexpr int events = 25;
 
-std::uint64_t metric(const std::string& text, const std::string& name) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + ' ', 0) == 0) return std::stoull(line.substr(name.size() + 1));
-  }
-  throw scenario_failure("no metric " + name + " in /metrics");
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class fanout : public ::testing::TestWithParam<bool> {
  protected:
   fanout()
@@ -50,9 +33,21 @@ class fanout : public ::testing::TestWithParam<bool> {
                 log_) {}
   ~fanout() override { std::filesystem::remove(log_); }
 
+  // A new meeting with this title, and its chair (chair_) joined.
+  asio::awaitable<client::created_meeting> meeting_with_chair(client::http_api& api, std::string title) {
+    client::meeting_spec spec;
+    spec.title = std::move(title);
+    const auto created = co_await api.create_meeting(spec);
+    require(bool(created), "POST /api/meetings failed: " + created.reply.error_code());
+    chair_ = std::make_unique<test_client>(io_, "chair", "", created.value->tokens.moderator, v1::ROLE_MODERATOR);
+    co_await connect_and_join(*chair_, server_.port_string(), created.value->meeting_id);
+    co_return *created.value;
+  }
+
   std::filesystem::path log_;
   majlisd_process server_;
   asio::io_context io_;
+  std::unique_ptr<test_client> chair_;
 };
 
 TEST_P(fanout, every_display_gets_every_event_in_order) {
@@ -61,13 +56,8 @@ TEST_P(fanout, every_display_gets_every_event_in_order) {
   const bool io_uring = GetParam() && available;
   auto scenario = [&]() -> asio::awaitable<void> {
     auto api = make_api(io_, server_.port_string());
-    client::meeting_spec spec;
-    spec.title = "Fan-out";
-    const auto created = co_await api.create_meeting(spec);
-    require(bool(created), "POST /api/meetings failed: " + created.reply.error_code());
-    const auto& meeting = *created.value;
-    test_client chair(io_, "chair", "", meeting.tokens.moderator, v1::ROLE_MODERATOR);
-    co_await connect_and_join(chair, server_.port_string(), meeting.meeting_id);
+    const auto meeting = co_await meeting_with_chair(api, "Fan-out");
+    test_client& chair = *chair_;
     std::vector<std::unique_ptr<test_client>> screens;
     std::vector<test_client*> everyone{&chair};
     for (int i = 0; i < displays; ++i) {
@@ -128,13 +118,8 @@ TEST_P(fanout, a_display_that_stops_reading_gets_every_event_in_order_once_it_re
   using ws_stream = beast::websocket::stream<beast::tcp_stream>;
   auto scenario = [&]() -> asio::awaitable<void> {
     auto api = make_api(io_, server_.port_string());
-    client::meeting_spec spec;
-    spec.title = "Slow reader";
-    const auto created = co_await api.create_meeting(spec);
-    require(bool(created), "POST /api/meetings failed: " + created.reply.error_code());
-    const auto& meeting = *created.value;
-    test_client chair(io_, "chair", "", meeting.tokens.moderator, v1::ROLE_MODERATOR);
-    co_await connect_and_join(chair, server_.port_string(), meeting.meeting_id);
+    const auto meeting = co_await meeting_with_chair(api, "Slow reader");
+    test_client& chair = *chair_;
     co_await must(chair, cmd::start_meeting(), "start the meeting");
     test_client reader(io_, "display that reads", "", meeting.tokens.display, v1::ROLE_DISPLAY);
     co_await connect_and_join(reader, server_.port_string(), meeting.meeting_id);

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -95,6 +98,23 @@ inline client::meeting_client_config client_config(std::uint64_t seed,
   c.reconnect_backoff.max = 300ms;
   c.reconnect_backoff.max_attempts = reconnect_attempts;
   return c;
+}
+
+// A whole file's bytes (empty when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream out;
+  out << file.rdbuf();
+  return out.str();
+}
+
+// The value of one line of majlisd's /metrics, by its exact name and labels.
+inline std::uint64_t metric(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + ' ', 0) == 0) return std::stoull(line.substr(name.size() + 1));
+  }
+  throw scenario_failure("no metric " + name + " in /metrics");
 }
 
 inline asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {

@@ -116,15 +116,6 @@ asio::awaitable<v1::Welcome> read_welcome(ws_stream& ws, const std::string& who)
   throw scenario_failure(who + ": no Welcome; got " + instead);
 }
 
-// The value of one line of majlisd's /metrics, by its exact name and labels.
-std::uint64_t metric(const std::string& text, const std::string& name) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + ' ', 0) == 0) return std::stoull(line.substr(name.size() + 1));
-  }
-  throw scenario_failure("no metric " + name + " in /metrics");
-}
-
 class welcome_size : public ::testing::Test {
  protected:
   welcome_size()
