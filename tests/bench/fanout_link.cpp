@@ -153,6 +153,7 @@ asio::awaitable<void> fanout_link::write_loop(std::shared_ptr<fanout_link> self)
       outgoing_.clear();
       break;
     }
+    if (first_sent_ns_ == 0) first_sent_ns_ = steady_ns();
   }
   writing_ = false;
   (void)self;

@@ -52,6 +52,8 @@ class fanout_link : public std::enable_shared_from_this<fanout_link> {
 
   void close();
   bool joined() const { return joined_; }
+  // When this link's first frame (majlisd: the Join) was written to its socket; 0 until then.
+  std::int64_t first_sent_ns() const { return first_sent_ns_; }
 
  private:
   struct stream;
@@ -65,6 +67,7 @@ class fanout_link : public std::enable_shared_from_this<fanout_link> {
   std::deque<std::string> outgoing_;
   bool writing_ = false;
   bool joined_ = false;
+  std::int64_t first_sent_ns_ = 0;
   bool closed_ = false;
   std::function<void(std::string_view)> on_frame_;
   std::function<void(const std::string&)> on_end_;
