@@ -62,5 +62,4 @@ class send_batcher {
   std::string fallback_reason_;
 };
 
-
 }  // namespace majlis::net

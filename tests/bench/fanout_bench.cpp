@@ -183,7 +183,7 @@ struct fanout_figures {
   double join_storm_ms = -1;  // start → the N-th welcome
   double upgraded_ms = -1;    // start → every WebSocket upgraded
   double joins_sent_ms = -1;  // start → the last join request written (majlisd: Join, Socket.IO: namespace connect); -1 without one
-  double storm_cpu_s = 0;     // servers' processes during the storm (start → the N-th welcome)
+  double storm_server_cpu_s = 0;  // servers' processes during the storm (start → the N-th welcome)
   double storm_bench_cpu_s = 0;  // this load generator during the storm
   double settle_ms = 0;       // the N-th welcome → the servers idle (presence work done)
   double rss_before_kib = 0;
@@ -239,7 +239,7 @@ class fanout_run {
     const double bench_before = own_cpu_seconds();
     figures_.rss_before_kib = resident_kib(server_);
     co_await join_storm();
-    figures_.storm_cpu_s = cpu_seconds(server_) - cpu_before;
+    figures_.storm_server_cpu_s = cpu_seconds(server_) - cpu_before;
     figures_.storm_bench_cpu_s = own_cpu_seconds() - bench_before;
     co_await settle();
     figures_.rss_after_kib = resident_kib(server_);
@@ -352,7 +352,7 @@ class fanout_run {
     } catch (const bench_failure& e) {
       join_failed(e.what());
     }
-    const double opened_ms = std::chrono::duration<double, std::milli>(steady::now() - start).count();
+    figures_.upgraded_ms = std::chrono::duration<double, std::milli>(steady::now() - start).count();
     for (std::size_t i = 0; i < n; ++i) {
       if (opened[i]) {
         asio::co_spawn(executor_, join_one(i, joins), asio::detached);
@@ -370,19 +370,17 @@ class fanout_run {
       co_await joins->wait(steady::now() + 5s);
     }
     figures_.join_storm_ms = double(last_welcome_ns_ - storm_start_ns_) / 1e6;
-    figures_.upgraded_ms = opened_ms;
+    // A plain server's receivers write nothing: no join request, 0.
     std::int64_t last_join_sent_ns = 0;
-    if (server_.dialect != fanout_dialect::plain) {
-      for (const auto& link : receivers_)
-        if (link) last_join_sent_ns = std::max(last_join_sent_ns, link->first_sent_ns());
-    }
+    for (const auto& link : receivers_)
+      if (link) last_join_sent_ns = std::max(last_join_sent_ns, link->first_sent_ns());
     std::string joins_sent;
     if (last_join_sent_ns > 0) {
       figures_.joins_sent_ms = double(last_join_sent_ns - storm_start_ns_) / 1e6;
       joins_sent = ", every join request sent after " + std::to_string(std::lround(figures_.joins_sent_ms)) + " ms";
     }
     std::printf("    %zu/%zu joined in %.0f ms (all upgraded after %.0f ms%s)%s%s\n", figures_.welcomed, n,
-                figures_.join_storm_ms, opened_ms, joins_sent.c_str(),
+                figures_.join_storm_ms, figures_.upgraded_ms, joins_sent.c_str(),
                 figures_.first_failure.empty() ? "" : "; first failure: ", figures_.first_failure.c_str());
     std::fflush(stdout);
   }
@@ -541,7 +539,7 @@ fanout_figures measure(const std::string& name, const fanout_options& options, c
     io.run_for(10s);
     if (failure) std::rethrow_exception(failure);
   }
-  std::printf("    CPU during the storm: server %.2f s, this load generator %.2f s\n", figures.storm_cpu_s,
+  std::printf("    CPU during the storm: server %.2f s, this load generator %.2f s\n", figures.storm_server_cpu_s,
               figures.storm_bench_cpu_s);
   std::printf("    RSS %.0f → %.0f MiB (%.1f KiB per connection, settled in %.0f ms); delivered %llu of %llu; "
               "send → last receiver %s; CPU %.2f s%s → %.1f µs per delivery; bench CPU %.1f s\n",
@@ -603,7 +601,7 @@ json_object figures_json(const fanout_figures& f, const json_object& machine, co
       .add("join_storm_ms", f.join_storm_ms)
       .add("upgraded_ms", f.upgraded_ms)
       .add("joins_sent_ms", f.joins_sent_ms)
-      .add("storm_server_cpu_s", f.storm_cpu_s)
+      .add("storm_server_cpu_s", f.storm_server_cpu_s)
       .add("storm_bench_cpu_s", f.storm_bench_cpu_s)
       .add("settle_ms", f.settle_ms)
       .add("rss_before_kib", f.rss_before_kib)
