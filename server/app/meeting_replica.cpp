@@ -389,7 +389,8 @@ void meeting_replica::do_join(std::shared_ptr<member> joiner, std::optional<v1::
   if (resume) replay = core_.replay_for(*resume, joiner->audience);
   const bool can_replay = replay.has_value();
   if (can_replay) *welcome->mutable_replay() = std::move(*replay);
-  joiner->connection->mark_joined();
+  // The connection marked itself joined when it read the Join (client_connection::on_message),
+  // on its own thread: marking it again from here would cost a hop to that thread per join.
   if (can_replay) {
     joiner->connection->send(message);
   } else if (!send_snapshot_welcome(*joiner, *welcome)) {

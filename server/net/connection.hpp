@@ -54,7 +54,7 @@ class connection {
   virtual void send(const v1::ServerMessage& message) = 0;
   // Sends Error{code, message} then closes; queued frames before it are still written.
   virtual void close_with_error(close_code code, v1::ErrorCode error, std::string message) = 0;
-  // Tells the connection its Join was accepted: the join timer stops.
+  // Tells the connection its Join was read: the join timer stops (the idle timeout takes over).
   virtual void mark_joined() = 0;
 
   // The single-threaded io_context this connection runs on (majlisd spreads connections over one
