@@ -153,7 +153,7 @@ void fanout_link::write_next() {
   writing_ = true;
   stream_->ws.async_write(asio::buffer(outgoing_.front()),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                            self->outgoing_.erase(self->outgoing_.begin());
+                            self->outgoing_.pop_front();
                             if (ec) self->outgoing_.clear();
                             if (!ec && self->first_sent_ns_ == 0) self->first_sent_ns_ = steady_ns();
                             if (self->outgoing_.empty()) {

@@ -8,10 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -65,8 +65,10 @@ class fanout_link : public std::enable_shared_from_this<fanout_link> {
   boost::asio::any_io_executor executor_;
   fanout_dialect dialect_;
   std::unique_ptr<stream> stream_;
-  // Written in order, one at a time (a vector: a deque allocates 512 bytes for every link at once).
-  std::vector<std::string> outgoing_;
+  // Written in order, one at a time. A list: the front's bytes must stay put while they are being
+  // written (a vector would move a short string's inline bytes as it grows), and a deque allocates
+  // 512 bytes for every link at once.
+  std::list<std::string> outgoing_;
   bool writing_ = false;
   bool joined_ = false;
   std::int64_t first_sent_ns_ = 0;
