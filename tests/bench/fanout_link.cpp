@@ -98,7 +98,7 @@ asio::awaitable<void> fanout_link::join(const std::string& meeting_id, const std
     // At most a few frames: the open packet, pings, the namespace connect.
     bool connected = false;
     for (int frames = 0; frames < 16 && !connected; ++frames) {
-      const std::string frame(co_await read_view());
+      const std::string_view frame = co_await read_view();
       if (frame.rfind("0{", 0) == 0) {
         send_text("40");
       } else if (frame == "2") {
@@ -106,7 +106,7 @@ asio::awaitable<void> fanout_link::join(const std::string& meeting_id, const std
       } else if (frame.rfind("40", 0) == 0) {
         connected = true;
       } else if (frame.rfind("44", 0) == 0) {
-        throw bench_failure("Socket.IO refused the namespace: " + frame.substr(0, 300));
+        throw bench_failure("Socket.IO refused the namespace: " + std::string(frame.substr(0, 300)));
       }
     }
     require(connected, "Socket.IO: no namespace connect after 16 frames");
@@ -147,21 +147,26 @@ void fanout_link::send_text(std::string text) {
   if (!writing_) write_next();
 }
 
-// One write at a time, each started from the last one's handler: no coroutine frame per link for
+// One write at a time, each started when the last one is done: no coroutine frame per link for
 // what is, for most links, a single Join.
 void fanout_link::write_next() {
   writing_ = true;
   stream_->ws.async_write(asio::buffer(outgoing_.front()),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                            self->outgoing_.pop_front();
-                            if (ec) self->outgoing_.clear();
-                            if (!ec && self->first_sent_ns_ == 0) self->first_sent_ns_ = steady_ns();
-                            if (self->outgoing_.empty()) {
-                              self->writing_ = false;
-                              return;
-                            }
-                            self->write_next();
+                            self->on_written(ec);
                           });
+}
+
+void fanout_link::on_written(boost::system::error_code ec) {
+  outgoing_.pop_front();
+  if (ec)
+    outgoing_.clear();
+  else if (first_sent_ns_ == 0)
+    first_sent_ns_ = steady_ns();
+  if (outgoing_.empty())
+    writing_ = false;
+  else
+    write_next();
 }
 
 std::string fanout_link::event_frame(std::size_t index, const std::string& text) const {

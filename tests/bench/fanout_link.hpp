@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
 
 namespace majlis::bench {
 
@@ -59,6 +60,7 @@ class fanout_link : public std::enable_shared_from_this<fanout_link> {
   struct stream;
   boost::asio::awaitable<void> read_loop(std::shared_ptr<fanout_link> self);
   void write_next();
+  void on_written(boost::system::error_code ec);
   // The next whole message, valid until the next read.
   boost::asio::awaitable<std::string_view> read_view();
 
